@@ -1,0 +1,385 @@
+"""The one capability table: what each model accepts, what the form shows, what an image costs.
+
+Defaults come from PROVIDERS.md per known model; an admin can override any field per model (from
+the providers TOML or Django admin) with a dict whose keys are the field names below. Validation
+in views and forms is driven from here, never from `if model == ...` elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from PIL import Image, UnidentifiedImageError
+
+GENERATE = "generate"
+EDIT = "edit"
+BOTH = frozenset({GENERATE, EDIT})
+DEFAULT_POLL_DEADLINE_SECONDS = 900
+
+GPT_IMAGE_SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")
+GROK_SIZES = ("960x960", "720x1280", "1280x720", "1168x784", "784x1168")
+GROK_ASPECT_RATIOS = (
+    "1:1", "3:4", "4:3", "9:16", "16:9", "2:3", "3:2",
+    "9:19.5", "19.5:9", "9:20", "20:9", "1:2", "2:1", "auto",
+)  # fmt: skip
+WANX_SIZES = ("1024x1024", "720x1280", "1280x720", "768x1152")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Limits of one model. An empty tuple means the model does not take that field."""
+
+    operations: frozenset[str] = BOTH
+    prompt_max: int = 4000
+    n_min: int = 1
+    n_max: int = 1
+    sizes: tuple[str, ...] = ()
+    aspect_ratios: tuple[str, ...] = ()
+    resolutions: tuple[str, ...] = ()
+    qualities: tuple[str, ...] = ()
+    output_formats: tuple[str, ...] = ()
+    backgrounds: tuple[str, ...] = ()
+    moderations: tuple[str, ...] = ()
+    input_fidelities: tuple[str, ...] = ()
+    max_input_images: int = 1
+    mask: bool = False
+    # dall-e-2 edits: the image must be a square PNG below this many bytes (None = no such rule).
+    edit_square_png_max_bytes: int | None = None
+    output_compression: bool = False
+    credits_per_image: int = 1
+    size_credit_multipliers: Mapping[str, float] = field(default_factory=dict)
+    quality_credit_multipliers: Mapping[str, float] = field(default_factory=dict)
+    poll_deadline_seconds: int = DEFAULT_POLL_DEADLINE_SECONDS
+    default_response_format: str | None = "b64_json"
+
+
+GPT_IMAGE = Capabilities(
+    prompt_max=32000,
+    n_max=10,
+    sizes=GPT_IMAGE_SIZES,
+    qualities=("low", "medium", "high", "auto"),
+    output_formats=("png", "jpeg", "webp"),
+    backgrounds=("transparent", "opaque", "auto"),
+    moderations=("low", "auto"),
+    input_fidelities=("high", "low"),
+    max_input_images=16,
+    mask=True,
+    output_compression=True,
+    size_credit_multipliers={"1536x1024": 1.5, "1024x1536": 1.5},
+    quality_credit_multipliers={"medium": 2, "high": 4, "auto": 2},
+)
+WANX = Capabilities(prompt_max=800, n_max=4, sizes=WANX_SIZES, max_input_images=1, mask=True)
+
+MODEL_DEFAULTS: dict[str, Capabilities] = {
+    "dall-e-2": Capabilities(
+        prompt_max=1000,
+        n_max=10,
+        sizes=("256x256", "512x512", "1024x1024"),
+        mask=True,
+        edit_square_png_max_bytes=4 * 2**20,
+    ),
+    "dall-e-3": Capabilities(
+        operations=frozenset({GENERATE}),
+        prompt_max=4000,
+        sizes=("1024x1024", "1792x1024", "1024x1792"),
+        qualities=("standard", "hd"),
+        max_input_images=0,
+        size_credit_multipliers={"1792x1024": 1.5, "1024x1792": 1.5},
+        quality_credit_multipliers={"hd": 2},
+    ),
+    "gpt-image-1": GPT_IMAGE,
+    "gpt-image-1.5": GPT_IMAGE,
+    "grok-3-image": Capabilities(
+        prompt_max=1000,
+        n_max=10,
+        sizes=GROK_SIZES,
+        aspect_ratios=GROK_ASPECT_RATIOS,
+        resolutions=("1k", "2k"),
+        qualities=("low", "medium", "high"),
+        max_input_images=1,
+        quality_credit_multipliers={"high": 2},
+        size_credit_multipliers={},
+    ),
+    "wanx-v1": WANX,
+}
+# The same model name can mean less under another dialect.
+DIALECT_MODEL_DEFAULTS: dict[tuple[str, str], Capabilities] = {
+    # The qwen messages format ignores n and size; wanx-v1 there edits without a mask.
+    ("qwen", "wanx-v1"): Capabilities(prompt_max=800, max_input_images=1),
+    # Natively wanx-v1 is a text-to-image model; editing is another model family.
+    ("dashscope", "wanx-v1"): dataclasses.replace(
+        WANX, operations=frozenset({GENERATE}), max_input_images=0, mask=False
+    ),
+}
+DIALECT_DEFAULTS: dict[str, Capabilities] = {
+    "openai": Capabilities(n_max=4, sizes=("1024x1024", "1536x1024", "1024x1536"), mask=True),
+    "grok": MODEL_DEFAULTS["grok-3-image"],
+    "task": GPT_IMAGE,
+    "qwen": DIALECT_MODEL_DEFAULTS[("qwen", "wanx-v1")],
+    "dashscope": WANX,
+}
+FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Capabilities))
+
+
+def capabilities_for(
+    dialect: str,
+    model_name: str,
+    overrides: Mapping[str, object] | None = None,
+    credits_per_image: int | None = None,
+) -> Capabilities:
+    """Defaults for this model in this dialect, with an admin's overrides applied."""
+    if dialect not in DIALECT_DEFAULTS:
+        raise ValueError(f"Unknown dialect {dialect!r}; known: {', '.join(DIALECT_DEFAULTS)}")
+    caps = (
+        DIALECT_MODEL_DEFAULTS.get((dialect, model_name))
+        or MODEL_DEFAULTS.get(model_name)
+        or DIALECT_DEFAULTS[dialect]
+    )
+    changes = {name: _coerce(name, value) for name, value in (overrides or {}).items()}
+    if credits_per_image is not None:
+        changes["credits_per_image"] = _coerce("credits_per_image", credits_per_image)
+    return dataclasses.replace(caps, **changes)
+
+
+def _coerce(name: str, value: object) -> object:
+    """Turn a TOML/admin value into the field's type, or say clearly what is wrong."""
+    if name not in FIELD_NAMES:
+        known = ", ".join(sorted(FIELD_NAMES))
+        raise ValueError(f"Unknown capability {name!r} in the model's limits; known: {known}")
+    default = getattr(Capabilities(), name)
+    if name == "operations":
+        values = frozenset(_string_list(name, value))
+        if not values or not values <= BOTH:
+            raise ValueError("'operations' must list 'generate' and/or 'edit'")
+        return values
+    if isinstance(default, tuple):
+        return tuple(_string_list(name, value))
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"Capability {name!r} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, Mapping):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"Capability {name!r} must be a table of name = number")
+        return {str(k): float(v) for k, v in value.items()}
+    if name == "default_response_format":
+        if value not in (None, "url", "b64_json"):
+            raise ValueError("'default_response_format' must be 'url' or 'b64_json'")
+        return value
+    if value is None and name == "edit_square_png_max_bytes":
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"Capability {name!r} must be a whole number ≥ 0, not {value!r}")
+    return value
+
+
+def _string_list(name: str, value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence | frozenset | set):
+        raise ValueError(f"Capability {name!r} must be a list of strings, not {value!r}")
+    return [str(item) for item in value]
+
+
+# ---------------------------------------------------------------------------------------------
+# Credits
+
+
+def credits_for(caps: Capabilities, n: int, size: str | None, quality: str | None) -> int:
+    """Credits for n images; each image is rounded up on its own so refunds per image are exact."""
+    per_image = (
+        caps.credits_per_image
+        * caps.size_credit_multipliers.get(size or "", 1)
+        * caps.quality_credit_multipliers.get(quality or "", 1)
+    )
+    return n * math.ceil(per_image)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the form shows and accepts
+
+# (form field, Capabilities attribute listing its allowed values)
+CHOICE_FIELDS = (
+    ("size", "sizes"),
+    ("aspect_ratio", "aspect_ratios"),
+    ("resolution", "resolutions"),
+    ("quality", "qualities"),
+    ("background", "backgrounds"),
+    ("output_format", "output_formats"),
+    ("moderation", "moderations"),
+    ("input_fidelity", "input_fidelities"),
+)
+CHOICE_LABELS = {
+    "size": "size",
+    "aspect_ratio": "aspect ratio",
+    "resolution": "resolution",
+    "quality": "quality",
+    "background": "background",
+    "output_format": "output format",
+    "moderation": "moderation level",
+    "input_fidelity": "input fidelity",
+}
+COMPRESSIBLE_FORMATS = ("jpeg", "webp")
+TRANSPARENT_FORMATS = ("png", "webp")
+
+
+def visible_fields(caps: Capabilities, operation: str) -> list[str]:
+    """The form fields this model supports for this operation, in display order."""
+    fields = []
+    if operation == EDIT:
+        fields.append("image")
+        if caps.mask:
+            fields.append("mask")
+    fields.append("prompt")
+    if caps.n_max > caps.n_min:
+        fields.append("n")
+    fields.extend(name for name, attribute in CHOICE_FIELDS if getattr(caps, attribute))
+    if caps.output_compression:
+        fields.append("output_compression")
+    return fields
+
+
+def check_request(
+    caps: Capabilities,
+    operation: str,
+    params: Mapping[str, object],
+    images_count: int,
+    has_mask: bool,
+) -> dict[str, str]:
+    """{form field: message} for every limit the request breaks; empty when it is fine."""
+    errors: dict[str, str] = {}
+    if operation not in caps.operations:
+        field_name = "image" if operation == EDIT else "prompt"
+        errors[field_name] = f"This model cannot {operation} images."
+        return errors
+    _check_prompt(caps, params.get("prompt"), errors)
+    _check_n(caps, params.get("n"), errors)
+    for name, attribute in CHOICE_FIELDS:
+        _check_choice(name, _value(params, name), getattr(caps, attribute), errors)
+    _check_output_options(caps, params, errors)
+    if operation == EDIT:
+        _check_inputs(caps, images_count, has_mask, errors)
+    return errors
+
+
+def _value(params: Mapping[str, object], name: str) -> object:
+    value = params.get(name)
+    return None if value in ("", None) else value
+
+
+def _check_prompt(caps: Capabilities, prompt: object, errors: dict[str, str]) -> None:
+    text = str(prompt or "").strip()
+    if not text:
+        errors["prompt"] = "Enter a prompt."
+    elif len(text) > caps.prompt_max:
+        errors["prompt"] = (
+            f"The prompt is {len(text)} characters long; this model accepts at most "
+            f"{caps.prompt_max}."
+        )
+
+
+def _check_n(caps: Capabilities, n: object, errors: dict[str, str]) -> None:
+    if n in (None, ""):
+        return
+    try:
+        count = int(str(n))
+    except ValueError:
+        errors["n"] = "The number of images must be a whole number."
+        return
+    if not caps.n_min <= count <= caps.n_max:
+        if caps.n_min == caps.n_max:
+            errors["n"] = f"This model makes exactly {caps.n_min} image per request."
+        else:
+            errors["n"] = f"Choose between {caps.n_min} and {caps.n_max} images."
+
+
+def _check_choice(
+    name: str, value: object, allowed: tuple[str, ...], errors: dict[str, str]
+) -> None:
+    if value is None:
+        return
+    label = CHOICE_LABELS[name]
+    if not allowed:
+        errors[name] = f"This model does not take a {label}."
+    elif str(value) not in allowed:
+        errors[name] = f"This model does not offer the {label} {value!r}; choose one of: " + (
+            ", ".join(allowed)
+        )
+
+
+def _check_output_options(
+    caps: Capabilities, params: Mapping[str, object], errors: dict[str, str]
+) -> None:
+    output_format = _value(params, "output_format")
+    if _value(params, "background") == "transparent" and output_format not in (
+        None,
+        *TRANSPARENT_FORMATS,
+    ):
+        errors.setdefault("background", "A transparent background needs PNG or WebP output.")
+    compression = _value(params, "output_compression")
+    if compression is None:
+        return
+    if not caps.output_compression:
+        errors["output_compression"] = "This model does not take a compression level."
+        return
+    try:
+        level = int(str(compression))
+    except ValueError:
+        level = -1
+    if not 0 <= level <= 100:
+        errors["output_compression"] = "The compression level must be between 0 and 100."
+    elif output_format not in COMPRESSIBLE_FORMATS:
+        errors["output_compression"] = "Compression applies only to JPEG or WebP output."
+
+
+def _check_inputs(
+    caps: Capabilities, images_count: int, has_mask: bool, errors: dict[str, str]
+) -> None:
+    if images_count < 1:
+        errors["image"] = "Upload an image to edit."
+    elif images_count > caps.max_input_images:
+        noun = "image" if caps.max_input_images == 1 else "images"
+        errors["image"] = f"This model accepts at most {caps.max_input_images} {noun}."
+    if has_mask and not caps.mask:
+        errors["mask"] = "This model does not take a mask."
+
+
+def check_edit_images(
+    caps: Capabilities, images: Sequence[bytes], mask: bytes | None
+) -> dict[str, str]:
+    """Checks that need the uploaded bytes: readable images, dall-e-2's square PNG rule, and
+    a mask of the same size as the first image (OpenAI refuses any other)."""
+    errors: dict[str, str] = {}
+    sizes = []
+    for data in images:
+        opened = _open_image(data)
+        if opened is None:
+            errors["image"] = "One of the uploaded files is not an image."
+            return errors
+        sizes.append(opened.size)
+        limit = caps.edit_square_png_max_bytes
+        if limit is not None and not _is_square_png(opened, data, limit):
+            errors["image"] = f"This model edits only square PNG images under {limit // 2**20} MB."
+    if mask is not None:
+        opened_mask = _open_image(mask)
+        if opened_mask is None or opened_mask.format != "PNG":
+            errors["mask"] = "The mask must be a PNG image."
+        elif sizes and opened_mask.size != sizes[0]:
+            errors["mask"] = "The mask must have the same size as the image."
+    return errors
+
+
+def _open_image(data: bytes) -> Image.Image | None:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    return image
+
+
+def _is_square_png(image: Image.Image, data: bytes, max_bytes: int) -> bool:
+    width, height = image.size
+    return image.format == "PNG" and width == height and len(data) < max_bytes

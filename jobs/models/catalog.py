@@ -1,0 +1,85 @@
+"""Providers (a base URL and a key) and the models each one serves, in a dialect."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jobs.providers.base import Endpoint
+from jobs.secrets import describe_api_key, open_api_key, seal_api_key
+
+
+class Dialect(models.TextChoices):
+    OPENAI = "openai", "OpenAI Images API"
+    GROK = "grok", "grok-3-image relay"
+    TASK = "task", "Asynchronous task relay"
+    QWEN = "qwen", "Qwen wanx-v1 messages"
+    DASHSCOPE = "dashscope", "DashScope asynchronous"
+
+
+class Provider(models.Model):
+    name = models.SlugField(unique=True, help_text="Unique short name, as in the providers TOML.")
+    label = models.CharField(max_length=100, blank=True)
+    base_url = models.URLField(max_length=500)
+    api_key_sealed = models.TextField(
+        blank=True, help_text="An env:NAME reference or an encrypted key; never the key itself."
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+    def set_api_key(self, value: str) -> None:
+        self.api_key_sealed = seal_api_key(value)
+
+    def api_key(self) -> str:
+        return open_api_key(self.api_key_sealed)
+
+    @property
+    def api_key_description(self) -> str:
+        return describe_api_key(self.api_key_sealed)
+
+
+class ProviderModel(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
+    name = models.CharField(max_length=100, help_text="The model id sent to the provider.")
+    label = models.CharField(max_length=100, blank=True)
+    dialect = models.CharField(max_length=20, choices=Dialect.choices)
+    poll_path = models.CharField(
+        max_length=200, blank=True, help_text="For asynchronous dialects; may contain {task_id}."
+    )
+    credits_per_image = models.PositiveIntegerField(null=True, blank=True)
+    limits = models.JSONField(
+        default=dict, blank=True, help_text="Overrides of the capability table, as in the TOML."
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="model_name_unique_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.name} ({self.provider.name})"
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
+
+    def capabilities(self):  # -> jobs.capabilities.Capabilities (imported late: plain module)
+        from jobs.capabilities import capabilities_for
+
+        return capabilities_for(
+            self.dialect, self.name, self.limits or None, credits_per_image=self.credits_per_image
+        )
+
+    def endpoint(self) -> Endpoint:
+        return Endpoint(
+            base_url=self.provider.base_url.rstrip("/"),
+            api_key=self.provider.api_key(),
+            poll_path=self.poll_path,
+        )

