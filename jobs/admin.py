@@ -56,7 +56,16 @@ class ProviderModelAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "owner", "team", "model_name", "status", "n", "images_produced", "created_at"]
+    list_display = [
+        "id",
+        "owner",
+        "team",
+        "model_name",
+        "status",
+        "n",
+        "images_produced",
+        "created_at",
+    ]
     list_filter = ["status", "kind", "provider_name"]
     search_fields = ["prompt", "owner__username"]
     readonly_fields = [field.name for field in Job._meta.fields]

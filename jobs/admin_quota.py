@@ -65,7 +65,9 @@ class AdjustmentForm(forms.Form):
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
     images = forms.IntegerField(initial=0, help_text="Positive uses quota up; negative gives back.")
-    credits = forms.IntegerField(initial=0, help_text="Positive uses quota up; negative gives back.")
+    credits = forms.IntegerField(
+        initial=0, help_text="Positive uses quota up; negative gives back."
+    )
     note = forms.CharField(max_length=200, help_text="Why, for whoever reads the ledger later.")
 
     def clean(self) -> dict[str, Any]:

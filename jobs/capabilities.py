@@ -225,6 +225,10 @@ COMPRESSIBLE_FORMATS = ("jpeg", "webp")
 TRANSPARENT_FORMATS = ("png", "webp")
 
 
+# Only meaningful when source images are sent (OpenAI refuses them on generations).
+EDIT_ONLY_FIELDS = frozenset({"input_fidelity"})
+
+
 def visible_fields(caps: Capabilities, operation: str) -> list[str]:
     """The form fields this model supports for this operation, in display order."""
     fields = []
@@ -235,7 +239,11 @@ def visible_fields(caps: Capabilities, operation: str) -> list[str]:
     fields.append("prompt")
     if caps.n_max > caps.n_min:
         fields.append("n")
-    fields.extend(name for name, attribute in CHOICE_FIELDS if getattr(caps, attribute))
+    fields.extend(
+        name
+        for name, attribute in CHOICE_FIELDS
+        if getattr(caps, attribute) and (name not in EDIT_ONLY_FIELDS or operation == EDIT)
+    )
     if caps.output_compression:
         fields.append("output_compression")
     return fields
@@ -302,7 +310,7 @@ def _check_choice(
         return
     label = CHOICE_LABELS[name]
     if not allowed:
-        errors[name] = f"This model does not take a {label}."
+        errors[name] = f"This model does not offer a choice of {label}."
     elif str(value) not in allowed:
         errors[name] = f"This model does not offer the {label} {value!r}; choose one of: " + (
             ", ".join(allowed)

@@ -19,10 +19,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jobs import quota, queue
+from jobs import queue, quota
 from jobs.models import ImageOrigin, Job, JobKind, JobStatus
 from jobs.providers import (
     ImageRequest,
@@ -152,7 +153,11 @@ def _schedule_next_poll(job: Job, remote_status: str, at_least: float = 0.0) -> 
     delay = max(min(FIRST_POLL_SECONDS * POLL_GROWTH**job.poll_count, MAX_POLL_SECONDS), at_least)
     due = timezone.now() + timedelta(seconds=delay)
     if _update_if_running(
-        job, due_at=due, lease_until=None, remote_status=remote_status[:50], poll_count=job.poll_count + 1
+        job,
+        due_at=due,
+        lease_until=None,
+        remote_status=remote_status[:50],
+        poll_count=job.poll_count + 1,
     ):
         queue.send_poll(job.pk, countdown=delay)
 
@@ -167,7 +172,9 @@ def _after_provider_error(job: Job, error: ProviderError) -> None:
     delay = retry_delay(job.attempts, error)
     retry_at = timezone.now() + timedelta(seconds=delay)
     note = f"Attempt {job.attempts} failed ({error.message}); trying again."
-    if _update_if_running(job, status=JobStatus.QUEUED, due_at=retry_at, lease_until=None, note=note):
+    if _update_if_running(
+        job, status=JobStatus.QUEUED, due_at=retry_at, lease_until=None, note=note
+    ):
         queue.send_run(job.pk, countdown=delay)
 
 
@@ -189,31 +196,33 @@ def finish_job(job: Job, result: ProviderResult) -> None:
         note = f"{len(stored)} of {job.n} images came back."
         if problems:
             note += " " + "; ".join(problems)
-    ended = _update_if_running(
-        job,
-        status=JobStatus.SUCCEEDED,
-        finished_at=timezone.now(),
-        lease_until=None,
-        images_produced=len(stored),
-        usage=result.usage or job.usage,
-        note=note,
-        remote_status=result.remote_status[:50],
-    )
-    if ended:
-        quota.settle_quota(job)
+    with transaction.atomic():  # the ending and its settlement stand or fall together
+        ended = _update_if_running(
+            job,
+            status=JobStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            lease_until=None,
+            images_produced=len(stored),
+            usage=result.usage or job.usage,
+            note=note,
+            remote_status=result.remote_status[:50],
+        )
+        if ended:
+            quota.settle_quota(job)
 
 
 def fail_job(job: Job, message: str, usage: dict | None = None) -> None:
-    ended = _update_if_running(
-        job,
-        status=JobStatus.FAILED,
-        error_message=message,
-        finished_at=timezone.now(),
-        lease_until=None,
-        usage=usage or job.usage,
-    )
-    if ended:
-        quota.refund_quota(job)
+    with transaction.atomic():
+        ended = _update_if_running(
+            job,
+            status=JobStatus.FAILED,
+            error_message=message,
+            finished_at=timezone.now(),
+            lease_until=None,
+            usage=usage or job.usage,
+        )
+        if ended:
+            quota.refund_quota(job)
 
 
 def _store_results(job: Job, results: tuple[ResultImage, ...]) -> tuple[list, list[str]]:
@@ -224,8 +233,14 @@ def _store_results(job: Job, results: tuple[ResultImage, ...]) -> tuple[list, li
         try:
             data = _result_bytes(job, item)
             image = store_image(
-                data, owner=job.owner, team=job.team, job=job, index=index, origin=origin,
-                sources=sources, revised_prompt=item.revised_prompt or "",
+                data,
+                owner=job.owner,
+                team=job.team,
+                job=job,
+                index=index,
+                origin=origin,
+                sources=sources,
+                revised_prompt=item.revised_prompt or "",
             )
         except (ProviderError, ImageRejected) as error:
             problems.append(f"image {index + 1}: {error}")
@@ -262,20 +277,38 @@ def _explain_unexpected(error: Exception) -> str:
 # --- the request --------------------------------------------------------------------------------
 
 _PARAM_FIELDS = (
-    "size", "quality", "aspect_ratio", "resolution", "background", "output_format",
-    "output_compression", "moderation", "input_fidelity",
+    "size",
+    "quality",
+    "aspect_ratio",
+    "resolution",
+    "background",
+    "output_format",
+    "output_compression",
+    "moderation",
+    "input_fidelity",
 )
 
 
 def build_request(job: Job) -> ImageRequest:
-    params = {name: job.params.get(name) for name in _PARAM_FIELDS if job.params.get(name) not in (None, "")}
+    params = {
+        name: job.params.get(name)
+        for name in _PARAM_FIELDS
+        if job.params.get(name) not in (None, "")
+    }
     images = tuple(
-        InputImage(read_stored_file(image.file.name), f"image-{i}.{image.format.lower()}", image.content_type)
+        InputImage(
+            read_stored_file(image.file.name),
+            f"image-{i}.{image.format.lower()}",
+            image.content_type,
+        )
         for i, image in enumerate(job.source_images.order_by("created_at"))
     )
-    mask = InputImage(read_stored_file(job.mask.name), "mask.png", "image/png") if job.mask else None
+    mask = (
+        InputImage(read_stored_file(job.mask.name), "mask.png", "image/png") if job.mask else None
+    )
     return ImageRequest(
         model=job.model_name,
+        response_format=job.model.capabilities().default_response_format,
         prompt=job.prompt,
         operation=job.kind,
         n=job.n,
@@ -293,12 +326,14 @@ def sweep_due_jobs() -> int:
     """Re-send the hop of every job that is overdue and held by nobody. Returns how many."""
     now = timezone.now()
     overdue = (
-        Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING], due_at__lte=now - SWEEP_GRACE)
+        Job.objects.filter(
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING], due_at__lte=now - SWEEP_GRACE
+        )
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         .values_list("pk", "status", "remote_task_id", "due_at")[:500]
     )
     sent = 0
-    for pk, status, remote_task_id, due_at in overdue:
+    for pk, _status, remote_task_id, due_at in overdue:
         # Reset due_at first: the next sweep sends this hop again only after another grace period,
         # so a busy worker is not flooded with copies of the same hop.
         if not Job.objects.filter(pk=pk, due_at=due_at).update(due_at=now):

@@ -10,9 +10,10 @@ settings.TIME_ZONE, and a row counts in the window of its `charged_at` (a settle
 carries the time of its reservation).
 
 Concurrency: a reservation locks each subject (person, then team: always in that order, so two
-reservations cannot deadlock) before it sums the ledger, so two submits can never both pass a limit
-that only one fits. On PostgreSQL the lock is a transaction-level advisory lock; on SQLite the studio
-opens every transaction with BEGIN IMMEDIATE (see settings), which already serialises writers.
+reservations cannot deadlock) before it sums the ledger, so two submits can never both pass a
+limit that only one fits. On PostgreSQL the lock is a transaction-level advisory lock; on SQLite
+the studio opens every transaction with BEGIN IMMEDIATE (see settings), which already serialises
+writers.
 """
 
 from __future__ import annotations
@@ -91,7 +92,9 @@ class _Subject:
 
     @property
     def lock_key(self) -> str:
-        return f"quota:user:{self.user.pk}" if self.user is not None else f"quota:team:{self.team.pk}"
+        return (
+            f"quota:user:{self.user.pk}" if self.user is not None else f"quota:team:{self.team.pk}"
+        )
 
     def ledger_rows(self) -> Q:
         return Q(user=self.user) if self.user is not None else Q(team=self.team)

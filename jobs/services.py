@@ -1,4 +1,7 @@
-"""What the studio asks of the engine: submit, cancel, retry. Views call these and nothing deeper."""
+"""What the studio asks of the engine: submit, cancel, retry.
+
+Views call these and nothing deeper.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import quota, queue
+from jobs import queue, quota
 from jobs.capabilities import credits_for
 from jobs.models import Image, ImageOrigin, Job, JobKind, JobStatus, ProviderModel
 from jobs.storage import store_image
@@ -89,8 +92,14 @@ def retry_job(job: Job) -> Job:
             mask_png = handle.read()
     return submit_job(
         JobSpec(
-            owner=job.owner, model=job.model, prompt=job.prompt, n=job.n, kind=job.kind,
-            params=dict(job.params), team=job.team, source_images=list(job.source_images.all()),
+            owner=job.owner,
+            model=job.model,
+            prompt=job.prompt,
+            n=job.n,
+            kind=job.kind,
+            params=dict(job.params),
+            team=job.team,
+            source_images=list(job.source_images.all()),
             mask_png=mask_png,
         )
     )

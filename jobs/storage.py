@@ -39,7 +39,7 @@ class ImageInfo:
 
 
 def inspect_image(data: bytes) -> ImageInfo:
-    """Check that `data` is a whole PNG, JPEG or WebP image of a sane size, before anything decodes it."""
+    """Check that `data` is a whole PNG, JPEG or WebP image of a sane size, before decoding."""
     if not data:
         raise ImageRejected("The file is empty.")
     try:
@@ -60,7 +60,9 @@ def inspect_image(data: bytes) -> ImageInfo:
 
 def _check_format_and_size(info: ImageInfo) -> None:
     if info.format not in ALLOWED_FORMATS:
-        raise ImageRejected(f"{info.format or 'This'} images are not accepted; use PNG, JPEG or WebP.")
+        raise ImageRejected(
+            f"{info.format or 'This'} images are not accepted; use PNG, JPEG or WebP."
+        )
     pixels = info.width * info.height
     if pixels > settings.STUDIO_MAX_PIXELS:
         raise ImageRejected(
@@ -93,15 +95,27 @@ def store_image(
     """Verify, hash and store an image and its thumbnail, and record it as an `Image` row."""
     info = inspect_image(data)
     image = Image(
-        owner=owner, team=team, job=job, index=index, origin=origin, width=info.width,
-        height=info.height, format=info.format, bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), revised_prompt=revised_prompt or "",
+        owner=owner,
+        team=team,
+        job=job,
+        index=index,
+        origin=origin,
+        width=info.width,
+        height=info.height,
+        format=info.format,
+        bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        revised_prompt=revised_prompt or "",
     )
     prefix = f"images/{image.id.hex[:2]}/{image.id.hex}"
     saved: list[str] = []
     try:
-        saved.append(default_storage.save(f"{prefix}.{ALLOWED_FORMATS[info.format]}", ContentFile(data)))
-        saved.append(default_storage.save(f"{prefix}-thumb.webp", ContentFile(make_thumbnail(data))))
+        saved.append(
+            default_storage.save(f"{prefix}.{ALLOWED_FORMATS[info.format]}", ContentFile(data))
+        )
+        saved.append(
+            default_storage.save(f"{prefix}-thumb.webp", ContentFile(make_thumbnail(data)))
+        )
         image.file.name, image.thumbnail.name = saved
         with transaction.atomic():
             image.save()

@@ -1,15 +1,25 @@
-"""The one place that decides who may see or change a job or an image.
+"""The one place that decides who may see or change a job, an image, a team or its library.
 
-Everything a person can reach by URL goes through these helpers; anything they may not see is a
-404, so a stranger cannot even learn that it exists.
+Everything a person can reach by URL goes through these helpers. Anything they may not see is a
+404, so a stranger cannot even learn that it exists; a team member who may look but not act gets a
+403 (they already know the team exists).
+
+Roles, from the issue: viewers look and download; editors also add, tag and organise; owners also
+manage the team. Only an image's creator or a team owner may take it out of the team's library.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from jobs.models import Image, Job
+from studio.models import Collection, LibraryItem, Membership, Role, Team
+
+ANY_ROLE = (Role.OWNER, Role.EDITOR, Role.VIEWER)
+ORGANISERS = (Role.OWNER, Role.EDITOR)  # add, share in, tag, collect
+MANAGERS = (Role.OWNER,)  # members and roles
 
 
 def visible_jobs(user) -> QuerySet[Job]:
@@ -18,7 +28,8 @@ def visible_jobs(user) -> QuerySet[Job]:
 
 def visible_images(user) -> QuerySet[Image]:
     """Images a person may look at: their own, and those in libraries of teams they belong to."""
-    return Image.objects.filter(Q(owner=user) | Q(team__memberships__user=user)).distinct()
+    in_my_teams = LibraryItem.objects.filter(image=OuterRef("pk"), team__memberships__user=user)
+    return Image.objects.filter(Q(owner=user) | Exists(in_my_teams))
 
 
 def get_job_for(user, job_id) -> Job:
@@ -33,3 +44,65 @@ def get_image_for(user, image_id) -> Image:
         return visible_images(user).select_related("job", "owner", "team").get(pk=image_id)
     except (Image.DoesNotExist, ValueError) as error:
         raise Http404("No such image.") from error
+
+
+def get_own_image(user, image_id) -> Image:
+    """An image the person made (only its maker may share or delete it from their history)."""
+    image = get_image_for(user, image_id)
+    if image.owner_id != user.pk:
+        raise PermissionDenied("Only the person who made this image can do that.")
+    return image
+
+
+# --- Teams ------------------------------------------------------------------------------------
+
+
+def user_teams(user) -> QuerySet[Team]:
+    return Team.objects.filter(memberships__user=user)
+
+
+def teams_where(user, *roles: str) -> QuerySet[Team]:
+    """Teams in which the person holds one of `roles` (e.g. where they may share images in)."""
+    return Team.objects.filter(memberships__user=user, memberships__role__in=roles)
+
+
+def team_role(user, team: Team) -> Role | None:
+    """The person's role in the team, or None when they are not a member."""
+    if not user.is_authenticated:
+        return None
+    role = Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
+    return Role(role) if role else None
+
+
+def require_team_role(user, team: Team, *roles: str) -> Role:
+    """The person's role, if it is one of `roles`; 404 for non-members, 403 for the wrong role."""
+    role = team_role(user, team)
+    if role is None:
+        raise Http404("No such team.")
+    if role not in (roles or ANY_ROLE):
+        raise PermissionDenied(f"A team {role.label.lower()} cannot do that.")
+    return role
+
+
+def get_team_for(user, slug: str, *roles: str) -> tuple[Team, Role]:
+    """The team named by `slug` with the person's role in it, checked as `require_team_role`."""
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise Http404("No such team.")
+    return team, require_team_role(user, team, *roles)
+
+
+def get_collection_for(team: Team, collection_id) -> Collection:
+    """A collection of a team the caller has already checked membership of."""
+    try:
+        return Collection.objects.get(team=team, pk=collection_id)
+    except (Collection.DoesNotExist, ValueError) as error:
+        raise Http404("No such collection.") from error
+
+
+def removable_items(user, team: Team, role: Role, image_ids) -> QuerySet[LibraryItem]:
+    """The team's items for `image_ids`, all of which the person may remove; 403 otherwise."""
+    items = LibraryItem.objects.filter(team=team, image_id__in=image_ids)
+    if role != Role.OWNER and items.exclude(image__owner=user).exists():
+        raise PermissionDenied("Only the person who made an image or a team owner can remove it.")
+    return items

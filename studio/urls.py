@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from studio.views import create, history, images, jobs
+from studio.views import create, edit, history, images, jobs
+from studio.views import library as library_views
+from studio.views import teams as team_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="generate"), name="home"),
     path("generate/", create.generate, name="generate"),
     path("create/fields/", create.model_fields, name="model-fields"),
+    path("edit/", edit.edit, name="edit"),
     path("jobs/<uuid:job_id>/", jobs.job_detail, name="job-detail"),
     path("jobs/<uuid:job_id>/status/", jobs.job_status, name="job-status"),
     path("jobs/<uuid:job_id>/cancel/", jobs.job_cancel, name="job-cancel"),
@@ -16,12 +19,73 @@ urlpatterns = [
     path("images/<uuid:image_id>/", images.image_detail, name="image-detail"),
     path("images/<uuid:image_id>/file/", images.image_file, name="image-file"),
     path(
-        "images/<uuid:image_id>/thumbnail/", images.image_file, {"variant": "thumbnail"},
+        "images/<uuid:image_id>/thumbnail/",
+        images.image_file,
+        {"variant": "thumbnail"},
         name="image-thumbnail",
     ),
     path(
-        "images/<uuid:image_id>/download/", images.image_file, {"variant": "download"},
+        "images/<uuid:image_id>/download/",
+        images.image_file,
+        {"variant": "download"},
         name="image-download",
+    ),
+    # Library and teams (studio/views/library.py, history.py, teams.py)
+    path("history/share/", history.history_share, name="history-share"),
+    path("history/download/", history.history_download, name="history-download"),
+    path("history/delete/", history.history_delete, name="history-delete"),
+    path(
+        "images/<uuid:image_id>/favourite/", library_views.image_favourite, name="image-favourite"
+    ),
+    path("teams/", team_views.team_list, name="team-list"),
+    path("teams/<slug:slug>/", team_views.team_detail, name="team-detail"),
+    path("teams/<slug:slug>/leave/", team_views.team_leave, name="team-leave"),
+    path("teams/<slug:slug>/members/add/", team_views.member_add, name="member-add"),
+    path(
+        "teams/<slug:slug>/members/<str:username>/role/", team_views.member_role, name="member-role"
+    ),
+    path(
+        "teams/<slug:slug>/members/<str:username>/remove/",
+        team_views.member_remove,
+        name="member-remove",
+    ),
+    path("teams/<slug:slug>/library/", library_views.team_library, name="team-library"),
+    path(
+        "teams/<slug:slug>/library/collect/", library_views.library_collect, name="library-collect"
+    ),
+    path("teams/<slug:slug>/library/tag/", library_views.library_tag, name="library-tag"),
+    path(
+        "teams/<slug:slug>/library/untag/",
+        library_views.library_tag,
+        {"remove": True},
+        name="library-untag",
+    ),
+    path("teams/<slug:slug>/library/remove/", library_views.library_remove, name="library-remove"),
+    path(
+        "teams/<slug:slug>/library/download/",
+        library_views.library_download,
+        name="library-download",
+    ),
+    path("teams/<slug:slug>/collections/", library_views.collection_list, name="collection-list"),
+    path(
+        "teams/<slug:slug>/collections/new/",
+        library_views.collection_create,
+        name="collection-create",
+    ),
+    path(
+        "teams/<slug:slug>/collections/<uuid:collection_id>/",
+        library_views.collection_detail,
+        name="collection-detail",
+    ),
+    path(
+        "teams/<slug:slug>/collections/<uuid:collection_id>/remove/",
+        library_views.collection_remove,
+        name="collection-remove",
+    ),
+    path(
+        "teams/<slug:slug>/collections/<uuid:collection_id>/delete/",
+        library_views.collection_delete,
+        name="collection-delete",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -60,7 +60,9 @@ class ProviderModel(models.Model):
     class Meta:
         ordering = ["provider__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "name"], name="model_name_unique_per_provider")
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="model_name_unique_per_provider"
+            )
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,9 @@ class JobKind(models.TextChoices):
 
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
     team = models.ForeignKey(
         "studio.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
@@ -81,6 +83,10 @@ class Job(models.Model):
     def is_async(self) -> bool:
         return bool(self.remote_task_id)
 
+    def param_items(self) -> list[tuple[str, object]]:
+        """The request parameters as (label, value), for pages."""
+        return [(name.replace("_", " ").capitalize(), value) for name, value in self.params.items()]
+
 
 class ImageOrigin(models.TextChoices):
     GENERATED = "generated", "Generated"
@@ -96,7 +102,9 @@ class Image(models.Model):
     team = models.ForeignKey(
         "studio.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="made_images"
     )
-    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.CASCADE, related_name="images")
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.CASCADE, related_name="images"
+    )
     index = models.PositiveSmallIntegerField(default=0)
     origin = models.CharField(max_length=10, choices=ImageOrigin.choices)
     file = models.FileField(max_length=300)

@@ -43,8 +43,7 @@ class QuotaLimit(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(scope="user", team__isnull=True)
-                | Q(scope="team", user__isnull=True),
+                condition=Q(scope="user", team__isnull=True) | Q(scope="team", user__isnull=True),
                 name="quota_subject_matches_scope",
                 violation_error_message="A person's quota names no team; a team's names no person.",
             ),

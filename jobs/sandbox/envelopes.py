@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from .core import Incoming, Reply, SandboxError, SandboxState, json_reply, new_id
-from .directives import Directives, Fault, parse_directives
+from .directives import Directives, Fault
 
 OPENAI, TASK, DASHSCOPE = "openai", "task", "dashscope"  # the three error shapes
 MALFORMED_BODY = b'{"created": 1, "data": [{"url": "http://'  # cut off mid-string
@@ -49,9 +49,7 @@ STATUS_CODES = {
 }
 
 
-def error_reply(
-    shape: str, error: SandboxError, headers: dict[str, str] | None = None
-) -> Reply:
+def error_reply(shape: str, error: SandboxError, headers: dict[str, str] | None = None) -> Reply:
     if shape == TASK:
         payload = {
             "code": _task_code(error.code, error.status),
@@ -83,11 +81,13 @@ def fault_reply(shape: str, fault: Fault, *, model: str = "") -> Reply:
         return Reply(200, MALFORMED_BODY)
     if fault.kind in NAMED_FAULTS[shape]:
         status, code, message = NAMED_FAULTS[shape][fault.kind]
-        if fault.kind == "policy" and model.startswith("gpt-image"):
+        if shape == OPENAI and fault.kind == "policy" and model.startswith("gpt-image"):
             code = "moderation_blocked"  # gpt-image models use their own code for the same refusal
     else:
         status = int(fault.kind)
-        code = STATUS_CODES[shape].get(status) or STATUS_CODES[shape].get(500 if status >= 500 else 0)
+        code = STATUS_CODES[shape].get(status) or STATUS_CODES[shape].get(
+            500 if status >= 500 else 0
+        )
         code = code or str(status)
         message = f"The sandbox was asked to fail this request with HTTP {status}."
     headers = {"Retry-After": _seconds(fault.retry_after)} if status in (429, 503) else {}
@@ -109,31 +109,29 @@ def check_auth(incoming: Incoming) -> None:
         raise SandboxError(401, "invalid_api_key", f"Incorrect API key provided: {key}.")
 
 
-Handler = Callable[[SandboxState, Incoming, Directives], Reply]
-
-
 def serve(
     state: SandboxState,
     incoming: Incoming,
     *,
     shape: str,
-    prompt: str,
-    handler: Handler,
-    fault_key: str | None = None,
-    use_poll_faults: bool = False,
+    directives: Directives,
+    handler: Callable[[], Reply],
+    fault_key: str,
+    poll: bool = False,
 ) -> Reply:
-    """Authenticate, honour the prompt's directives, then run the endpoint's own handler."""
-    directives = parse_directives(prompt)
+    """Authenticate, honour the prompt's directives, then run the endpoint's own handler.
+
+    Submits see `[[fault:...]]` and `[[delay:S]]`; polls see only `[[pollfault:...]]`.
+    """
     try:
         check_auth(incoming)
-        delay = state.delay + (0.0 if use_poll_faults else directives.delay)
+        delay = state.delay + (0.0 if poll else directives.delay)
         if delay:
             time.sleep(delay)
-        faults = directives.poll_faults if use_poll_faults else directives.faults
-        fault = state.due_fault(fault_key or prompt, faults)
+        fault = state.due_fault(fault_key, directives.poll_faults if poll else directives.faults)
         if fault is not None:
             return fault_reply(shape, fault, model=_model_of(incoming))
-        return handler(state, incoming, directives)
+        return handler()
     except SandboxError as error:
         return error_reply(shape, error)
 

@@ -11,12 +11,18 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 DEFAULT_SIZE = (1024, 1024)
 MAX_SIDE = 4096
-SIZE_PATTERN = re.compile(r"^\s*(\d{2,5})\s*[x*×]\s*(\d{2,5})\s*$", re.IGNORECASE)
-FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
+SIZE_PATTERN = re.compile(r"^\s*(\d{2,5})\s*[x*\u00d7]\s*(\d{2,5})\s*$", re.IGNORECASE)
+FORMATS = {
+    "png": ("PNG", "image/png"),
+    "jpeg": ("JPEG", "image/jpeg"),
+    "webp": ("WEBP", "image/webp"),
+}
 
 
-def parse_size(size: str | None, default: tuple[int, int] = DEFAULT_SIZE) -> tuple[int, int]:
-    """"1024x1024" or "1024*1024" → (1024, 1024); "auto", empty or odd values → default."""
+def parse_size(
+    size: str | None, default: tuple[int, int] | None = DEFAULT_SIZE
+) -> tuple[int, int] | None:
+    """ "1024x1024" or "1024*1024" → (1024, 1024); "auto", empty or odd values → default."""
     match = SIZE_PATTERN.match(size or "")
     if not match:
         return default
@@ -96,7 +102,12 @@ def _draw_pattern(
     if pattern == 0:  # diagonal stripes
         for offset in range(-height, width, step * 2):
             draw.polygon(
-                [(offset, 0), (offset + step, 0), (offset + step + height, height), (offset + height, height)],
+                [
+                    (offset, 0),
+                    (offset + step, 0),
+                    (offset + step + height, height),
+                    (offset + height, height),
+                ],
                 fill=colour,
             )
     elif pattern == 1:  # chequerboard
@@ -124,7 +135,9 @@ def _draw_caption(image: Image.Image, text: str) -> None:
     band_height = (font_size + 6) * len(lines) + 8
     draw.rectangle([0, height - band_height, width, height], fill=(0, 0, 0))
     for number, line in enumerate(lines):
-        draw.text((8, height - band_height + 4 + number * (font_size + 6)), line, fill="white", font=font)
+        draw.text(
+            (8, height - band_height + 4 + number * (font_size + 6)), line, fill="white", font=font
+        )
 
 
 def encode(image: Image.Image, output_format: str = "png") -> tuple[bytes, str]:
@@ -144,7 +157,7 @@ def looks_like_image(data: bytes) -> str | None:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
             return image.format
-    except Exception:  # noqa: BLE001 - any decoder failure means "not an image"
+    except Exception:
         return None
 
 

@@ -43,7 +43,7 @@ class CreateForm(forms.Form):
 
     prompt = forms.CharField(label="Prompt", widget=forms.Textarea(attrs={"rows": 4}))
     model = forms.TypedChoiceField(label="Model", coerce=int)
-    workspace = forms.ChoiceField(label="Workspace", initial=PERSONAL)
+    workspace = forms.ChoiceField(label="Workspace", initial=PERSONAL, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -72,12 +72,16 @@ class CreateForm(forms.Form):
         for name in visible_fields(caps, self.operation):
             if name in CHOICE_FIELDS:
                 label, attribute = CHOICE_FIELDS[name]
-                choices = [(value, value) for value in getattr(caps, attribute)]
+                # Empty first: nothing is sent unless the person picks a value.
+                choices = [("", "Default")] + [(value, value) for value in getattr(caps, attribute)]
                 self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
             elif name == "n":
                 self.fields["n"] = forms.IntegerField(
-                    label="Number of images", min_value=caps.n_min, max_value=caps.n_max,
+                    label="Number of images",
+                    min_value=caps.n_min,
+                    max_value=caps.n_max,
                     initial=caps.n_min,
+                    required=False,
                 )
             elif name == "output_compression":
                 self.fields[name] = forms.IntegerField(
@@ -90,7 +94,7 @@ class CreateForm(forms.Form):
         return self.chosen_model
 
     def clean_workspace(self) -> Team | None:
-        slug = self.cleaned_data["workspace"]
+        slug = self.cleaned_data["workspace"] or PERSONAL
         return None if slug == PERSONAL else Team.objects.get(slug=slug)
 
     def params(self) -> dict:
@@ -108,10 +112,12 @@ class CreateForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.capabilities and not self.errors:
+        if self.capabilities and "model" not in self.errors:
             params = {**self.params(), "prompt": data.get("prompt", ""), "n": data.get("n", 1)}
             images_count, has_mask = self.input_counts()
-            problems = check_request(self.capabilities, self.operation, params, images_count, has_mask)
+            problems = check_request(
+                self.capabilities, self.operation, params, images_count, has_mask
+            )
             for field, message in problems.items():
                 self.add_error(field if field in self.fields else None, message)
         return data

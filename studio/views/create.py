@@ -18,8 +18,12 @@ def generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         spec = JobSpec(
-            owner=request.user, model=data["model"], prompt=data["prompt"], n=data.get("n") or 1,
-            params=form.params(), team=data["workspace"],
+            owner=request.user,
+            model=data["model"],
+            prompt=data["prompt"],
+            n=data.get("n") or 1,
+            params=form.params(),
+            team=data["workspace"],
         )
         try:
             job = submit_job(spec)

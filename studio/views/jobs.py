@@ -25,7 +25,9 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
 def job_status(request: HttpRequest, job_id) -> HttpResponse:
     """The part of the job page that htmx refreshes until the job is final."""
     job = get_job_for(request.user, job_id)
-    return render(request, "studio/partials/job_status.html", {"job": job, "images": job.images.all()})
+    return render(
+        request, "studio/partials/job_status.html", {"job": job, "images": job.images.all()}
+    )
 
 
 @login_required

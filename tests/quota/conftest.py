@@ -15,7 +15,7 @@ from studio.models import Membership, Team
 PINNED_NOW = datetime(2025, 3, 15, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], datetime]:
     """Pin Django's clock so windows do not depend on the day the tests run."""
     monkeypatch.setattr(timezone, "now", lambda: PINNED_NOW)

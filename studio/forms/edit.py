@@ -1,0 +1,163 @@
+"""The edit form: the generate form plus the images to edit (uploads and/or stored images) and a
+mask. Every input is checked here, so a bad upload is a message next to its field, never a job."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+
+from jobs.inputs import EditInputs, InputRejected, fit_edit_inputs
+from jobs.models import Image
+from jobs.storage import ImageRejected, inspect_image, read_stored_file
+from studio.access import get_image_for
+from studio.forms.create import CreateForm
+
+ACCEPTED_TYPES = "image/png,image/jpeg,image/webp"
+
+
+class MultipleImageInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class ImageUploadsField(forms.FileField):
+    """Zero or more uploaded files, cleaned to a list."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": ACCEPTED_TYPES}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(ImageUploadsField, self).clean(item, initial) for item in files if item]
+
+
+class StoredImagesField(forms.Field):
+    """Ids of images already in the studio, one hidden input each."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        values = value if isinstance(value, list | tuple) else [value]
+        return list(dict.fromkeys(str(item).strip() for item in values if str(item or "").strip()))
+
+
+class EditForm(CreateForm):
+    operation = "edit"
+
+    image = ImageUploadsField(
+        label="Image",
+        required=False,
+        help_text="PNG, JPEG or WebP. The mask applies to the first image.",
+    )
+    mask = forms.FileField(
+        label="Mask",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png"}),
+        help_text="Paint over the image below, or upload a PNG of the image's size whose "
+        "transparent part is the area to change.",
+    )
+    source = StoredImagesField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.edit_inputs: EditInputs | None = None
+        if "n" in self.fields:
+            # "Number of images" would also answer to the label "Image".
+            self.fields["n"].label = "Number of results"
+        if self.capabilities and self.capabilities.max_input_images <= 1:
+            self.fields["image"].widget.attrs.pop("multiple", None)
+        else:
+            self.fields["image"].widget.attrs["multiple"] = True
+
+    # --- per field ---------------------------------------------------------------------------
+
+    def clean_image(self) -> list[bytes]:
+        return [_read_image_upload(upload) for upload in self.cleaned_data["image"]]
+
+    def clean_mask(self) -> bytes | None:
+        upload = self.cleaned_data.get("mask")
+        if not upload:
+            return None
+        _check_upload_size(upload)
+        return upload.read()
+
+    def clean_source(self) -> list[Image]:
+        images = []
+        for image_id in self.cleaned_data["source"]:
+            try:
+                images.append(get_image_for(self.user, image_id))
+            except Http404:
+                # The hidden field has no place on the page: say it next to "Image".
+                self.add_error("image", "One of the chosen images is not available to you.")
+                return []
+        # The pipeline sends sources oldest first; the mask must fit the first one sent.
+        return sorted(images, key=lambda image: image.created_at)
+
+    # --- the whole request -------------------------------------------------------------------
+
+    def input_counts(self) -> tuple[int, bool]:
+        # What was sent, not what survived cleaning: a rejected file must not also read as
+        # "Upload an image", and too many files is worth saying even when one is bad.
+        sources = StoredImagesField().to_python(self.data.getlist("source"))
+        uploads = [upload for upload in self.files.getlist("image") if upload]
+        return len(sources) + len(uploads), bool(self.files.get("mask"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.capabilities and not self.errors:
+            stored = [read_stored_file(image.file.name) for image in data["source"]]
+            try:
+                self.edit_inputs = fit_edit_inputs(
+                    self.capabilities, stored + data["image"], data["mask"]
+                )
+            except InputRejected as refusal:
+                self.add_error(refusal.field if refusal.field in self.fields else None, refusal)
+        return data
+
+    # --- for the page ------------------------------------------------------------------------
+
+    def chosen_images(self) -> list[Image]:
+        """The stored images this form edits, to show as thumbnails (never raises)."""
+        raw = self.data.getlist("source") if self.is_bound else self.initial.get("source", [])
+        chosen = []
+        for image_id in StoredImagesField().to_python(raw):
+            try:
+                chosen.append(get_image_for(self.user, image_id))
+            except Http404:
+                continue
+        return sorted(chosen, key=lambda image: image.created_at)
+
+    def model_limits(self) -> dict[str, dict]:
+        """What the page's script needs to adapt the image and mask fields to the chosen model."""
+        limits = {}
+        for model in self.available_models:
+            caps = model.capabilities()
+            limits[str(model.pk)] = {"mask": caps.mask, "maxImages": caps.max_input_images}
+        return limits
+
+    @property
+    def takes_mask(self) -> bool:
+        return bool(self.capabilities and self.capabilities.mask)
+
+
+def _check_upload_size(upload: UploadedFile) -> None:
+    limit = settings.STUDIO_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            f"“{upload.name}” is {filesizeformat(upload.size)}; the largest file we accept is "
+            f"{filesizeformat(limit)}."
+        )
+
+
+def _read_image_upload(upload: UploadedFile) -> bytes:
+    """The upload's bytes, once they are known to be an image we accept."""
+    _check_upload_size(upload)
+    data = upload.read()
+    try:
+        inspect_image(data)
+    except ImageRejected as refusal:
+        raise forms.ValidationError(f"“{upload.name}”: {refusal}") from refusal
+    return data

@@ -1,0 +1,208 @@
+"""Forms of the library and history pages: the filters, and the bulk actions on selected images."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from jobs.models import ImageOrigin, Provider, ProviderModel
+from studio.library import MAX_ZIP_IMAGES, LibraryFilters
+from studio.models import Collection, Role, Tag, Team
+
+ANY = ""
+
+
+class LibraryFilterForm(forms.Form):
+    """The GET form above the grid. `team=None` means the person's history (no creator filter)."""
+
+    q = forms.CharField(label="Search prompts", required=False, max_length=200)
+    creator = forms.TypedChoiceField(label="Creator", required=False, coerce=int, empty_value=None)
+    model = forms.ChoiceField(label="Model", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    origin = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[
+            (ANY, "Any kind"),
+            (ImageOrigin.GENERATED, "Generated"),
+            (ImageOrigin.EDITED, "Edited"),
+        ],
+    )
+    favourites = forms.BooleanField(label="Favourites only", required=False)
+    collection = forms.ChoiceField(label="In collection", required=False)
+    tag = forms.ChoiceField(label="Tagged", required=False)
+
+    def __init__(self, data, *, team: Team | None, teams, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "filter_%s")  # the bulk forms on the same page use id_…
+        super().__init__(data, **kwargs)
+        collections = Collection.objects.filter(team__in=teams).select_related("team")
+        self.collections = {str(c.pk): c for c in collections}
+        self.tags = {
+            str(t.pk): t for t in Tag.objects.filter(team__in=teams).select_related("team")
+        }
+        self.fields["model"].choices = [(ANY, "Any model"), *_names(ProviderModel, "name")]
+        self.fields["provider"].choices = [(ANY, "Any provider"), *_names(Provider, "name")]
+        prefix = (lambda obj: "") if team else (lambda obj: f"{obj.team}: ")
+        self.fields["collection"].choices = [(ANY, "Any collection")] + [
+            (key, f"{prefix(c)}{c.name}") for key, c in self.collections.items()
+        ]
+        self.fields["tag"].choices = [(ANY, "Any tag")] + [
+            (key, f"{prefix(t)}{t.name}") for key, t in self.tags.items()
+        ]
+        if team is None:
+            del self.fields["creator"]
+        else:
+            members = team.memberships.select_related("user").order_by("user__username")
+            self.fields["creator"].choices = [(ANY, "Anyone")] + [
+                (m.user_id, m.user.get_username()) for m in members
+            ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def filters(self) -> LibraryFilters:
+        """The valid part of what was asked (an invalid field shows its error and is not applied)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return LibraryFilters(
+            search=data.get("q") or "",
+            creator_id=data.get("creator"),
+            model_name=data.get("model") or "",
+            provider_name=data.get("provider") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            origin=data.get("origin") or "",
+            favourites_only=bool(data.get("favourites")),
+            collection=self.collections.get(data.get("collection") or ""),
+            tag=self.tags.get(data.get("tag") or ""),
+        )
+
+
+def _names(model, field: str) -> list[tuple[str, str]]:
+    names = model.objects.order_by(field).values_list(field, flat=True).distinct()
+    return [(name, name) for name in names]
+
+
+def page_number(raw: str | None) -> int:
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
+# --- Bulk actions -----------------------------------------------------------------------------
+
+
+class SelectedImagesField(forms.Field):
+    """The checked thumbnails: a list of image ids (checkboxes named "image")."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[uuid.UUID]:
+        ids = []
+        for raw in value or []:
+            try:
+                ids.append(uuid.UUID(str(raw)))
+            except ValueError as error:
+                raise forms.ValidationError(
+                    "The selection is not valid; reload the page."
+                ) from error
+        return ids
+
+    def validate(self, value: list[uuid.UUID]) -> None:
+        if not value:
+            raise forms.ValidationError("Select at least one image first.")
+        if len(value) > MAX_ZIP_IMAGES:
+            raise forms.ValidationError(f"Select at most {MAX_ZIP_IMAGES} images at once.")
+
+
+class SelectionForm(forms.Form):
+    # The bulk actions share one <form>: a `required` tag box would block "Download" in the browser.
+    use_required_attribute = False
+
+    image = SelectedImagesField(label="Selected images")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def redirect_to(self, fallback: str) -> str:
+        """Back where the person was (only a path on this site), else `fallback`."""
+        target = self.data.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/"):
+            return target
+        return fallback
+
+
+class CollectForm(SelectionForm):
+    collection = forms.ChoiceField(label="Collection", required=False)
+    new_collection = forms.CharField(label="New collection", required=False, max_length=100)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.collections = {str(c.pk): c for c in team.collections.all()}
+        self.fields["collection"].choices = [(ANY, "Choose…")] + [
+            (key, c.name) for key, c in self.collections.items()
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("collection") and not (data.get("new_collection") or "").strip():
+            self.add_error("collection", "Choose a collection or name a new one.")
+        return data
+
+
+class TagForm(SelectionForm):
+    tag_name = forms.CharField(label="Tag", max_length=50)
+
+    def clean_tag_name(self) -> str:
+        name = self.cleaned_data["tag_name"].strip()
+        if not name:
+            raise forms.ValidationError("Type a tag.")
+        return name
+
+
+class ShareForm(SelectionForm):
+    team = forms.ChoiceField(label="Share to team")
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.teams = {team.slug: team for team in teams}
+        self.fields["team"].choices = [(slug, team.name) for slug, team in self.teams.items()]
+
+    def clean_team(self) -> Team:
+        return self.teams[self.cleaned_data["team"]]
+
+
+class CollectionForm(forms.Form):
+    name = forms.CharField(label="Collection name", max_length=100)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the collection a name.")
+        if Collection.objects.filter(team=self.team, name=name).exists():
+            raise forms.ValidationError(f"{self.team} already has a collection named “{name}”.")
+        return name
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label="Username", max_length=150)
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.EDITOR)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)

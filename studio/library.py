@@ -1,0 +1,337 @@
+"""The library service: browsing images (history and team libraries alike) and organising them.
+
+`browse_images` is the one browsing path: it takes a base queryset of images (a person's own, or a
+team's library) and the filters a person chose, and returns one page. Its number of SQL queries does
+not depend on the page size or number: related rows are joined, the favourite star is an EXISTS, and
+the page's ids are read as `size + 1` rows (a "has next" pager), so there is no COUNT(*) over the
+whole library and deep pages skip over index entries, not over joined rows.
+
+Everything else here changes the library: add and share (references, never copies of the file),
+collect, tag, favourite, remove from a team, delete from history, and stream a zip.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from jobs.models import Image
+from jobs.storage import read_stored_file
+from studio.models import Collection, Favourite, LibraryItem, Tag, Team
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 200
+MAX_ZIP_IMAGES = 500
+
+
+# --- Browsing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    """What a person narrowed the grid to; empty values mean "any"."""
+
+    search: str = ""
+    creator_id: int | None = None
+    model_name: str = ""
+    provider_name: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    origin: str = ""  # ImageOrigin value
+    favourites_only: bool = False
+    collection: Collection | None = None
+    tag: Tag | None = None
+
+
+@dataclass
+class LibraryPage:
+    """One page of thumbnails; shaped like Django's Page where templates need it."""
+
+    object_list: list[Image]
+    number: int
+    size: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def history_images(user) -> QuerySet[Image]:
+    """What a person made, wherever they made it (uploads for edits are inputs, not results)."""
+    return Image.objects.filter(owner=user, job__isnull=False).order_by("-created_at", "-index")
+
+
+def team_library_images(team: Team) -> QuerySet[Image]:
+    """The team's library, newest arrival first (an image shared in today is news to the team).
+
+    Ordered by the library item, so the database walks the (team, added_at, id) index instead of
+    sorting every image of the team to find one page.
+    """
+    return (
+        Image.objects.filter(library_items__team=team)
+        .annotate(added_at=F("library_items__added_at"), item_id=F("library_items__id"))
+        .order_by("-added_at", "-item_id")
+    )
+
+
+def browse_images(
+    base: QuerySet[Image],
+    *,
+    viewer,
+    filters: LibraryFilters,
+    page_number: int = 1,
+    page_size: int = 60,
+) -> LibraryPage:
+    """One page of `base` (in its own order, newest first), narrowed by `filters`, with stars.
+
+    Two queries whatever the page: the ids of the page (index-only work, even deep in the library),
+    then those rows with their job and creator.
+    """
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    page_number = max(1, page_number)
+    if not base.query.order_by:
+        base = base.order_by("-created_at", "-index")
+    offset = (page_number - 1) * page_size
+    matching = _apply_filters(base, filters, viewer)
+    page_ids = list(matching.values_list("pk", flat=True)[offset : offset + page_size + 1])
+    rows = (
+        Image.objects.filter(pk__in=page_ids[:page_size])
+        .select_related("job", "owner")
+        .annotate(is_favourite=_is_favourite(viewer))
+    )
+    by_id = {image.pk: image for image in rows}
+    images = [by_id[pk] for pk in page_ids[:page_size] if pk in by_id]
+    return LibraryPage(images, page_number, page_size, has_next=len(page_ids) > page_size)
+
+
+def _is_favourite(viewer) -> Exists:
+    return Exists(Favourite.objects.filter(user=viewer, image=OuterRef("pk")))
+
+
+def _apply_filters(images: QuerySet[Image], filters: LibraryFilters, viewer) -> QuerySet[Image]:
+    if filters.favourites_only:
+        images = images.filter(_is_favourite(viewer))
+    if filters.creator_id:
+        images = images.filter(owner_id=filters.creator_id)
+    if filters.model_name:
+        images = images.filter(job__model_name=filters.model_name)
+    if filters.provider_name:
+        images = images.filter(job__provider_name=filters.provider_name)
+    if filters.origin:
+        images = images.filter(origin=filters.origin)
+    if filters.date_from:
+        images = images.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        images = images.filter(created_at__date__lte=filters.date_to)
+    # Collections and tags belong to library items; EXISTS keeps one row per image.
+    if filters.collection:
+        in_collection = LibraryItem.objects.filter(
+            image=OuterRef("pk"), collections=filters.collection
+        )
+        images = images.filter(Exists(in_collection))
+    if filters.tag:
+        images = images.filter(
+            Exists(LibraryItem.objects.filter(image=OuterRef("pk"), tags=filters.tag))
+        )
+    if filters.search.strip():
+        images = search_prompts(images, filters.search)
+    return images
+
+
+def search_prompts(images: QuerySet[Image], text: str) -> QuerySet[Image]:
+    """Full-text search on PostgreSQL (stemmed: "cats" finds "cat"); elsewhere, every word contained."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("job__prompt", "revised_prompt", config="english")
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return images.annotate(prompt_search=vector).filter(prompt_search=query)
+    for word in text.split():
+        images = images.filter(Q(job__prompt__icontains=word) | Q(revised_prompt__icontains=word))
+    return images
+
+
+# --- Putting images in, organising them -------------------------------------------------------
+
+
+def add_to_library(team: Team, images: Iterable[Image], *, added_by) -> int:
+    """Reference `images` from the team's library (no file is copied); returns how many are new."""
+    image_ids = [image.pk for image in images]
+    already = set(
+        LibraryItem.objects.filter(team=team, image_id__in=image_ids).values_list(
+            "image_id", flat=True
+        )
+    )
+    new_items = [
+        LibraryItem(team=team, image_id=image_id, added_by=added_by)
+        for image_id in image_ids
+        if image_id not in already
+    ]
+    LibraryItem.objects.bulk_create(new_items, ignore_conflicts=True)
+    return len(new_items)
+
+
+def share_images(user, team: Team, image_ids: Sequence) -> int:
+    """Share the person's own images into a team; returns how many were new there."""
+    own_images = Image.objects.filter(owner=user, pk__in=image_ids)
+    return add_to_library(team, own_images, added_by=user)
+
+
+def library_items(team: Team, image_ids: Sequence) -> QuerySet[LibraryItem]:
+    return LibraryItem.objects.filter(team=team, image_id__in=image_ids)
+
+
+def create_collection(team: Team, name: str, *, created_by) -> Collection:
+    collection, _ = Collection.objects.get_or_create(
+        team=team, name=name.strip(), defaults={"created_by": created_by}
+    )
+    return collection
+
+
+def add_to_collection(
+    team: Team, image_ids: Sequence, *, collection: Collection | None, new_name: str = "", added_by
+) -> tuple[Collection, int]:
+    """Put the team's images in `collection`, or in one called `new_name` (made if need be)."""
+    if collection is None:
+        collection = create_collection(team, new_name, created_by=added_by)
+    items = list(library_items(team, image_ids))
+    collection.items.add(*items)
+    return collection, len(items)
+
+
+def remove_from_collection(collection: Collection, image_ids: Sequence) -> int:
+    items = list(library_items(collection.team, image_ids))
+    collection.items.remove(*items)
+    return len(items)
+
+
+def tag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
+    tag, _ = Tag.objects.get_or_create(team=team, name=tag_name.strip().lower())
+    items = list(library_items(team, image_ids))
+    tag.items.add(*items)
+    return len(items)
+
+
+def untag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
+    tag = Tag.objects.filter(team=team, name=tag_name.strip().lower()).first()
+    if tag is None:
+        return 0
+    items = list(library_items(team, image_ids))
+    tag.items.remove(*items)
+    return len(items)
+
+
+def toggle_favourite(user, image: Image) -> bool:
+    """Star or unstar; returns whether the image is now a favourite."""
+    deleted, _ = Favourite.objects.filter(user=user, image=image).delete()
+    if deleted:
+        return False
+    Favourite.objects.get_or_create(user=user, image=image)
+    return True
+
+
+# --- Taking images out ------------------------------------------------------------------------
+
+
+def remove_from_team(items: QuerySet[LibraryItem]) -> int:
+    """Take items out of a team's library (see access.removable_items); the images stay."""
+    removed = items.count()
+    items.delete()
+    return removed
+
+
+@dataclass(frozen=True)
+class HistoryDeletion:
+    deleted: int
+    kept_in_team: list[str]  # names of teams whose libraries still hold an image we did not delete
+
+    @property
+    def message(self) -> str:
+        parts = [f"Deleted {self.deleted} image{'s' if self.deleted != 1 else ''}."]
+        if self.kept_in_team:
+            teams = ", ".join(sorted(self.kept_in_team))
+            parts.append(
+                f"Kept the images shared with {teams}: they belong to the team library now; "
+                "ask a team owner to remove them there first."
+            )
+        return " ".join(parts)
+
+
+def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
+    """Delete the person's own images, except those a team library still holds."""
+    own = Image.objects.filter(owner=user, pk__in=image_ids)
+    in_a_library = LibraryItem.objects.filter(image=OuterRef("pk"))
+    kept_teams = Team.objects.filter(library_items__image__in=own).distinct()
+    kept_names = list(kept_teams.values_list("name", flat=True))
+    with transaction.atomic():
+        doomed = own.exclude(Exists(in_a_library))
+        names = [name for pair in doomed.values_list("file", "thumbnail") for name in pair if name]
+        deleted = doomed.count()
+        doomed.delete()
+        # Files go only once the rows are surely gone (a rollback keeps both).
+        transaction.on_commit(lambda: _delete_files(names))
+    return HistoryDeletion(deleted=deleted, kept_in_team=kept_names)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("Could not delete stored file %s", name, exc_info=True)
+
+
+# --- Download ---------------------------------------------------------------------------------
+
+
+class _ZipChunks:
+    """A write-only file for zipfile that hands back what was written since the last `take`."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self._chunks = b"".join(self._chunks), []
+        return data
+
+
+def zip_stream(images: Iterable[Image]) -> Iterator[bytes]:
+    """A zip of the images' original files, produced one image at a time (never all in memory)."""
+    out = _ZipChunks()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number, image in enumerate(images, start=1):
+            extension = image.file.name.rsplit(".", 1)[-1]
+            try:
+                data = read_stored_file(image.file.name)
+            except OSError:
+                logger.warning("Stored file missing for image %s", image.pk, exc_info=True)
+                continue
+            archive.writestr(f"{number:03d}-{image.pk.hex[:8]}.{extension}", data)
+            yield out.take()
+    yield out.take()

@@ -1,0 +1,243 @@
+"""A team's library: the grid, bulk actions on selected images, collections, and the star.
+
+Every view first asks `studio.access` who the person is to the team (404 for outsiders, 403 for a
+role that may not act), then makes one call into `studio.library`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from studio import library
+from studio.access import (
+    ORGANISERS,
+    get_collection_for,
+    get_image_for,
+    get_team_for,
+    removable_items,
+)
+from studio.forms.library import (
+    CollectForm,
+    CollectionForm,
+    LibraryFilterForm,
+    SelectionForm,
+    TagForm,
+    page_number,
+)
+from studio.models import Collection, Role, Team
+
+
+def browse_context(
+    request: HttpRequest, base, *, team: Team | None, teams, collection=None
+) -> dict:
+    """The filter form and one page of `base`: shared by the team library and the history page."""
+    filter_form = LibraryFilterForm(request.GET, team=team, teams=teams)
+    filters = filter_form.filters()
+    if collection is not None:
+        filters = replace(filters, collection=collection)
+    page = library.browse_images(
+        base,
+        viewer=request.user,
+        filters=filters,
+        page_number=page_number(request.GET.get("page")),
+        page_size=settings.STUDIO_HISTORY_PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"filter_form": filter_form, "page": page, "query": query.urlencode()}
+
+
+def _render_library(
+    request: HttpRequest, team: Team, role: Role, *, collection=None, bulk_form=None
+) -> HttpResponse:
+    context = browse_context(
+        request,
+        library.team_library_images(team),
+        team=team,
+        teams=Team.objects.filter(pk=team.pk),
+        collection=collection,
+    )
+    context.update(
+        team=team,
+        role=role,
+        collection=collection,
+        can_organise=role in ORGANISERS,
+        is_owner=role == Role.OWNER,
+        next=request.get_full_path(),
+        collect_form=CollectForm(team=team),
+        tag_form=TagForm(),
+    )
+    if bulk_form is not None:
+        context["collect_form" if isinstance(bulk_form, CollectForm) else "tag_form"] = bulk_form
+        context["bulk_errors"] = bulk_form.errors.get("image")
+    status = 400 if bulk_form is not None else 200
+    return render(request, "studio/library.html", context, status=status)
+
+
+def _back_to_library(request: HttpRequest, form: SelectionForm, team: Team) -> HttpResponse:
+    return redirect(form.redirect_to(reverse("team-library", args=[team.slug])))
+
+
+@login_required
+@require_GET
+def team_library(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug)
+    return _render_library(request, team, role)
+
+
+@login_required
+@require_POST
+def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug, *ORGANISERS)
+    form = CollectForm(request.POST, team=team)
+    if not form.is_valid():
+        return _render_library(request, team, role, bulk_form=form)
+    collection, added = library.add_to_collection(
+        team,
+        form.cleaned_data["image"],
+        collection=form.collections.get(form.cleaned_data["collection"]),
+        new_name=form.cleaned_data["new_collection"],
+        added_by=request.user,
+    )
+    messages.success(request, f"Added {added} image(s) to “{collection.name}”.")
+    return _back_to_library(request, form, team)
+
+
+@login_required
+@require_POST
+def library_tag(request: HttpRequest, slug: str, remove: bool = False) -> HttpResponse:
+    team, role = get_team_for(request.user, slug, *ORGANISERS)
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        return _render_library(request, team, role, bulk_form=form)
+    change = library.untag_images if remove else library.tag_images
+    count = change(team, form.cleaned_data["image"], form.cleaned_data["tag_name"])
+    verb = "Removed the tag from" if remove else "Tagged"
+    messages.success(request, f"{verb} {count} image(s): “{form.cleaned_data['tag_name']}”.")
+    return _back_to_library(request, form, team)
+
+
+@login_required
+@require_POST
+def library_remove(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take images out of the team's library (their creator or an owner); the images stay."""
+    team, role = get_team_for(request.user, slug)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _render_library(request, team, role, bulk_form=form)
+    items = removable_items(request.user, team, role, form.cleaned_data["image"])
+    removed = library.remove_from_team(items)
+    messages.success(request, f"Removed {removed} image(s) from the {team} library.")
+    return _back_to_library(request, form, team)
+
+
+@login_required
+@require_POST
+def library_download(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _render_library(request, team, role, bulk_form=form)
+    images = library.team_library_images(team).filter(pk__in=form.cleaned_data["image"])
+    return zip_response(images, f"{team.slug}-images.zip")
+
+
+def zip_response(images, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        library.zip_stream(images.order_by("-created_at").iterator()),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Collections ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def collection_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug)
+    return _render_collections(request, team, role, CollectionForm(team=team))
+
+
+def _render_collections(request, team: Team, role: Role, form: CollectionForm) -> HttpResponse:
+    collections = Collection.objects.filter(team=team).annotate(size=Count("items"))
+    context = {
+        "team": team,
+        "role": role,
+        "collections": collections,
+        "form": form,
+        "can_organise": role in ORGANISERS,
+    }
+    return render(
+        request, "studio/collection_list.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug, *ORGANISERS)
+    form = CollectionForm(request.POST, team=team)
+    if not form.is_valid():
+        return _render_collections(request, team, role, form)
+    collection = library.create_collection(team, form.cleaned_data["name"], created_by=request.user)
+    return redirect("collection-detail", slug=team.slug, collection_id=collection.pk)
+
+
+@login_required
+@require_GET
+def collection_detail(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
+    team, role = get_team_for(request.user, slug)
+    collection = get_collection_for(team, collection_id)
+    return _render_library(request, team, role, collection=collection)
+
+
+@login_required
+@require_POST
+def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
+    """Take the selected images out of the collection (they stay in the library)."""
+    team, role = get_team_for(request.user, slug, *ORGANISERS)
+    collection = get_collection_for(team, collection_id)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _render_library(request, team, role, collection=collection, bulk_form=form)
+    removed = library.remove_from_collection(collection, form.cleaned_data["image"])
+    messages.success(request, f"Took {removed} image(s) out of “{collection.name}”.")
+    return redirect("collection-detail", slug=team.slug, collection_id=collection.pk)
+
+
+@login_required
+@require_POST
+def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
+    team, _ = get_team_for(request.user, slug, *ORGANISERS)
+    collection = get_collection_for(team, collection_id)
+    collection.delete()  # only the board goes; its images stay in the library
+    messages.success(request, f"Deleted the collection “{collection.name}”.")
+    return redirect("collection-list", slug=team.slug)
+
+
+# --- The star ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def image_favourite(request: HttpRequest, image_id) -> HttpResponse:
+    """Star or unstar an image the person can see; htmx swaps the button, others go back."""
+    image = get_image_for(request.user, image_id)
+    image.is_favourite = library.toggle_favourite(request.user, image)
+    if request.headers.get("HX-Request"):
+        return render(request, "studio/partials/library_star.html", {"image": image})
+    return redirect(
+        SelectionForm(request.POST).redirect_to(reverse("image-detail", args=[image.pk]))
+    )

@@ -1,0 +1,116 @@
+"""Teams: the list of a person's teams, a team's page, and (for owners) members and roles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from studio import teams
+from studio.access import MANAGERS, get_team_for, user_teams
+from studio.forms.library import MemberForm, RoleForm
+from studio.models import Role, Team
+
+
+@login_required
+@require_GET
+def team_list(request: HttpRequest) -> HttpResponse:
+    mine = user_teams(request.user).annotate(role=F("memberships__role"))
+    return render(request, "studio/team_list.html", {"teams": mine})
+
+
+@login_required
+@require_GET
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug)
+    return _render_team(request, team, role, MemberForm())
+
+
+def _render_team(
+    request: HttpRequest, team: Team, role: Role, member_form: MemberForm
+) -> HttpResponse:
+    context = {
+        "team": team,
+        "role": role,
+        "is_owner": role == Role.OWNER,
+        "members": teams.team_members(team),
+        "member_form": member_form,
+        "roles": Role.choices,
+    }
+    return render(
+        request, "studio/team_detail.html", context, status=400 if member_form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    team, role = get_team_for(request.user, slug, *MANAGERS)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = teams.add_member(
+                team, form.cleaned_data["username"], form.cleaned_data["role"]
+            )
+        except teams.MembershipError as refusal:
+            form.add_error("username", str(refusal))
+        else:
+            role_name = membership.get_role_display().lower()
+            messages.success(request, f"Added {membership.user.get_username()} as {role_name}.")
+            return redirect("team-detail", slug=team.slug)
+    return _render_team(request, team, role, form)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+    team, _ = get_team_for(request.user, slug, *MANAGERS)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose owner, editor or viewer.")
+        return redirect("team-detail", slug=team.slug)
+    _report(
+        request,
+        lambda: teams.change_role(team, username, form.cleaned_data["role"]),
+        f"{username} is now {form.cleaned_data['role']}.",
+    )
+    return redirect("team-detail", slug=team.slug)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+    team, _ = get_team_for(request.user, slug, *MANAGERS)
+    _report(
+        request,
+        lambda: teams.remove_member(team, username),
+        f"Removed {username}; the images they shared stay in the library.",
+    )
+    return redirect("team-detail", slug=team.slug)
+
+
+@login_required
+@require_POST
+def team_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    team, _ = get_team_for(request.user, slug)
+    if _report(
+        request,
+        lambda: teams.remove_member(team, request.user.get_username()),
+        f"You left {team}; the images you shared stay in its library.",
+    ):
+        return redirect("team-list")
+    return redirect("team-detail", slug=team.slug)
+
+
+def _report(request: HttpRequest, change, success: str) -> bool:
+    """Make a membership change and say how it went, as a message on the next page."""
+    try:
+        change()
+    except teams.MembershipError as refusal:
+        messages.error(request, str(refusal))
+        return False
+    messages.success(request, success)
+    return True

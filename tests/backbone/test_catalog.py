@@ -1,0 +1,123 @@
+"""Providers and models from TOML: idempotent loading, keys never stored or shown in plain text."""
+
+import textwrap
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from jobs.models import Provider, ProviderModel
+
+TOML = textwrap.dedent(
+    """
+    [[providers]]
+    name = "relay-a"
+    base_url = "https://relay.example"
+    api_key = "env:RELAY_A_KEY"
+    [[providers.models]]
+    name = "grok-3-image"
+    dialect = "grok"
+
+    [[providers]]
+    name = "openai"
+    base_url = "https://api.openai.example"
+    api_key = "sk-literal-secret-123"
+    [[providers.models]]
+    name = "gpt-image-1"
+    dialect = "openai"
+    label = "GPT Image"
+    credits_per_image = 4
+    [[providers.models]]
+    name = "relay-task"
+    dialect = "task"
+    poll_path = "/v2/tasks/{task_id}"
+    limits = { n_max = 4 }
+    """
+)
+
+
+@pytest.fixture
+def providers_file(tmp_path):
+    path = tmp_path / "providers.toml"
+    path.write_text(TOML)
+    return path
+
+
+@pytest.mark.django_db
+def test_loading_twice_changes_nothing_the_second_time(providers_file, capsys):
+    call_command("loadproviders", str(providers_file))
+    call_command("loadproviders", str(providers_file))
+    assert Provider.objects.count() == 2
+    assert ProviderModel.objects.count() == 3
+    assert "0 created, 2 updated" in capsys.readouterr().out
+    task = ProviderModel.objects.get(name="relay-task")
+    assert task.poll_path == "/v2/tasks/{task_id}"
+    assert task.capabilities().n_max == 4
+    assert ProviderModel.objects.get(name="gpt-image-1").capabilities().credits_per_image == 4
+
+
+@pytest.mark.django_db
+def test_keys_are_references_or_encrypted_never_plain(providers_file, monkeypatch):
+    monkeypatch.setenv("RELAY_A_KEY", "key-from-env")
+    call_command("loadproviders", str(providers_file))
+    relay, openai = Provider.objects.get(name="relay-a"), Provider.objects.get(name="openai")
+    assert relay.api_key_sealed == "env:RELAY_A_KEY"
+    assert relay.api_key() == "key-from-env"
+    assert "sk-literal-secret-123" not in openai.api_key_sealed
+    assert openai.api_key() == "sk-literal-secret-123"
+
+
+@pytest.mark.django_db
+def test_admin_never_shows_a_key(providers_file, admin_client):
+    call_command("loadproviders", str(providers_file))
+    openai = Provider.objects.get(name="openai")
+    for url in ("/admin/jobs/provider/", f"/admin/jobs/provider/{openai.pk}/change/"):
+        page = admin_client.get(url).content.decode()
+        assert "sk-literal-secret-123" not in page
+        assert openai.api_key_sealed not in page
+    assert "stored encrypted" in admin_client.get("/admin/jobs/provider/").content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_can_replace_a_key_without_seeing_it(providers_file, admin_client):
+    call_command("loadproviders", str(providers_file))
+    openai = Provider.objects.get(name="openai")
+    response = admin_client.post(
+        f"/admin/jobs/provider/{openai.pk}/change/",
+        {
+            "name": "openai",
+            "label": "",
+            "base_url": "https://api.openai.example",
+            "enabled": "on",
+            "api_key": "sk-new-key",
+            "models-TOTAL_FORMS": "0",
+            "models-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    openai.refresh_from_db()
+    assert openai.api_key() == "sk-new-key"
+    assert "sk-new-key" not in openai.api_key_sealed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[providers]]\nname='x'\n", "'base_url' is required"),
+        (
+            "[[providers]]\nname='x'\nbase_url='https://x.example'\n[[providers.models]]\nname='m'\ndialect='klingon'\n",
+            "dialect must be one of",
+        ),
+        (
+            "[[providers]]\nname='x'\nbase_url='https://x.example'\ncolour='red'\n",
+            "unknown key(s) colour",
+        ),
+        ("not = [toml", "not valid TOML"),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_clear_message(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call_command("loadproviders", str(path))
+    assert Provider.objects.count() == 0

@@ -1,0 +1,63 @@
+"""A person in a real browser: log in, generate, watch the image arrive, find it in history."""
+
+import re
+
+import pytest
+
+from jobs.models import Job
+from tests.fixtures.browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_generate_watch_the_image_arrive_and_find_it_in_history(
+    live_server, new_page, celery_worker, sandbox_models, alice, bob
+):
+    page = new_page()
+    log_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/generate/")
+    page.get_by_label("Model").select_option(label="Sandbox · gpt-image-1 (openai)")
+    page.wait_for_load_state("networkidle")  # the model's fields are swapped in by htmx
+    page.get_by_label("Prompt").fill("a paper boat on a quiet canal [[delay:1.5]]")
+    page.get_by_label("Number of images").fill("2")
+    page.get_by_role("button", name="Generate").click()
+
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    job_url = page.url
+    page.evaluate("window.__sameDocument = true")  # survives only if the page is never reloaded
+    status = page.get_by_role("status")
+    assert status.inner_text() in ("Queued", "Running")
+    page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
+    results = page.get_by_role("list", name="Results").get_by_role("img")
+    assert results.count() == 2
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.evaluate("document.querySelector('.results img').naturalWidth") > 0
+
+    page.goto(f"{live_server.url}/history/")
+    thumbnails = page.locator(".thumbs img")
+    assert thumbnails.count() == 2
+    thumbnails.first.click()
+    page.wait_for_url(re.compile(r"/images/[0-9a-f-]+/$"), wait_until="commit")
+    assert "a paper boat on a quiet canal" in page.content()
+    image_url = page.url
+
+    stranger = new_page()
+    log_in(stranger, live_server.url, "bob")
+    job = Job.objects.get()
+    image = job.images.first()
+    for url in (job_url, image_url, f"{live_server.url}/images/{image.pk}/file/"):
+        assert stranger.goto(url).status == 404
+
+
+def test_the_model_choice_shows_only_the_fields_that_model_supports(
+    live_server, new_page, sandbox_models, alice
+):
+    page = new_page()
+    log_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/generate/")
+    page.get_by_label("Model").select_option(label="Sandbox · dall-e-3 (openai, answers with URLs)")
+    page.get_by_label("Quality").wait_for()
+    assert page.get_by_label("Number of images").count() == 0  # dall-e-3 makes one image
+    page.get_by_label("Model").select_option(label="Sandbox · grok-3-image (grok)")
+    page.get_by_label("Aspect ratio").wait_for()
+    assert page.get_by_label("Number of images").count() == 1

@@ -1,0 +1,130 @@
+"""Pages with the Django test client: labels, form errors next to fields, 404 for other people."""
+
+import pytest
+
+from jobs import pipeline
+from jobs.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/generate/", "/history/"])
+def test_pages_need_a_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_generate_form_is_labelled(client, alice, sandbox_models):
+    client.force_login(alice)
+    page = client.get("/generate/").content.decode()
+    for label in ("Prompt", "Model", "Size", "Number of images"):
+        assert f">{label}</label>" in page
+    assert ">Generate</button>" in page
+
+
+def test_a_prompt_over_the_models_limit_is_refused_next_to_the_field(client, alice, sandbox_models):
+    client.force_login(alice)
+    dalle2 = sandbox_models["dall-e-2"]
+    response = client.post(
+        "/generate/", {"prompt": "x" * 1001, "model": dalle2.pk, "n": 1, "size": "256x256"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["prompt"]
+    assert 'class="field has-error"' in response.content.decode()
+    assert Job.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"prompt": "ok", "model": "not-a-number"},
+        {"prompt": "ok", "model": "999999"},
+        {"prompt": "", "model": ""},
+        {"prompt": "ok", "size": "7x7"},
+        {"prompt": "ok", "n": "500"},
+    ],
+)
+def test_bad_input_never_gives_a_500(client, alice, sandbox_models, data):
+    client.force_login(alice)
+    data = {"model": sandbox_models["gpt-image-1"].pk, **data}
+    response = client.post("/generate/", data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert response.context["form"].errors
+        assert Job.objects.count() == 0
+
+
+def test_a_valid_form_creates_a_queued_job_and_opens_its_page(client, alice, sandbox_models):
+    client.force_login(alice)
+    gpt = sandbox_models["gpt-image-1"]
+    response = client.post(
+        "/generate/", {"prompt": "a kite", "model": gpt.pk, "n": 2, "size": "1024x1024"}
+    )
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.owner, job.n, job.params["size"], job.model_name) == (
+        alice,
+        2,
+        "1024x1024",
+        "gpt-image-1",
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Queued" in page and 'hx-trigger="every 1s"' in page
+
+
+def test_the_job_page_shows_images_when_done_and_stops_refreshing(client, alice, submit, sandbox):
+    job = submit("a teapot")
+    pipeline.run_job(job.pk)
+    client.force_login(alice)
+    part = client.get(f"/jobs/{job.pk}/status/").content.decode()
+    assert "Succeeded" in part and "every 1s" not in part
+    image = job.images.get()
+    assert f"/images/{image.pk}/file/" in part
+    response = client.get(f"/images/{image.pk}/file/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    download = client.get(f"/images/{image.pk}/download/")
+    assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_history_lists_the_persons_images_newest_first(client, alice, bob, submit, sandbox):
+    first, second = submit("first"), submit("second")
+    theirs = submit("not yours", owner=bob)
+    for job in (first, second, theirs):
+        pipeline.run_job(job.pk)
+    client.force_login(alice)
+    page = client.get("/history/").content.decode()
+    newest, older = second.images.get(), first.images.get()
+    assert page.index(str(newest.pk)) < page.index(str(older.pk))
+    assert str(theirs.images.get().pk) not in page
+
+
+def test_another_person_gets_404_for_every_job_and_image_url(client, alice, bob, submit, sandbox):
+    job = submit("mine")
+    pipeline.run_job(job.pk)
+    image = job.images.get()
+    client.force_login(bob)
+    urls = [
+        f"/jobs/{job.pk}/",
+        f"/jobs/{job.pk}/status/",
+        f"/images/{image.pk}/",
+        f"/images/{image.pk}/file/",
+        f"/images/{image.pk}/thumbnail/",
+        f"/images/{image.pk}/download/",
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    for url in (f"/jobs/{job.pk}/cancel/", f"/jobs/{job.pk}/retry/"):
+        assert client.post(url).status_code == 404, url
+
+
+def test_cancel_and_retry_from_the_job_page(client, alice, submit, sandbox):
+    client.force_login(alice)
+    job = submit("changed my mind")
+    client.post(f"/jobs/{job.pk}/cancel/")
+    job.refresh_from_db()
+    assert job.status == "canceled"
+    response = client.post(f"/jobs/{job.pk}/retry/")
+    retried = Job.objects.exclude(pk=job.pk).get()
+    assert response["Location"] == f"/jobs/{retried.pk}/"
+    assert (retried.prompt, retried.params, retried.status) == (job.prompt, job.params, "queued")

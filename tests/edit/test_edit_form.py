@@ -1,0 +1,315 @@
+"""The edit form over the Django test client: bad uploads are refused next to their field and
+create no job; good ones make an edit job whose sources are the chosen images."""
+
+from __future__ import annotations
+
+import io
+import os
+import zlib
+from struct import pack
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
+
+from jobs.models import Image, ImageOrigin, Job, JobKind, QuotaLimit
+from jobs.services import store_upload
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def png(width: int = 64, height: int = 64, mode: str = "RGB", colour=(30, 120, 200)) -> bytes:
+    out = io.BytesIO()
+    PILImage.new(mode, (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def mask_png(width: int = 64, height: int = 64) -> bytes:
+    """Opaque, with a transparent square in the middle: the area to change."""
+    mask = PILImage.new("RGBA", (width, height), (0, 0, 0, 255))
+    mask.paste((0, 0, 0, 0), (width // 4, height // 4, 3 * width // 4, 3 * height // 4))
+    out = io.BytesIO()
+    mask.save(out, "PNG")
+    return out.getvalue()
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A real, complete 1-bit PNG of any dimensions, without holding its pixels in memory."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return pack(">I", len(body)) + kind + body + pack(">I", zlib.crc32(kind + body))
+
+    compressor, row = zlib.compressobj(9), b"\x00" * (1 + (width + 7) // 8)
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def upload(data: bytes, name: str = "photo.png", content_type: str = "image/png"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.login(username="alice", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def post_edit(alice_client, sandbox_models):
+    """`post_edit(model="gpt-image-1", images=[...], mask=None, **fields)` -> the response."""
+
+    def post(model: str = "gpt-image-1", images=(), mask=None, **fields):
+        data = {
+            "prompt": "make the sky stormy",
+            "model": sandbox_models[model].pk,
+            "n": "1",
+            **fields,
+        }
+        if images:
+            data["image"] = list(images)
+        if mask is not None:
+            data["mask"] = mask
+        return alice_client.post("/edit/", data)
+
+    return post
+
+
+def field_errors(response, field: str) -> list[str]:
+    assert response.status_code == 200, response.status_code
+    return response.context["form"].errors.get(field, [])
+
+
+# --- bad uploads: a clear message next to the field, and no job --------------------------------
+
+
+def test_a_text_file_named_png_is_refused_next_to_image(post_edit):
+    response = post_edit(images=[upload(b"just some notes, not a picture\n", "notes.png")])
+    assert field_errors(response, "image") == [
+        "“notes.png”: The file is not a readable PNG, JPEG or WebP image."
+    ]
+    assert Job.objects.count() == 0
+    assert Image.objects.count() == 0
+    assert "“notes.png”: The file is not a readable PNG, JPEG or WebP image." in (
+        response.content.decode()
+    )
+
+
+def test_a_40000_by_40000_png_is_refused_for_its_pixels(post_edit):
+    response = post_edit(images=[upload(huge_png(40_000, 40_000), "huge.png")])
+    [message] = field_errors(response, "image")
+    assert message.startswith("“huge.png”: ")
+    assert "pixels" in message
+    assert Job.objects.count() == 0
+    assert Image.objects.count() == 0
+
+
+def test_a_file_over_the_upload_limit_is_refused(post_edit, settings):
+    settings.STUDIO_UPLOAD_MAX_BYTES = 2048
+    data = png(256, 256, colour=(1, 2, 3)) + os.urandom(4096)
+    response = post_edit(images=[upload(data, "big.png")])
+    [message] = field_errors(response, "image")
+    assert message.startswith("“big.png” is ")
+    assert message.endswith("the largest file we accept is 2.0\xa0KB.")
+    assert Job.objects.count() == 0
+
+
+def test_a_mask_of_the_wrong_size_is_refused_next_to_mask(post_edit):
+    response = post_edit(images=[upload(png(64, 64))], mask=upload(mask_png(32, 32), "mask.png"))
+    assert field_errors(response, "mask") == [
+        "The mask is 32×32 but the image is 64×64; "
+        "the mask must be exactly the size of the image."
+    ]
+    assert field_errors(response, "image") == []
+    assert Job.objects.count() == 0
+    assert Image.objects.count() == 0
+
+
+def test_a_mask_without_transparency_is_refused(post_edit):
+    response = post_edit(images=[upload(png(64, 64))], mask=upload(png(64, 64), "mask.png"))
+    [message] = field_errors(response, "mask")
+    assert "no transparent pixels" in message
+    assert Job.objects.count() == 0
+
+
+def test_a_mask_that_is_not_a_png_is_refused(post_edit):
+    out = io.BytesIO()
+    PILImage.new("RGB", (64, 64)).save(out, "JPEG")
+    response = post_edit(images=[upload(png(64, 64))], mask=upload(out.getvalue(), "mask.jpg"))
+    assert field_errors(response, "mask") == [
+        "The mask must be a PNG image whose transparent part is the area to change."
+    ]
+    assert Job.objects.count() == 0
+
+
+def test_too_many_images_for_a_one_image_model(post_edit):
+    response = post_edit(model="grok-3-image", images=[upload(png()), upload(png(), "two.png")])
+    assert field_errors(response, "image") == ["This model accepts at most 1 image."]
+    assert Job.objects.count() == 0
+    assert Image.objects.count() == 0
+
+
+def test_no_image_at_all_asks_for_one(post_edit):
+    response = post_edit()
+    assert field_errors(response, "image") == ["Upload an image to edit."]
+    assert Job.objects.count() == 0
+
+
+def test_a_mask_for_a_model_without_masks_is_refused(post_edit):
+    response = post_edit(model="grok-3-image", images=[upload(png())], mask=upload(mask_png()))
+    assert field_errors(response, "mask") == ["This model does not take a mask."]
+    assert Job.objects.count() == 0
+
+
+# --- good edits ---------------------------------------------------------------------------------
+
+
+def test_an_upload_with_a_mask_becomes_an_edit_job_with_the_upload_as_source(post_edit, alice):
+    response = post_edit(images=[upload(png(64, 64))], mask=upload(mask_png(64, 64)), n="2")
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert (job.kind, job.n, job.owner) == (JobKind.EDIT, 2, alice)
+    [source] = job.source_images.all()
+    assert (source.origin, source.owner, source.width, source.format) == (
+        ImageOrigin.UPLOADED,
+        alice,
+        64,
+        "PNG",
+    )
+    with default_storage.open(job.mask.name, "rb") as handle:
+        assert handle.read() == mask_png(64, 64)
+
+
+def test_several_uploads_for_a_model_that_takes_several(post_edit):
+    response = post_edit(images=[upload(png(colour=(1, 1, 1))), upload(png(colour=(2, 2, 2)))])
+    assert response.status_code == 302
+    assert Job.objects.get().source_images.count() == 2
+
+
+def test_over_quota_the_uploads_are_not_kept(post_edit, alice):
+    QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, images_per_day=0)
+    response = post_edit(images=[upload(png())])
+    [message] = response.context["form"].non_field_errors()
+    assert "0 of 0 images left today" in message
+    assert Job.objects.count() == 0
+    assert Image.objects.count() == 0
+
+
+# --- editing an image already in the studio ----------------------------------------------------
+
+
+@pytest.fixture
+def alices_image(alice):
+    return store_upload(png(48, 48), owner=alice)
+
+
+def test_edit_on_a_stored_image_opens_the_form_with_it_chosen(
+    alice_client, sandbox_models, alices_image
+):
+    response = alice_client.get(f"/edit/?image={alices_image.pk}")
+    page = response.content.decode()
+    assert f'<input type="hidden" name="source" value="{alices_image.pk}">' in page
+    assert f"/images/{alices_image.pk}/thumbnail/" in page
+
+
+def test_a_stored_image_is_edited_without_a_new_upload(post_edit, alices_image):
+    response = post_edit(source=[str(alices_image.pk)], mask=upload(mask_png(48, 48)))
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert list(job.source_images.all()) == [alices_image]
+    assert Image.objects.count() == 1  # nothing was stored again
+
+
+def test_another_persons_image_cannot_be_chosen(client, bob, alices_image, sandbox_models):
+    client.login(username="bob", password=PASSWORD)
+    assert client.get(f"/edit/?image={alices_image.pk}").status_code == 404
+    response = client.post(
+        "/edit/",
+        {
+            "prompt": "mine now",
+            "model": sandbox_models["gpt-image-1"].pk,
+            "source": str(alices_image.pk),
+            "n": "1",
+        },
+    )
+    assert field_errors(response, "image") == ["One of the chosen images is not available to you."]
+    assert Job.objects.count() == 0
+
+
+# --- conversions for dall-e-2: a square RGBA PNG under 4 MB ------------------------------------
+
+
+def test_dall_e_2_gets_a_jpeg_converted_to_a_square_png(post_edit):
+    out = io.BytesIO()
+    PILImage.new("RGB", (96, 96), (200, 10, 10)).save(out, "JPEG")
+    response = post_edit(
+        model="dall-e-2", images=[upload(out.getvalue(), "photo.jpg", "image/jpeg")]
+    )
+    assert response.status_code == 302
+    [source] = Job.objects.get().source_images.all()
+    with default_storage.open(source.file.name, "rb") as handle, PILImage.open(handle) as stored:
+        assert (stored.format, stored.mode, stored.size) == ("PNG", "RGBA", (96, 96))
+
+
+def test_dall_e_2_refuses_an_image_that_is_not_square(post_edit):
+    response = post_edit(model="dall-e-2", images=[upload(png(120, 80))])
+    assert field_errors(response, "image") == [
+        "This model edits only square images; this one is 120×80. "
+        "Crop it to a square or choose another model."
+    ]
+    assert Job.objects.count() == 0
+
+
+def test_dall_e_2_shrinks_a_png_over_4_mb_and_its_mask_with_it(post_edit):
+    noise = PILImage.frombytes("RGBA", (1100, 1100), os.urandom(1100 * 1100 * 4))
+    out = io.BytesIO()
+    noise.save(out, "PNG", compress_level=1)
+    assert len(out.getvalue()) > 4 * 2**20
+    response = post_edit(
+        model="dall-e-2",
+        images=[upload(out.getvalue(), "noise.png")],
+        mask=upload(mask_png(1100, 1100)),
+    )
+    assert response.status_code == 302
+    job = Job.objects.get()
+    [source] = job.source_images.all()
+    assert source.width == source.height < 1100
+    assert source.bytes < 4 * 2**20
+    with default_storage.open(job.mask.name, "rb") as handle, PILImage.open(handle) as mask:
+        assert mask.size == (source.width, source.height)
+
+
+def test_a_converted_stored_image_keeps_its_lineage(post_edit, alice):
+    out = io.BytesIO()
+    PILImage.new("RGB", (40, 40), (9, 9, 9)).save(out, "JPEG")
+    original = store_upload(out.getvalue(), owner=alice)
+    response = post_edit(model="dall-e-2", source=[str(original.pk)])
+    assert response.status_code == 302
+    [sent] = Job.objects.get().source_images.all()
+    assert sent.format == "PNG"
+    assert list(sent.sources.all()) == [original]
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_the_page_has_the_labelled_fields_and_the_edit_button(alice_client, sandbox_models):
+    page = alice_client.get("/edit/").content.decode()
+    for label in ("Image", "Mask", "Prompt", "Model", "Number of results"):
+        assert f">{label}</label>" in page
+    assert '<button type="submit" class="primary">Edit</button>' in page
+    assert 'enctype="multipart/form-data"' in page
+    assert "js/mask-painter.js" in page
+
+
+def test_choosing_a_model_swaps_in_its_edit_fields(alice_client, sandbox_models):
+    grok = sandbox_models["grok-3-image"]
+    response = alice_client.get(f"/create/fields/?operation=edit&model={grok.pk}")
+    assert response.status_code == 200
+    assert ">Aspect ratio</label>" in response.content.decode()
+    assert ">Number of results</label>" in response.content.decode()

@@ -1,0 +1,123 @@
+"""A small world for the library tests: one team with an owner, an editor and a viewer, a member
+of another team, a stranger, and helpers that make images quickly (rows only) or for real (files).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+from jobs.models import Image, ImageOrigin, Job
+from studio.models import Membership, Role, Team
+
+_serial = itertools.count()
+
+
+@dataclass
+class World:
+    design: Team
+    ops: Team
+    owner: object
+    editor: object
+    viewer: object
+    other_team: object
+    stranger: object
+
+    def person(self, persona: str):
+        return getattr(self, persona)
+
+
+PERSONAS = ("owner", "editor", "viewer", "other_team", "stranger")
+
+
+@pytest.fixture
+def world(make_user) -> World:
+    design = Team.objects.create(name="Design", slug="design")
+    ops = Team.objects.create(name="Ops", slug="ops")
+    people = {name: make_user(name) for name in ("olive", "ed", "vic", "otto", "stan")}
+    Membership.objects.create(team=design, user=people["olive"], role=Role.OWNER)
+    Membership.objects.create(team=design, user=people["ed"], role=Role.EDITOR)
+    Membership.objects.create(team=design, user=people["vic"], role=Role.VIEWER)
+    Membership.objects.create(team=ops, user=people["otto"], role=Role.OWNER)
+    return World(
+        design=design,
+        ops=ops,
+        owner=people["olive"],
+        editor=people["ed"],
+        viewer=people["vic"],
+        other_team=people["otto"],
+        stranger=people["stan"],
+    )
+
+
+def make_job(
+    owner,
+    *,
+    prompt: str = "a quiet harbour",
+    team=None,
+    model_name: str = "gpt-image-1",
+    provider_name: str = "sandbox",
+    **extra,
+) -> Job:
+    return Job.objects.create(
+        owner=owner,
+        team=team,
+        prompt=prompt,
+        model_name=model_name,
+        provider_name=provider_name,
+        status="succeeded",
+        **extra,
+    )
+
+
+@pytest.fixture
+def quick_image():
+    """`quick_image(owner, prompt=..., team=..., origin=...)`: a row with made-up file names."""
+
+    def make(
+        owner,
+        *,
+        team=None,
+        origin=ImageOrigin.GENERATED,
+        created_at=None,
+        revised_prompt="",
+        **job_fields,
+    ) -> Image:
+        job = make_job(owner, team=team, **job_fields)
+        number = next(_serial)
+        image = Image.objects.create(
+            owner=owner,
+            team=team,
+            job=job,
+            origin=origin,
+            file=f"fake/{number}.png",
+            thumbnail=f"fake/{number}-thumb.webp",
+            width=64,
+            height=64,
+            format="PNG",
+            bytes=100,
+            sha256=f"{number:064d}",
+            revised_prompt=revised_prompt,
+        )
+        if created_at is not None:
+            Image.objects.filter(pk=image.pk).update(created_at=created_at)
+            image.refresh_from_db()
+        return image
+
+    return make
+
+
+@pytest.fixture
+def stored_image(png_bytes):
+    """`stored_image(owner, prompt=..., team=...)`: an image stored for real, with thumbnail."""
+    from jobs.storage import store_image
+
+    def make(owner, *, team=None, prompt: str = "a quiet harbour", color=(20, 120, 200)) -> Image:
+        job = make_job(owner, team=team, prompt=prompt)
+        return store_image(
+            png_bytes(32, 32, color), owner=owner, origin=ImageOrigin.GENERATED, job=job, team=team
+        )
+
+    return make

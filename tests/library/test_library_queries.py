@@ -1,0 +1,109 @@
+"""With 20,000 images in the team, the library page's number of SQL queries is the same whatever
+the page size or page number (no query per thumbnail, no per-page growth)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jobs.models import Image, ImageOrigin, Job
+from studio.models import Collection, Favourite, LibraryItem, Tag
+
+IMAGES = 20_000
+IMAGES_PER_JOB = 4
+
+
+def fill_library(team, people: list) -> None:
+    """20,000 images made in `team` by `people`, in the library, some starred, tagged, collected."""
+    jobs = Job.objects.bulk_create(
+        [
+            Job(
+                owner=people[n % len(people)],
+                team=team,
+                prompt=f"harbour study number {n}",
+                model_name="gpt-image-1",
+                provider_name="sandbox",
+                status="succeeded",
+            )
+            for n in range(IMAGES // IMAGES_PER_JOB)
+        ],
+        batch_size=2000,
+    )
+    images = Image.objects.bulk_create(
+        [
+            Image(
+                owner=job.owner,
+                team=team,
+                job=job,
+                index=index,
+                origin=ImageOrigin.GENERATED,
+                file=f"fake/{job.pk.hex}-{index}.png",
+                thumbnail=f"fake/{job.pk.hex}-{index}.webp",
+                width=1024,
+                height=1024,
+                format="PNG",
+                bytes=1,
+                sha256="0" * 64,
+            )
+            for job in jobs
+            for index in range(IMAGES_PER_JOB)
+        ],
+        batch_size=2000,
+    )
+    items = LibraryItem.objects.bulk_create(
+        [LibraryItem(team=team, image=image, added_by=image.owner) for image in images],
+        batch_size=2000,
+    )
+    Favourite.objects.bulk_create([Favourite(user=people[0], image=image) for image in images[::7]])
+    Tag.objects.create(team=team, name="blue").items.add(*items[::5])
+    Collection.objects.create(team=team, name="Best").items.add(*items[::3])
+
+
+def queries_for(client, url: str, params: dict) -> tuple[int, int]:
+    """(number of SQL queries, number of thumbnails) for one page."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured), len(response.context["page"].object_list)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"q": "harbour"}, {"favourites": "on"}, {"tag": "blue-tag"}, {"collection": "best"}],
+    ids=["no filter", "search", "favourites", "tag", "collection"],
+)
+def test_library_queries_do_not_grow_with_page_size_or_number(client, world, settings, filters):
+    fill_library(world.design, [world.owner, world.editor])
+    client.force_login(world.owner)
+    url = reverse("team-library", args=["design"])
+    params = dict(filters)
+    if "tag" in params:
+        params["tag"] = Tag.objects.get(name="blue").pk
+    if "collection" in params:
+        params["collection"] = Collection.objects.get(name="Best").pk
+
+    settings.STUDIO_HISTORY_PAGE_SIZE = 30
+    small_first = queries_for(client, url, params)
+    settings.STUDIO_HISTORY_PAGE_SIZE = 60
+    large_first = queries_for(client, url, params)
+    large_deep = queries_for(client, url, {**params, "page": 20 if filters else 200})
+
+    assert small_first[1] == 30
+    assert large_first[1] == large_deep[1] == 60  # page 200 (or 20) is full: a real deep page
+    assert small_first[0] == large_first[0] == large_deep[0]
+
+
+def test_history_queries_do_not_grow_either(client, world, settings):
+    fill_library(world.design, [world.owner])
+    client.force_login(world.owner)
+    url = reverse("history")
+
+    settings.STUDIO_HISTORY_PAGE_SIZE = 30
+    small_first = queries_for(client, url, {})
+    settings.STUDIO_HISTORY_PAGE_SIZE = 60
+    large_deep = queries_for(client, url, {"page": 200})
+
+    assert (small_first[1], large_deep[1]) == (30, 60)
+    assert small_first[0] == large_deep[0]
