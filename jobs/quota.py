@@ -259,3 +259,11 @@ def adjust_quota(
         note=note[:200],
         charged_at=timezone.now(),
     )
+
+
+def charged_for_job(job: Job) -> tuple[int, int]:
+    """(images, credits) a job really cost: the sum of its ledger rows."""
+    totals = LedgerEntry.objects.filter(job=job).aggregate(
+        images=Sum("images"), credits=Sum("credits")
+    )
+    return totals["images"] or 0, totals["credits"] or 0

@@ -158,7 +158,7 @@ def _apply_filters(images: QuerySet[Image], filters: LibraryFilters, viewer) -> 
 
 
 def search_prompts(images: QuerySet[Image], text: str) -> QuerySet[Image]:
-    """Full-text search on PostgreSQL (stemmed: "cats" finds "cat"); elsewhere, every word contained."""
+    """PostgreSQL full-text search (stemmed: "cats" finds "cat"); elsewhere each word contained."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 

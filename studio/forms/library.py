@@ -73,7 +73,7 @@ class LibraryFilterForm(forms.Form):
         return data
 
     def filters(self) -> LibraryFilters:
-        """The valid part of what was asked (an invalid field shows its error and is not applied)."""
+        """The valid part of what was asked (an invalid field shows its error, unapplied)."""
         self.is_valid()
         data = self.cleaned_data
         return LibraryFilters(

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jobs.quota import charged_for_job
 from jobs.storage import stored_file_response
 from studio.access import get_image_for, visible_images
 
@@ -21,6 +22,7 @@ def image_detail(request: HttpRequest, image_id) -> HttpResponse:
         "job": image.job,
         "sources": visible.filter(derivatives=image).order_by("created_at"),
         "derivatives": visible.filter(sources=image).order_by("created_at"),
+        "charged": charged_for_job(image.job) if image.job else None,
     }
     return render(request, "studio/image_detail.html", context)
 

@@ -128,3 +128,28 @@ def test_cancel_and_retry_from_the_job_page(client, alice, submit, sandbox):
     retried = Job.objects.exclude(pk=job.pk).get()
     assert response["Location"] == f"/jobs/{retried.pk}/"
     assert (retried.prompt, retried.params, retried.status) == (job.prompt, job.params, "queued")
+
+
+def test_the_image_page_shows_prompt_model_provider_usage_and_cost(client, alice, submit, sandbox):
+    job = submit("a copper kettle", model="grok-3-image", n=2)
+    pipeline.run_job(job.pk)
+    client.force_login(alice)
+    page = client.get(f"/images/{job.images.first().pk}/").content.decode()
+    for text in ("a copper kettle", "grok-3-image", "sandbox", "Usage: generated_images", "Cost"):
+        assert text in page, text
+    assert "2 credits for 2 images" in page
+
+
+def test_the_forms_say_what_is_left_and_refuse_what_does_not_fit(client, alice, sandbox_models):
+    from jobs.models import QuotaLimit
+
+    QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, images_per_day=3)
+    client.force_login(alice)
+    assert "You: 3 of 3 images left today" in client.get("/generate/").content.decode()
+    gpt = sandbox_models["gpt-image-1"]
+    response = client.post("/generate/", {"prompt": "four owls", "model": gpt.pk, "n": 4})
+    assert response.status_code == 200
+    assert "You have 3 of 3 images left today; this request needs 4." in response.content.decode()
+    assert Job.objects.count() == 0
+    client.post("/generate/", {"prompt": "two owls", "model": gpt.pk, "n": 2})
+    assert "You: 1 of 3 images left today" in client.get("/generate/").content.decode()

@@ -121,8 +121,7 @@ def test_a_file_over_the_upload_limit_is_refused(post_edit, settings):
 def test_a_mask_of_the_wrong_size_is_refused_next_to_mask(post_edit):
     response = post_edit(images=[upload(png(64, 64))], mask=upload(mask_png(32, 32), "mask.png"))
     assert field_errors(response, "mask") == [
-        "The mask is 32×32 but the image is 64×64; "
-        "the mask must be exactly the size of the image."
+        "The mask is 32×32 but the image is 64×64; the mask must be exactly the size of the image."
     ]
     assert field_errors(response, "image") == []
     assert Job.objects.count() == 0

@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from jobs.models import Job, LedgerEntry
+from jobs.models import Job, LedgerEntry, Provider, ProviderModel
 from jobs.quota import QuotaExceeded, quota_status
-from tests.quota.helpers import set_limits, submit
+from jobs.services import JobSpec, submit_job
+from tests.quota.helpers import set_limits
 
 THREADS = 50
 LIMIT = 10
@@ -27,12 +28,15 @@ pytestmark = [
 
 def test_fifty_simultaneous_submits_reserve_exactly_the_limit(alice):
     set_limits(user=alice, images_per_day=LIMIT)
+    provider = Provider.objects.create(name="relay", base_url="https://relay.example")
+    model = ProviderModel.objects.create(provider=provider, name="grok-3-image", dialect="grok")
     barrier = threading.Barrier(THREADS)
 
     def one_submit(_: int) -> str:
         try:
             barrier.wait(timeout=30)
-            submit(alice, n=1, credits=1)  # the job and its reservation, all or nothing
+            # The studio's own submit: the job and its reservation, all or nothing.
+            submit_job(JobSpec(owner=alice, model=model, prompt="a crowd", n=1))
             return "reserved"
         except QuotaExceeded:
             return "refused"

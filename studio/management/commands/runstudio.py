@@ -46,10 +46,10 @@ class Command(BaseCommand):
         self._start(
             "sandbox", [python, manage, "sandbox", "--port", str(options["sandbox_port"])], env
         )
-        self._start("worker", [celery, "-A", "studio", "worker", "-l", "INFO", "-c", "2"], env)
+        self._start("worker", [celery, "-A", "studio", "worker", "-l", "WARNING", "-c", "2"], env)
         self._start(
             "beat",
-            [celery, "-A", "studio", "beat", "-l", "INFO", "-s", f"{var}/celerybeat-schedule"],
+            [celery, "-A", "studio", "beat", "-l", "WARNING", "-s", f"{var}/celerybeat-schedule"],
             env,
         )
         self._start(
