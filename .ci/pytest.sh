@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole suite. Uses the machine's PostgreSQL when one answers and DATABASE_URL is unset,
-# so the concurrency tests run for real; SQLite otherwise.
+# Runs the whole suite, then the linters. Uses the machine's PostgreSQL when one answers and
+# DATABASE_URL is unset, so the concurrency tests run for real; SQLite otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DATABASE_URL:-}" ] && .venv/bin/python - <<'PY' 2>/dev/null
@@ -11,11 +11,15 @@ then
   export DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
 fi
 echo "Database for the tests: ${DATABASE_URL:-SQLite (embedded default)}"
-.venv/bin/ruff check . && .venv/bin/ruff format --check . || { echo "ruff found problems"; exit 1; }
+
 .venv/bin/pytest "$@"
-status=$?
-if [ "$status" -eq 5 ]; then
+tests=$?
+if [ "$tests" -eq 5 ]; then
   echo "pytest collected no tests: that is a broken suite, not a green one."
-  exit 1
 fi
-exit "$status"
+
+.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint=$?
+[ "$lint" -eq 0 ] || echo "ruff found problems (see above)."
+
+[ "$tests" -eq 0 ] && [ "$lint" -eq 0 ]
