@@ -16,13 +16,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 
 from jobs.capabilities import Capabilities, check_edit_images
-from jobs.models import Image, ImageOrigin, Job
-from jobs.services import JobSpec, store_upload, submit_job
-from jobs.storage import ImageInfo, ImageRejected, inspect_image, store_image
+from jobs.storage import ImageInfo, ImageRejected, inspect_image
 
 # Smaller square sides tried, largest first, when a PNG is over a model's byte limit.
 SHRINK_SIDES = (1024, 512, 256)
@@ -143,45 +140,3 @@ def _png_bytes(image: PILImage.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
-
-
-def submit_edit(spec: JobSpec, inputs: EditInputs, stored_sources: Sequence[Image]) -> Job:
-    """Store the new input images, then submit the edit; undo the storing if the submit fails.
-
-    `inputs.images` starts with the `stored_sources` (possibly converted), then the uploads. A
-    stored source that had to be converted is kept as a new uploaded image made from it, so the
-    lineage still leads back to the original. Raises what `submit_job` raises (QuotaExceeded).
-    """
-    stored_now: list[Image] = []
-    try:
-        chosen = []
-        for position, data in enumerate(inputs.images):
-            if position >= len(stored_sources):
-                image = store_upload(data, owner=spec.owner, team=spec.team)
-            elif inputs.converted[position]:
-                image = store_image(
-                    data,
-                    owner=spec.owner,
-                    team=spec.team,
-                    origin=ImageOrigin.UPLOADED,
-                    sources=[stored_sources[position]],
-                )
-            else:
-                chosen.append(stored_sources[position])
-                continue
-            stored_now.append(image)
-            chosen.append(image)
-        return submit_job(dataclasses.replace(spec, source_images=chosen, mask_png=inputs.mask))
-    except BaseException:
-        discard_images(stored_now)
-        raise
-
-
-def discard_images(images: Sequence[Image]) -> None:
-    """Remove images stored moments ago for a request that did not go ahead: rows and files."""
-    for image in images:
-        names = [image.file.name, image.thumbnail.name]
-        image.delete()
-        for name in names:
-            if name:
-                default_storage.delete(name)

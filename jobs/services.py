@@ -5,6 +5,7 @@ Views call these and nothing deeper.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from jobs import queue, quota
 from jobs.capabilities import credits_for
+from jobs.inputs import EditInputs
 from jobs.models import Image, ImageOrigin, Job, JobKind, JobStatus, ProviderModel
 from jobs.storage import store_image
 
@@ -108,3 +110,45 @@ def retry_job(job: Job) -> Job:
 def store_upload(data: bytes, *, owner, team=None) -> Image:
     """Keep an uploaded source image, so edits made from it can point back to it."""
     return store_image(data, owner=owner, team=team, origin=ImageOrigin.UPLOADED)
+
+
+def submit_edit(spec: JobSpec, inputs: EditInputs, stored_sources: Sequence[Image]) -> Job:
+    """Store the new input images, then submit the edit; undo the storing if the submit fails.
+
+    `inputs.images` starts with the `stored_sources` (possibly converted), then the uploads. A
+    stored source that had to be converted is kept as a new uploaded image made from it, so the
+    lineage still leads back to the original. Raises what `submit_job` raises (QuotaExceeded).
+    """
+    stored_now: list[Image] = []
+    try:
+        chosen = []
+        for position, data in enumerate(inputs.images):
+            if position >= len(stored_sources):
+                image = store_upload(data, owner=spec.owner, team=spec.team)
+            elif inputs.converted[position]:
+                image = store_image(
+                    data,
+                    owner=spec.owner,
+                    team=spec.team,
+                    origin=ImageOrigin.UPLOADED,
+                    sources=[stored_sources[position]],
+                )
+            else:
+                chosen.append(stored_sources[position])
+                continue
+            stored_now.append(image)
+            chosen.append(image)
+        return submit_job(dataclasses.replace(spec, source_images=chosen, mask_png=inputs.mask))
+    except BaseException:
+        discard_images(stored_now)
+        raise
+
+
+def discard_images(images: Sequence[Image]) -> None:
+    """Remove images stored moments ago for a request that did not go ahead: rows and files."""
+    for image in images:
+        names = [image.file.name, image.thumbnail.name]
+        image.delete()
+        for name in names:
+            if name:
+                default_storage.delete(name)

@@ -6,6 +6,7 @@ from django import forms
 
 from jobs.capabilities import Capabilities, check_request, visible_fields
 from jobs.models import ProviderModel
+from jobs.services import JobSpec
 from studio.models import Role, Team
 
 PERSONAL = "personal"
@@ -106,6 +107,19 @@ class CreateForm(forms.Form):
             for name in self.fields
             if name not in excluded and data.get(name) not in (None, "")
         }
+
+    def job_spec(self, owner) -> JobSpec:
+        """What the person asked for, for `jobs.services` (call after `is_valid()`)."""
+        data = self.cleaned_data
+        return JobSpec(
+            owner=owner,
+            model=data["model"],
+            prompt=data["prompt"],
+            kind=self.operation,
+            n=data.get("n") or self.capabilities.n_min,
+            params=self.params(),
+            team=data["workspace"],
+        )
 
     def input_counts(self) -> tuple[int, bool]:
         return 0, False

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import JobSpec, submit_job
+from jobs.services import submit_job
 from studio.forms.create import CreateForm
 
 
@@ -16,17 +16,8 @@ from studio.forms.create import CreateForm
 def generate(request: HttpRequest) -> HttpResponse:
     form = CreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        spec = JobSpec(
-            owner=request.user,
-            model=data["model"],
-            prompt=data["prompt"],
-            n=data.get("n") or 1,
-            params=form.params(),
-            team=data["workspace"],
-        )
         try:
-            job = submit_job(spec)
+            job = submit_job(form.job_spec(request.user))
         except QuotaExceeded as refusal:
             form.add_error(None, str(refusal))
         else:

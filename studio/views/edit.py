@@ -6,10 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jobs.inputs import submit_edit
-from jobs.models import JobKind
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import JobSpec
+from jobs.services import submit_edit
 from studio.access import get_image_for
 from studio.forms.edit import EditForm
 
@@ -21,18 +19,10 @@ def edit(request: HttpRequest) -> HttpResponse:
     else:
         form = EditForm(user=request.user, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        spec = JobSpec(
-            owner=request.user,
-            model=data["model"],
-            prompt=data["prompt"],
-            n=data.get("n") or 1,
-            kind=JobKind.EDIT,
-            params=form.params(),
-            team=data["workspace"],
-        )
         try:
-            job = submit_edit(spec, form.edit_inputs, data["source"])
+            job = submit_edit(
+                form.job_spec(request.user), form.edit_inputs, form.cleaned_data["source"]
+            )
         except QuotaExceeded as refusal:
             form.add_error(None, str(refusal))
         else:

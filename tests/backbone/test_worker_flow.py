@@ -46,10 +46,16 @@ def test_a_rate_limited_job_is_retried_by_the_worker(celery_worker, submit, sand
     assert job.attempts == 2
 
 
-def test_a_refusal_ends_failed_with_the_providers_message(celery_worker, submit, sandbox):
+def test_a_refusal_ends_failed_with_the_providers_message_on_the_job_page(
+    celery_worker, submit, sandbox, client, alice
+):
     job = wait_for_final(submit("forbidden thing [[fault:policy]]"))
     assert job.status == JobStatus.FAILED
-    assert "safety system" in job.error_message
+    assert job.attempts == 1  # a refusal is final: no retry
+    client.force_login(alice)
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Failed" in page
+    assert "Your request was rejected as a result of our safety system." in page
 
 
 def test_with_s3_objects_are_private_and_reached_only_through_the_checked_url(
