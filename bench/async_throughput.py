@@ -18,18 +18,21 @@ bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
+import socket
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from _common import CELERY, PYTHON, ROOT, Child, cpu_seconds, free_port, machine, wait_until  # noqa: E402
+from _common import CELERY, PYTHON, ROOT, Child, cpu_seconds, free_port, machine, wait_until
 
 TARGET_SECONDS = 20.0
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=2"
@@ -47,7 +50,7 @@ def postgres_answers() -> bool:
 
         with psycopg.connect(PG_DSN):
             return True
-    except Exception:  # noqa: BLE001 (any failure means: use SQLite)
+    except Exception:
         return False
 
 
@@ -88,7 +91,7 @@ class Bench:
         """A one-off command (migrate, loadproviders): fails the benchmark with its output."""
         import subprocess
 
-        done = subprocess.run(  # noqa: S603 (our own commands)
+        done = subprocess.run(
             command, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300
         )
         if done.returncode:
@@ -115,19 +118,9 @@ class Bench:
         self.env.pop("STUDIO_PROVIDERS_FILE", None)
         manage = str(ROOT / "manage.py")
         self.run("migrate", [PYTHON, manage, "migrate", "--noinput", "-v", "0"])
-        sandbox = self.start(
-            "sandbox",
-            [
-                PYTHON,
-                manage,
-                "sandbox",
-                "--port",
-                str(sandbox_port),
-                "--task-seconds",
-                str(self.args.task_seconds),
-                "--quiet",
-            ],
-        )
+        command = [PYTHON, manage, "sandbox", "--port", str(sandbox_port)]
+        command += ["--task-seconds", str(self.args.task_seconds), "--quiet"]
+        sandbox = self.start("sandbox", command)
         self.run(
             "loadproviders",
             [PYTHON, manage, "loadproviders", str(ROOT / "jobs/sandbox/providers.toml")],
@@ -197,7 +190,7 @@ class Bench:
                 "--without-mingle",
                 "--without-gossip",
                 "-l",
-                "WARNING",
+                self.args.worker_log_level,
                 "-n",
                 f"{self.queue}@%h",
             ],
@@ -220,19 +213,21 @@ class Bench:
     def close(self) -> None:
         for child in reversed(self.children):
             child.stop()
-        try:
+        # Best effort: the embedded Redis may be gone already, Django may never have been set up.
+        with contextlib.suppress(Exception):
             import redis
 
-            redis.Redis.from_url(self.redis_url, socket_connect_timeout=1).delete(self.queue)
-        except Exception:  # noqa: BLE001 (best effort: the embedded Redis may be gone already)
-            pass
+            client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=1)
+            client.delete(
+                self.queue,
+                f"_kombu.binding.{self.queue}",
+                f"_kombu.binding_permanent.{self.queue}",
+            )
         if self.created_pg:
-            try:
+            with contextlib.suppress(Exception):
                 from django.db import connections
 
                 connections.close_all()
-            except Exception:  # noqa: BLE001 (Django may never have been set up)
-                pass
             pg_execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
 
 
@@ -252,21 +247,26 @@ def wait_for_worker(worker: Child, queue: str) -> None:
     def ready() -> bool:
         if not worker.alive():
             raise RuntimeError(f"the worker exited:\n{worker.tail()}")
-        return bool(app.control.ping(timeout=0.5))
+        return bool(app.control.ping([f"{queue}@{socket.gethostname()}"], timeout=0.5))
 
     wait_until(ready, 60, "the worker to answer a ping", interval=0.2)
 
 
-def submit_jobs(count: int) -> list:
+def person_and_model() -> tuple[object, object]:
     from django.contrib.auth import get_user_model
 
     from jobs.models import ProviderModel
-    from jobs.services import JobSpec, submit_job
 
     owner = get_user_model().objects.create_user("bench-async")
     model = ProviderModel.objects.select_related("provider").get(
         name=MODEL, provider__name="sandbox"
     )
+    return owner, model
+
+
+def submit_jobs(owner: object, model: object, count: int) -> list:
+    from jobs.services import JobSpec, submit_job
+
     pending = f"[[pending:{ARGS.task_seconds:g}]]"
     return [
         submit_job(
@@ -289,9 +289,10 @@ def measure(bench: Bench, worker: Child, beat: Child) -> int:
     groups.update({c.name: c.pid for c in bench.children if c.name in ("sandbox", "redis")})
     cpu_before = {name: cpu_seconds(pid) for name, pid in groups.items()}
     load_before = machine()
+    owner, model = person_and_model()
 
-    started = time.monotonic()
-    ids = submit_jobs(ARGS.jobs)
+    started, started_at = time.monotonic(), datetime.now(UTC)
+    ids = submit_jobs(owner, model, ARGS.jobs)
     submitted = time.monotonic() - started
     timeline: list[tuple[float, int]] = []
     done = 0
@@ -318,7 +319,9 @@ def measure(bench: Bench, worker: Child, beat: Child) -> int:
     unfinished = len(jobs) - succeeded - failed
     polls = statistics.mean(job["poll_count"] for job in jobs) if jobs else 0.0
     latencies = sorted(
-        (job["finished_at"] - job["created_at"]).total_seconds() for job in jobs if job["finished_at"]
+        (job["finished_at"] - job["created_at"]).total_seconds()
+        for job in jobs
+        if job["finished_at"]
     )
     first_claim = sorted(
         (job["started_at"] - job["created_at"]).total_seconds() for job in jobs if job["started_at"]
@@ -334,6 +337,14 @@ def measure(bench: Bench, worker: Child, beat: Child) -> int:
             f"min {latencies[0]:.1f} s, median {statistics.median(latencies):.1f} s, "
             f"max {latencies[-1]:.1f} s; created → claimed: median "
             f"{statistics.median(first_claim):.2f} s, max {first_claim[-1]:.2f} s"
+        )
+    claims = sorted(
+        (job["started_at"] - started_at).total_seconds() for job in jobs if job["started_at"]
+    )
+    if claims:
+        print(
+            f"run_job claims, after the first submit: first {claims[0]:.2f} s, "
+            f"median {statistics.median(claims):.2f} s, last {claims[-1]:.2f} s"
         )
     counts = sorted({job["poll_count"] for job in jobs})
     spread = {c: sum(job["poll_count"] == c for job in jobs) for c in counts}
@@ -367,6 +378,9 @@ def measure(bench: Bench, worker: Child, beat: Child) -> int:
 
 
 def main() -> int:
+    # Ctrl-C and SIGTERM end the run through the clean-up below, also when started in the
+    # background (where a shell hands SIGINT down ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     with tempfile.TemporaryDirectory(prefix="bench-async-") as var_dir:
         bench = Bench(ARGS, Path(var_dir))
@@ -385,9 +399,14 @@ def main() -> int:
                     print(f"--- {child.name} log ---\n{child.tail(40)}", file=sys.stderr)
             raise
         finally:
+            # A second Ctrl-C must not cut the clean-up short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             if ARGS.keep_logs:
                 for child in bench.children:
-                    keep = Path(tempfile.gettempdir()) / f"bench-async-{os.getpid()}-{child.name}.log"
+                    keep = (
+                        Path(tempfile.gettempdir()) / f"bench-async-{os.getpid()}-{child.name}.log"
+                    )
                     keep.write_bytes(child.log_path.read_bytes())
                     print(f"log kept: {keep}", file=sys.stderr)
             bench.close()
@@ -400,6 +419,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--task-seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--worker-log-level",
+        default="WARNING",
+        help="INFO logs every task with its duration (a profile; adds some overhead)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="copy the child logs to /tmp")
     return parser.parse_args()
 

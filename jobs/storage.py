@@ -40,22 +40,27 @@ class ImageInfo:
 
 def inspect_image(data: bytes) -> ImageInfo:
     """Check that `data` is a whole PNG, JPEG or WebP image of a sane size, before decoding."""
+    return _open_verified(data)[1]
+
+
+def _open_verified(data: bytes) -> tuple[PILImage.Image, ImageInfo]:
+    """The decoded image and its facts; the size is checked from the header before decoding."""
     if not data:
         raise ImageRejected("The file is empty.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(io.BytesIO(data)) as image:
-                info = ImageInfo(image.format or "", image.width, image.height, image.mode)
-                _check_format_and_size(info)
-                image.load()  # reads every byte: truncated or corrupt files fail here
+            image = PILImage.open(io.BytesIO(data))
+            info = ImageInfo(image.format or "", image.width, image.height, image.mode)
+            _check_format_and_size(info)
+            image.load()  # reads every byte: truncated or corrupt files fail here
     except ImageRejected:
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
         raise ImageRejected("The image has too many pixels.") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ImageRejected("The file is not a readable PNG, JPEG or WebP image.") from error
-    return info
+    return image, info
 
 
 def _check_format_and_size(info: ImageInfo) -> None:
@@ -71,13 +76,13 @@ def _check_format_and_size(info: ImageInfo) -> None:
         )
 
 
-def make_thumbnail(data: bytes) -> bytes:
-    with PILImage.open(io.BytesIO(data)) as image:
-        image.thumbnail(THUMBNAIL_SIZE)
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-        out = io.BytesIO()
-        image.save(out, "WEBP", quality=80, method=4)
+def make_thumbnail(image: PILImage.Image) -> bytes:
+    thumbnail = image.copy()
+    thumbnail.thumbnail(THUMBNAIL_SIZE, PILImage.Resampling.BICUBIC)
+    if thumbnail.mode not in ("RGB", "RGBA"):
+        thumbnail = thumbnail.convert("RGBA" if "A" in thumbnail.getbands() else "RGB")
+    out = io.BytesIO()
+    thumbnail.save(out, "WEBP", quality=80, method=2)
     return out.getvalue()
 
 
@@ -93,7 +98,7 @@ def store_image(
     revised_prompt: str = "",
 ) -> Image:
     """Verify, hash and store an image and its thumbnail, and record it as an `Image` row."""
-    info = inspect_image(data)
+    decoded, info = _open_verified(data)
     image = Image(
         owner=owner,
         team=team,
@@ -114,7 +119,7 @@ def store_image(
             default_storage.save(f"{prefix}.{ALLOWED_FORMATS[info.format]}", ContentFile(data))
         )
         saved.append(
-            default_storage.save(f"{prefix}-thumb.webp", ContentFile(make_thumbnail(data)))
+            default_storage.save(f"{prefix}-thumb.webp", ContentFile(make_thumbnail(decoded)))
         )
         image.file.name, image.thumbnail.name = saved
         with transaction.atomic():

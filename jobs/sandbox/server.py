@@ -172,6 +172,9 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], lis
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real services offer
+    # Headers and body go out in two writes; without TCP_NODELAY the body waits ~40 ms for the
+    # client's delayed ACK on every kept-alive request.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def do_GET(self) -> None:
