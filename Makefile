@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 .PHONY: run test install browser lint format bench clean
 
 run: $(INSTALLED)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runstudio
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_HTTPS=$${DJANGO_HTTPS:-false} $(BIN)/python manage.py runstudio
 
 test: $(INSTALLED) browser
 	bash .ci/pytest.sh

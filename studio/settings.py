@@ -151,8 +151,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    # Production sits behind TLS (a proxy sets X-Forwarded-Proto).
+# Production sits behind TLS (a proxy sets X-Forwarded-Proto). `make run` serves plain HTTP on
+# 127.0.0.1 and turns this off with DJANGO_HTTPS=false.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

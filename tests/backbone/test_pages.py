@@ -153,3 +153,12 @@ def test_the_forms_say_what_is_left_and_refuse_what_does_not_fit(client, alice, 
     assert Job.objects.count() == 0
     client.post("/generate/", {"prompt": "two owls", "model": gpt.pk, "n": 2})
     assert "You: 1 of 3 images left today" in client.get("/generate/").content.decode()
+
+
+def test_a_missing_page_is_a_friendly_404_inside_the_studio(client, alice, settings):
+    settings.DEBUG = False
+    client.force_login(alice)
+    response = client.get("/jobs/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Not found" in page and "Image Studio" in page and "Traceback" not in page
