@@ -34,7 +34,8 @@ from jobs.providers import (
     TaskState,
     get_dialect,
 )
-from jobs.providers.http import download_image, retry_delay
+from jobs.providers.download import download_image
+from jobs.providers.http import retry_delay
 from jobs.storage import ImageRejected, read_stored_file, store_image
 
 logger = logging.getLogger(__name__)

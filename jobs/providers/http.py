@@ -1,4 +1,4 @@
-"""The one HTTP client every dialect uses, and the safe downloader for result URLs.
+"""The one HTTP client every dialect uses (result files are fetched by `download.py`).
 
 Every call has connect and read timeouts. Every failure becomes a `ProviderError` whose message a
 person can read and which never contains the API key. Polls (idempotent GETs) are retried in place
@@ -8,19 +8,14 @@ pipeline retries them itself, recording each attempt, with `retry_delay` as its 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import email.utils
-import ipaddress
 import json
 import random
 import re
-import socket
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import requests
 
@@ -31,7 +26,6 @@ MAX_RETRY_DELAY = 60.0
 RETRY_BASE_DELAY = 2.0
 POLL_ATTEMPTS = 3  # one try plus two quick retries in place
 MAX_IN_PLACE_WAIT = 8.0  # a longer Retry-After on a poll is left to the pipeline's schedule
-MAX_REDIRECTS = 5
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
 POLICY_CODES = frozenset(
     {
@@ -292,169 +286,3 @@ def retry_delay(attempt: int, error: ProviderError) -> float:
 
 # ---------------------------------------------------------------------------------------------
 # Downloading result images
-
-
-def download_image(
-    url: str,
-    *,
-    provider_base_url: str,
-    max_bytes: int = 50 * 2**20,
-    timeout: float = 60,
-) -> bytes:
-    """Fetch a result image without letting a provider point us at our own network.
-
-    A URL is fetched only when its host is the provider's own host, or when every address its
-    name resolves to is public. Redirects are followed by hand so each hop passes the same check.
-    The key is never sent: result URLs are signed links, often on a CDN.
-    """
-    if url.startswith("data:"):
-        return _limited(decode_data_uri(url), max_bytes)
-    provider_host = (urlsplit(provider_base_url).hostname or "").lower()
-    deadline = time.monotonic() + timeout
-    current = url
-    for _hop in range(MAX_REDIRECTS + 1):
-        _ensure_fetchable(current, provider_host)
-        response = _open_stream(current, timeout)
-        with response:
-            location = response.headers.get("location")
-            if response.is_redirect and location:
-                current = urljoin(current, location)
-                continue
-            _raise_for_download_status(response)
-            return _read_limited(response, max_bytes, deadline)
-    raise ProviderError(
-        f"The image URL redirected more than {MAX_REDIRECTS} times.", permanent=True
-    )
-
-
-def decode_data_uri(uri: str) -> bytes:
-    """Bytes of a `data:` URI (base64 or percent-encoded); ProviderError if it is broken."""
-    header, sep, payload = uri.partition(",")
-    if not sep or not header.startswith("data:"):
-        raise ProviderError("The provider returned a malformed data: URI.", permanent=True)
-    if header.endswith(";base64"):
-        return decode_base64(payload)
-    return unquote_to_bytes(payload)
-
-
-def decode_base64(text: str) -> bytes:
-    try:
-        return base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise ProviderError(
-            "The provider returned invalid base64 image data.", permanent=True
-        ) from None
-
-
-def _ensure_fetchable(url: str, provider_host: str) -> None:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        raise ProviderError(
-            f"Refusing to download {url[:100]!r}: not an http(s) URL.", permanent=True
-        )
-    if host == provider_host:
-        return
-    for address in _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
-        if not is_public_address(address):
-            raise ProviderError(
-                f"Refusing to download from {host}: it is not the provider's host and "
-                f"resolves to the non-public address {address}.",
-                permanent=True,
-            )
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ProviderError(
-            f"Could not resolve the image host {host}: {exc}", permanent=False
-        ) from None
-    return sorted({info[4][0] for info in infos})
-
-
-def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
-def _open_stream(url: str, timeout: float) -> requests.Response:
-    try:
-        return session().get(
-            url,
-            stream=True,
-            allow_redirects=False,
-            timeout=(min(10.0, timeout), timeout),
-            headers={"Accept": "image/*"},
-        )
-    except requests.Timeout:
-        raise ProviderError("The image download timed out.", permanent=False) from None
-    except requests.RequestException as exc:
-        raise ProviderError(
-            f"The image download failed ({type(exc).__name__}).", permanent=False
-        ) from None
-
-
-def _raise_for_download_status(response: requests.Response) -> None:
-    status = response.status_code
-    if status in TRANSIENT_STATUSES or status >= 500:
-        raise ProviderError(
-            f"The image host had a temporary problem (HTTP {status}).",
-            permanent=False,
-            status=status,
-            retry_after=parse_retry_after(response.headers),
-        )
-    if status >= 400 or status < 200:
-        raise ProviderError(
-            f"The image URL answered HTTP {status}; the link may have expired.",
-            permanent=True,
-            status=status,
-        )
-
-
-def _read_limited(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(max_bytes)
-    chunks, total = [], 0
-    try:
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            total += len(chunk)
-            if total > max_bytes:
-                raise _too_large(max_bytes)
-            if time.monotonic() > deadline:
-                raise ProviderError("The image download took too long.", permanent=False)
-            chunks.append(chunk)
-    except requests.RequestException as exc:
-        raise ProviderError(
-            f"The image download broke off ({type(exc).__name__}).", permanent=False
-        ) from None
-    return b"".join(chunks)
-
-
-def _limited(data: bytes, max_bytes: int) -> bytes:
-    if len(data) > max_bytes:
-        raise _too_large(max_bytes)
-    return data
-
-
-def _too_large(max_bytes: int) -> ProviderError:
-    return ProviderError(
-        f"The image is larger than the {max_bytes // 2**20 or max_bytes} "
-        f"{'MiB' if max_bytes >= 2**20 else 'byte'} limit.",
-        permanent=True,
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.providers import ImageRequest, InputImage, ProviderError, TaskState, get_dialect
-from jobs.providers.http import download_image
+from jobs.providers.download import download_image
 from tests.fixtures.sandbox import SANDBOX_API_KEY, decode_image
 from tests.providers.helpers import header, png
 

@@ -10,14 +10,8 @@ from email.utils import format_datetime
 import pytest
 
 from jobs.providers import Endpoint, ImageRequest, ProviderError, get_dialect
-from jobs.providers.http import (
-    classify_error,
-    download_image,
-    is_public_address,
-    parse_retry_after,
-    redact,
-    retry_delay,
-)
+from jobs.providers.download import download_image, is_public_address
+from jobs.providers.http import classify_error, parse_retry_after, redact, retry_delay
 from tests.fixtures.sandbox import SANDBOX_API_KEY
 from tests.providers.helpers import png
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jobs.providers import ImageRequest, InputImage, TaskState, get_dialect
-from jobs.providers.http import download_image
+from jobs.providers.download import download_image
 from tests.fixtures.sandbox import SANDBOX_API_KEY, decode_image
 from tests.providers.helpers import data_uri_bytes, header, png
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.providers import Endpoint, ImageRequest, InputImage, ProviderError, TaskState, get_dialect
-from jobs.providers.http import download_image
+from jobs.providers.download import download_image
 from tests.fixtures.sandbox import SANDBOX_API_KEY, decode_image
 from tests.providers.helpers import data_uri_bytes, header, mask_png, png, run_to_end
 
