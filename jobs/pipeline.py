@@ -93,6 +93,10 @@ def run_job(job_id: str) -> None:
     job = claim_for_submit(job_id)
     if job is None:
         return
+    unavailable = _unavailable_model(job)
+    if unavailable:
+        fail_job(job, unavailable)
+        return
     try:
         request = build_request(job)
         dialect = get_dialect(job.model.dialect)
@@ -115,6 +119,9 @@ def poll_job(job_id: str) -> None:
     job = claim_for_poll(job_id)
     if job is None:
         return
+    if job.model is None:
+        fail_job(job, f"The model {job.model_name} was removed by an administrator.")
+        return
     if job.deadline_at and timezone.now() >= job.deadline_at:
         minutes = round((job.deadline_at - job.started_at).total_seconds() / 60, 1)
         fail_job(job, f"The provider did not finish the task within {minutes:g} minutes.")
@@ -135,6 +142,15 @@ def poll_job(job_id: str) -> None:
         _schedule_next_poll(job, result.remote_status)
     else:
         finish_job(job, result)
+
+
+def _unavailable_model(job: Job) -> str:
+    """Why the job's model cannot be used any more (an admin removed or disabled it), or ""."""
+    if job.model is None:
+        return f"The model {job.model_name} was removed by an administrator."
+    if not (job.model.enabled and job.model.provider.enabled):
+        return f"The model {job.model_name} of {job.provider_name} is disabled by an administrator."
+    return ""
 
 
 def _remember_remote_task(job: Job, result: ProviderResult) -> None:

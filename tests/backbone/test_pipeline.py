@@ -127,3 +127,33 @@ def test_a_worker_that_died_mid_call_lets_another_take_over(submit, sandbox):
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.attempts == 2
+
+
+def test_a_model_removed_or_disabled_by_an_admin_fails_the_job_clearly(
+    submit, sandbox, sandbox_models
+):
+    disabled = submit("a kite", model="dall-e-3")
+    sandbox_models["dall-e-3"].provider.models.filter(name="dall-e-3").update(enabled=False)
+    removed = submit("a boat", model="grok-3-image")
+    sandbox_models["grok-3-image"].delete()
+    for job in (disabled, removed):
+        pipeline.run_job(job.pk)
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+    assert "disabled by an administrator" in disabled.error_message
+    assert "removed by an administrator" in removed.error_message
+    assert submits_seen(sandbox) == 0
+
+
+def test_a_missing_key_variable_fails_the_job_with_a_message_for_the_admin(
+    submit, sandbox, sandbox_models
+):
+    provider = sandbox_models["gpt-image-1"].provider
+    provider.set_api_key("env:STUDIO_TEST_KEY_THAT_IS_NOT_SET")
+    provider.save()
+    job = submit("a lamp")
+    pipeline.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "STUDIO_TEST_KEY_THAT_IS_NOT_SET is not set" in job.error_message
+    assert "Ask an administrator" in job.error_message
