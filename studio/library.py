@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from jobs.models import Image
+from jobs.models import Image, Job
 from jobs.storage import read_stored_file
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
 
@@ -162,9 +162,15 @@ def search_prompts(images: QuerySet[Image], text: str) -> QuerySet[Image]:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        vector = SearchVector("job__prompt", "revised_prompt", config="english")
+        # One vector per column, as indexed by jobs/migrations/0002_prompt_search_indexes.py.
         query = SearchQuery(text, search_type="websearch", config="english")
-        return images.annotate(prompt_search=vector).filter(prompt_search=query)
+        jobs = Job.objects.annotate(found=SearchVector("prompt", config="english")).filter(
+            found=query
+        )
+        revised = Image.objects.annotate(
+            found=SearchVector("revised_prompt", config="english")
+        ).filter(found=query)
+        return images.filter(Q(job__in=jobs.values("pk")) | Q(pk__in=revised.values("pk")))
     for word in text.split():
         images = images.filter(Q(job__prompt__icontains=word) | Q(revised_prompt__icontains=word))
     return images
