@@ -14,9 +14,10 @@ import time
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from .base import ProviderError
-from .http import TRANSIENT_STATUSES, parse_retry_after, session
+from .http import TRANSIENT_STATUSES, USER_AGENT, parse_retry_after
 
 MAX_REDIRECTS = 5
 
@@ -40,8 +41,8 @@ def download_image(
     deadline = time.monotonic() + timeout
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        _ensure_fetchable(current, provider_host)
-        response = _open_stream(current, timeout)
+        address = _fetchable_address(current, provider_host)
+        response = _open_stream(current, address, timeout)
         with response:
             location = response.headers.get("location")
             if response.is_redirect and location:
@@ -73,22 +74,28 @@ def decode_base64(text: str) -> bytes:
         ) from None
 
 
-def _ensure_fetchable(url: str, provider_host: str) -> None:
+def _fetchable_address(url: str, provider_host: str) -> str:
+    """The address to connect to for `url`, once it has passed the check; ProviderError if not.
+
+    The connection then goes to exactly this address, so a name that resolves differently a moment
+    later (DNS rebinding) cannot send the download somewhere the check did not see.
+    """
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         raise ProviderError(
             f"Refusing to download {url[:100]!r}: not an http(s) URL.", permanent=True
         )
-    if host == provider_host:
-        return
-    for address in _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
-        if not is_public_address(address):
-            raise ProviderError(
-                f"Refusing to download from {host}: it is not the provider's host and "
-                f"resolves to the non-public address {address}.",
-                permanent=True,
-            )
+    addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    if host != provider_host:
+        for address in addresses:
+            if not is_public_address(address):
+                raise ProviderError(
+                    f"Refusing to download from {host}: it is not the provider's host and "
+                    f"resolves to the non-public address {address}.",
+                    permanent=True,
+                )
+    return addresses[0]
 
 
 def _resolve(host: str, port: int) -> list[str]:
@@ -119,14 +126,42 @@ def is_public_address(address: str) -> bool:
     )
 
 
-def _open_stream(url: str, timeout: float) -> requests.Response:
+class _PinnedAddressAdapter(HTTPAdapter):
+    """Connects to one address checked beforehand; TLS still verifies the URL's own host name."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(max_retries=0)
+        self.address = address
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = host_params["host"]
+            pool_kwargs["assert_hostname"] = host_params["host"]
+        host_params["host"] = self.address
+        return host_params, pool_kwargs
+
+
+def _host_header(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def _open_stream(url: str, address: str, timeout: float) -> requests.Response:
+    pinned = requests.Session()
+    pinned.mount("http://", _PinnedAddressAdapter(address))
+    pinned.mount("https://", _PinnedAddressAdapter(address))
     try:
-        return session().get(
+        return pinned.get(
             url,
             stream=True,
             allow_redirects=False,
             timeout=(min(10.0, timeout), timeout),
-            headers={"Accept": "image/*"},
+            headers={"Accept": "image/*", "User-Agent": USER_AGENT, "Host": _host_header(url)},
         )
     except requests.Timeout:
         raise ProviderError("The image download timed out.", permanent=False) from None

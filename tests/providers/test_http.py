@@ -274,3 +274,33 @@ def test_data_uris_are_decoded():
 )  # fmt: skip
 def test_public_addresses(address, public):
     assert is_public_address(address) is public
+
+
+def test_the_download_connects_to_the_address_that_was_checked_not_a_new_lookup(
+    sandbox, monkeypatch
+):
+    """DNS rebinding: the name passes the check as one address, then resolves to a private one."""
+    import socket
+
+    from jobs.providers import download
+
+    port = int(sandbox.base_url.rsplit(":", 1)[1])
+    answers = iter(["127.0.0.2", "127.0.0.1", "127.0.0.1"])  # checked first, "rebound" after
+    real_getaddrinfo = socket.getaddrinfo
+
+    def fake_getaddrinfo(host, *args, **kwargs):
+        if host != "images.rebind.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(download.socket, "getaddrinfo", fake_getaddrinfo)
+    # 127.0.0.2 stands in for a public address; the sandbox listens on 127.0.0.1 only.
+    monkeypatch.setattr(download, "is_public_address", lambda address: address == "127.0.0.2")
+
+    with pytest.raises(ProviderError) as caught:
+        download_image(
+            f"http://images.rebind.example:{port}/files/x.png",
+            provider_base_url="https://api.provider.example",
+        )
+    assert caught.value.permanent is False  # nothing answers at the checked address
+    assert not [r for r in sandbox.requests() if r["path"].startswith("/files/")]
