@@ -18,6 +18,7 @@ import binascii
 import logging
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -103,6 +104,10 @@ def run_job(job_id: str) -> None:
         result = dialect.submit(job.model.endpoint(), request)
     except ProviderError as error:
         _after_provider_error(job, error)
+        return
+    except SoftTimeLimitExceeded:
+        limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+        fail_job(job, f"The provider did not answer within {limit} seconds.")
         return
     except Exception as error:  # a bug or bad configuration must end the job, not leave it stuck
         logger.exception("Job %s could not be submitted", job.pk)

@@ -121,3 +121,15 @@ def test_a_bad_file_is_refused_with_a_clear_message(tmp_path, text, message):
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call_command("loadproviders", str(path))
     assert Provider.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_providers_file_is_loaded_after_migrate_when_configured(providers_file, settings):
+    from jobs.catalog import load_providers_file_after_migrate
+
+    settings.STUDIO_PROVIDERS_FILE = ""
+    load_providers_file_after_migrate()
+    assert Provider.objects.count() == 0
+    settings.STUDIO_PROVIDERS_FILE = str(providers_file)
+    load_providers_file_after_migrate()
+    assert set(Provider.objects.values_list("name", flat=True)) == {"relay-a", "openai"}
