@@ -90,4 +90,3 @@ def test_with_s3_objects_are_private_and_reached_only_through_the_checked_url(
     for suffix in ("", "file/", "thumbnail/", "download/"):
         assert client.get(f"/images/{image.pk}/{suffix}").status_code == 404
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
-
