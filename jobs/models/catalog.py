@@ -68,6 +68,19 @@ class ProviderModel(models.Model):
     def __str__(self) -> str:
         return f"{self.label or self.name} ({self.provider.name})"
 
+    def clean(self) -> None:
+        """Admin edits of `limits` are checked against the capability table, as TOML loads are."""
+        from django.core.exceptions import ValidationError
+
+        from jobs.capabilities import capabilities_for
+
+        if not isinstance(self.limits, dict):
+            raise ValidationError({"limits": 'Limits must be a JSON object, e.g. {"n_max": 4}.'})
+        try:
+            capabilities_for(self.dialect, self.name, self.limits or None)
+        except ValueError as error:
+            raise ValidationError({"limits": str(error)}) from error
+
     @property
     def display_name(self) -> str:
         return self.label or self.name

@@ -133,3 +133,26 @@ def test_the_providers_file_is_loaded_after_migrate_when_configured(providers_fi
     settings.STUDIO_PROVIDERS_FILE = str(providers_file)
     load_providers_file_after_migrate()
     assert set(Provider.objects.values_list("name", flat=True)) == {"relay-a", "openai"}
+
+
+@pytest.mark.django_db
+def test_admin_checks_model_limits_against_the_capability_table(providers_file, admin_client):
+    call_command("loadproviders", str(providers_file))
+    model = ProviderModel.objects.get(name="gpt-image-1")
+    url = f"/admin/jobs/providermodel/{model.pk}/change/"
+    form = {
+        "provider": model.provider_id,
+        "name": model.name,
+        "label": "",
+        "dialect": "openai",
+        "poll_path": "",
+        "credits_per_image": "",
+        "enabled": "on",
+    }
+    refused = admin_client.post(url, {**form, "limits": '{"colour": "red"}'})
+    assert refused.status_code == 200
+    assert "colour" in refused.context["adminform"].form.errors["limits"][0]
+    accepted = admin_client.post(url, {**form, "limits": '{"n_max": 3}'})
+    assert accepted.status_code == 302
+    model.refresh_from_db()
+    assert model.capabilities().n_max == 3
