@@ -41,8 +41,8 @@ def build_library(images: int) -> tuple[object, object]:
     """A team of two people with `images` images in its library (4 per job), some starred."""
     from django.contrib.auth import get_user_model
 
-    from jobs.models import Image, ImageOrigin, Job
-    from studio.models import Collection, Favourite, LibraryItem, Membership, Role, Tag, Team
+    from studio.models import Membership, Role, Team
+    from tests.fixtures.library_data import fill_team_library
 
     users = get_user_model()
     owner = users.objects.create_user("bench-owner")
@@ -50,50 +50,7 @@ def build_library(images: int) -> tuple[object, object]:
     team = Team.objects.create(name="Bench", slug="bench")
     Membership.objects.create(team=team, user=owner, role=Role.OWNER)
     Membership.objects.create(team=team, user=editor, role=Role.EDITOR)
-    people = [owner, editor]
-    jobs = Job.objects.bulk_create(
-        [
-            Job(
-                owner=people[n % 2],
-                team=team,
-                prompt=f"a harbour at dawn, study {n}",
-                model_name="gpt-image-1",
-                provider_name="sandbox",
-                status="succeeded",
-                params={"size": "1024x1024"},
-            )
-            for n in range(images // 4)
-        ],
-        batch_size=2000,
-    )
-    rows = Image.objects.bulk_create(
-        [
-            Image(
-                owner=job.owner,
-                team=team,
-                job=job,
-                index=index,
-                origin=ImageOrigin.GENERATED,
-                file=f"bench/{job.pk.hex}-{index}.png",
-                thumbnail=f"bench/{job.pk.hex}-{index}.webp",
-                width=1024,
-                height=1024,
-                format="PNG",
-                bytes=1,
-                sha256="0" * 64,
-            )
-            for job in jobs
-            for index in range(4)
-        ],
-        batch_size=2000,
-    )
-    items = LibraryItem.objects.bulk_create(
-        [LibraryItem(team=team, image=image, added_by=image.owner) for image in rows],
-        batch_size=2000,
-    )
-    Favourite.objects.bulk_create([Favourite(user=owner, image=image) for image in rows[::7]])
-    Tag.objects.create(team=team, name="blue").items.add(*items[::5])
-    Collection.objects.create(team=team, name="Best").items.add(*items[::3])
+    fill_team_library(team, [owner, editor], images)
     return team, owner
 
 

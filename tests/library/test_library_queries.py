@@ -8,57 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jobs.models import Image, ImageOrigin, Job
-from studio.models import Collection, Favourite, LibraryItem, Tag
+from studio.models import Collection, Tag
+from tests.fixtures.library_data import fill_team_library
 
 IMAGES = 20_000
 IMAGES_PER_JOB = 4
 
 
 def fill_library(team, people: list) -> None:
-    """20,000 images made in `team` by `people`, in the library, some starred, tagged, collected."""
-    jobs = Job.objects.bulk_create(
-        [
-            Job(
-                owner=people[n % len(people)],
-                team=team,
-                prompt=f"harbour study number {n}",
-                model_name="gpt-image-1",
-                provider_name="sandbox",
-                status="succeeded",
-            )
-            for n in range(IMAGES // IMAGES_PER_JOB)
-        ],
-        batch_size=2000,
-    )
-    images = Image.objects.bulk_create(
-        [
-            Image(
-                owner=job.owner,
-                team=team,
-                job=job,
-                index=index,
-                origin=ImageOrigin.GENERATED,
-                file=f"fake/{job.pk.hex}-{index}.png",
-                thumbnail=f"fake/{job.pk.hex}-{index}.webp",
-                width=1024,
-                height=1024,
-                format="PNG",
-                bytes=1,
-                sha256="0" * 64,
-            )
-            for job in jobs
-            for index in range(IMAGES_PER_JOB)
-        ],
-        batch_size=2000,
-    )
-    items = LibraryItem.objects.bulk_create(
-        [LibraryItem(team=team, image=image, added_by=image.owner) for image in images],
-        batch_size=2000,
-    )
-    Favourite.objects.bulk_create([Favourite(user=people[0], image=image) for image in images[::7]])
-    Tag.objects.create(team=team, name="blue").items.add(*items[::5])
-    Collection.objects.create(team=team, name="Best").items.add(*items[::3])
+    fill_team_library(team, people, IMAGES, IMAGES_PER_JOB)
 
 
 def queries_for(client, url: str, params: dict) -> tuple[int, int]:
