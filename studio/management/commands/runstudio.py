@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         self._start(
             "web", [python, manage, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], env
         )
+        self._wait_for_port(options["port"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nImage Studio is running at http://127.0.0.1:{options['port']}/\n{login_hint}\n"
@@ -98,6 +100,15 @@ class Command(BaseCommand):
             except redis.RedisError:
                 time.sleep(0.1)
         raise SystemExit("The embedded Redis did not start.")
+
+    def _wait_for_port(self, port: int, seconds: float = 60) -> None:
+        """Announce the address only once the web server answers there."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and all(c.poll() is None for c in self.children):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.2)
 
     def _ensure_admin(self) -> str:
         users = get_user_model()
