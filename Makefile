@@ -3,16 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# Compiled translations are built here, never committed: each .po gives its .mo.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test install browser lint format bench clean
+.PHONY: run test install browser gettext messages lint format bench clean
 
-run: $(INSTALLED)
+run: $(INSTALLED) messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_HTTPS=$${DJANGO_HTTPS:-false} $(BIN)/python manage.py runstudio
 
-test: $(INSTALLED) browser
+test: $(INSTALLED) browser messages
 	bash .ci/pytest.sh
 
-install: $(INSTALLED)
+install: $(INSTALLED) messages
+
+messages: $(CATALOGS)
+
+locale/%.mo: locale/%.po | gettext $(INSTALLED)
+	$(BIN)/python manage.py compilemessages --ignore '.venv' --ignore 'var' >/dev/null
+
+# compilemessages and makemessages (the catalog test) call GNU gettext's msgfmt and xgettext.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gettext; \
+	  else echo "GNU gettext is missing: install the 'gettext' package (translations need it)"; exit 1; fi; }
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +51,4 @@ bench: $(INSTALLED)
 
 clean:
 	rm -rf var/test .pytest_cache
+	rm -f $(CATALOGS)

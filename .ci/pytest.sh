@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole suite, then the linters. Uses the machine's PostgreSQL when one answers and
-# DATABASE_URL is unset, so the concurrency tests run for real; SQLite otherwise.
+# Runs the whole suite, then the linters and the type checker. Uses the machine's PostgreSQL when
+# one answers and DATABASE_URL is unset, so the concurrency tests run for real; SQLite otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DATABASE_URL:-}" ] && .venv/bin/python - <<'PY' 2>/dev/null
@@ -12,7 +12,10 @@ then
 fi
 echo "Database for the tests: ${DATABASE_URL:-SQLite (embedded default)}"
 
-.venv/bin/pytest "$@"
+# Two processes pay on two cores: much of the suite waits on workers, browsers and HTTP. A file
+# stays on one process (loadfile), so module fixtures such as the 20,000-image library are built
+# once. STUDIO_TEST_WORKERS=0 runs in one process.
+.venv/bin/pytest -n "${STUDIO_TEST_WORKERS:-2}" --dist loadfile "$@"
 tests=$?
 if [ "$tests" -eq 5 ]; then
   echo "pytest collected no tests: that is a broken suite, not a green one."
@@ -22,4 +25,9 @@ fi
 lint=$?
 [ "$lint" -eq 0 ] || echo "ruff found problems (see above)."
 
-[ "$tests" -eq 0 ] && [ "$lint" -eq 0 ]
+# Types over the engine package (configured in pyproject.toml: files, plugins, exclusions).
+.venv/bin/mypy
+types=$?
+[ "$types" -eq 0 ] || echo "mypy found type errors (see above)."
+
+[ "$tests" -eq 0 ] && [ "$lint" -eq 0 ] && [ "$types" -eq 0 ]

@@ -1,7 +1,7 @@
 """Run every benchmark in bench/ (each `*.py` but this one and `_*.py`), one after the other.
 
     .venv/bin/python bench/run_all.py            # what `make bench` runs
-    .venv/bin/python bench/run_all.py async_throughput library_page   # only these
+    .venv/bin/python bench/run_all.py engine_throughput library_page   # only these
 
 Each script runs in its own process with the project's virtualenv Python; its output is shown as
 it comes, and a recap at the end gives each one's last line (its summary). Exits non-zero when a

@@ -12,7 +12,10 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from PIL import Image, UnidentifiedImageError
 
 GENERATE = "generate"
@@ -50,6 +53,8 @@ class Capabilities:
     # dall-e-2 edits: the image must be a square PNG below this many bytes (None = no such rule).
     edit_square_png_max_bytes: int | None = None
     output_compression: bool = False
+    # Partial images streamed while the final one forms (the openai dialect's `partial_images`).
+    partial_images_max: int = 0
     credits_per_image: int = 1
     size_credit_multipliers: Mapping[str, float] = field(default_factory=dict)
     quality_credit_multipliers: Mapping[str, float] = field(default_factory=dict)
@@ -69,6 +74,7 @@ GPT_IMAGE = Capabilities(
     max_input_images=16,
     mask=True,
     output_compression=True,
+    partial_images_max=3,
     size_credit_multipliers={"1536x1024": 1.5, "1024x1536": 1.5},
     quality_credit_multipliers={"medium": 2, "high": 4, "auto": 2},
 )
@@ -123,6 +129,7 @@ DIALECT_DEFAULTS: dict[str, Capabilities] = {
     "dashscope": WANX,
 }
 FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Capabilities))
+STREAMING_DIALECTS = frozenset({"openai"})  # the others have no partial images to stream
 
 
 def capabilities_for(
@@ -139,9 +146,13 @@ def capabilities_for(
         or MODEL_DEFAULTS.get(model_name)
         or DIALECT_DEFAULTS[dialect]
     )
-    changes = {name: _coerce(name, value) for name, value in (overrides or {}).items()}
+    changes: dict[str, Any] = {
+        name: _coerce(name, value) for name, value in (overrides or {}).items()
+    }
     if credits_per_image is not None:
         changes["credits_per_image"] = _coerce("credits_per_image", credits_per_image)
+    if dialect not in STREAMING_DIALECTS:
+        changes["partial_images_max"] = 0
     return dataclasses.replace(caps, **changes)
 
 
@@ -187,14 +198,42 @@ def _string_list(name: str, value: object) -> list[str]:
 # Credits
 
 
-def credits_for(caps: Capabilities, n: int, size: str | None, quality: str | None) -> int:
-    """Credits for n images; each image is rounded up on its own so refunds per image are exact."""
-    per_image = (
-        caps.credits_per_image
-        * caps.size_credit_multipliers.get(size or "", 1)
-        * caps.quality_credit_multipliers.get(quality or "", 1)
-    )
-    return n * math.ceil(per_image)
+# An admin's price table for one model: {(quality, tier): credits per image}, where a tier is a
+# size ("1536x1024") or a resolution ("2k") and "" matches any quality or any tier.
+PriceTable = Mapping[tuple[str, str], int]
+
+
+def credits_for(
+    caps: Capabilities,
+    n: int,
+    size: str | None,
+    quality: str | None,
+    resolution: str | None = None,
+    prices: PriceTable | None = None,
+) -> int:
+    """Credits for n images; each image is priced (and rounded up) on its own so refunds per image
+    are exact. The admins' price table wins; the model's default multipliers are the fallback."""
+    per_image = price_from_table(prices or {}, quality, size, resolution)
+    if per_image is None:
+        per_image = math.ceil(
+            caps.credits_per_image
+            * caps.size_credit_multipliers.get(size or "", 1)
+            * caps.quality_credit_multipliers.get(quality or "", 1)
+        )
+    return n * per_image
+
+
+def price_from_table(
+    prices: PriceTable, quality: str | None, size: str | None, resolution: str | None
+) -> int | None:
+    """The most specific row that matches: quality and tier, then quality alone, then tier alone,
+    then the model's catch-all row. None when the table has nothing for this request."""
+    tiers = [tier for tier in (size, resolution) if tier] + [""]
+    for wanted_quality in ([quality] if quality else []) + [""]:
+        for tier in tiers:
+            if (wanted_quality, tier) in prices:
+                return prices[(wanted_quality, tier)]
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,14 +251,14 @@ CHOICE_FIELDS = (
     ("input_fidelity", "input_fidelities"),
 )
 CHOICE_LABELS = {
-    "size": "size",
-    "aspect_ratio": "aspect ratio",
-    "resolution": "resolution",
-    "quality": "quality",
-    "background": "background",
-    "output_format": "output format",
-    "moderation": "moderation level",
-    "input_fidelity": "input fidelity",
+    "size": gettext_lazy("size"),
+    "aspect_ratio": gettext_lazy("aspect ratio"),
+    "resolution": gettext_lazy("resolution"),
+    "quality": gettext_lazy("quality"),
+    "background": gettext_lazy("background"),
+    "output_format": gettext_lazy("output format"),
+    "moderation": gettext_lazy("moderation level"),
+    "input_fidelity": gettext_lazy("input fidelity"),
 }
 COMPRESSIBLE_FORMATS = ("jpeg", "webp")
 TRANSPARENT_FORMATS = ("png", "webp")
@@ -246,6 +285,8 @@ def visible_fields(caps: Capabilities, operation: str) -> list[str]:
     )
     if caps.output_compression:
         fields.append("output_compression")
+    if caps.partial_images_max and operation == GENERATE:
+        fields.append("partial_images")
     return fields
 
 
@@ -260,13 +301,18 @@ def check_request(
     errors: dict[str, str] = {}
     if operation not in caps.operations:
         field_name = "image" if operation == EDIT else "prompt"
-        errors[field_name] = f"This model cannot {operation} images."
+        errors[field_name] = (
+            _("This model cannot edit images.")
+            if operation == EDIT
+            else _("This model cannot generate images.")
+        )
         return errors
     _check_prompt(caps, params.get("prompt"), errors)
     _check_n(caps, params.get("n"), errors)
     for name, attribute in CHOICE_FIELDS:
         _check_choice(name, _value(params, name), getattr(caps, attribute), errors)
     _check_output_options(caps, params, errors)
+    _check_partial_images(caps, operation, _value(params, "partial_images"), errors)
     if operation == EDIT:
         _check_inputs(caps, images_count, has_mask, errors)
     return errors
@@ -280,12 +326,11 @@ def _value(params: Mapping[str, object], name: str) -> object:
 def _check_prompt(caps: Capabilities, prompt: object, errors: dict[str, str]) -> None:
     text = str(prompt or "").strip()
     if not text:
-        errors["prompt"] = "Enter a prompt."
+        errors["prompt"] = _("Enter a prompt.")
     elif len(text) > caps.prompt_max:
-        errors["prompt"] = (
-            f"The prompt is {len(text)} characters long; this model accepts at most "
-            f"{caps.prompt_max}."
-        )
+        errors["prompt"] = _(
+            "The prompt is %(length)s characters long; this model accepts at most %(limit)s."
+        ) % {"length": len(text), "limit": caps.prompt_max}
 
 
 def _check_n(caps: Capabilities, n: object, errors: dict[str, str]) -> None:
@@ -294,13 +339,20 @@ def _check_n(caps: Capabilities, n: object, errors: dict[str, str]) -> None:
     try:
         count = int(str(n))
     except ValueError:
-        errors["n"] = "The number of images must be a whole number."
+        errors["n"] = _("The number of images must be a whole number.")
         return
     if not caps.n_min <= count <= caps.n_max:
         if caps.n_min == caps.n_max:
-            errors["n"] = f"This model makes exactly {caps.n_min} image per request."
+            errors["n"] = ngettext(
+                "This model makes exactly %(count)s image per request.",
+                "This model makes exactly %(count)s images per request.",
+                caps.n_min,
+            ) % {"count": caps.n_min}
         else:
-            errors["n"] = f"Choose between {caps.n_min} and {caps.n_max} images."
+            errors["n"] = _("Choose between %(min)s and %(max)s images.") % {
+                "min": caps.n_min,
+                "max": caps.n_max,
+            }
 
 
 def _check_choice(
@@ -310,11 +362,11 @@ def _check_choice(
         return
     label = CHOICE_LABELS[name]
     if not allowed:
-        errors[name] = f"This model does not offer a choice of {label}."
+        errors[name] = _("This model does not offer a choice of %(label)s.") % {"label": label}
     elif str(value) not in allowed:
-        errors[name] = f"This model does not offer the {label} {value!r}; choose one of: " + (
-            ", ".join(allowed)
-        )
+        errors[name] = _(
+            "This model does not offer the %(label)s %(value)s; choose one of: %(allowed)s"
+        ) % {"label": label, "value": repr(value), "allowed": ", ".join(allowed)}
 
 
 def _check_output_options(
@@ -325,33 +377,54 @@ def _check_output_options(
         None,
         *TRANSPARENT_FORMATS,
     ):
-        errors.setdefault("background", "A transparent background needs PNG or WebP output.")
+        errors.setdefault("background", _("A transparent background needs PNG or WebP output."))
     compression = _value(params, "output_compression")
     if compression is None:
         return
     if not caps.output_compression:
-        errors["output_compression"] = "This model does not take a compression level."
+        errors["output_compression"] = _("This model does not take a compression level.")
         return
     try:
         level = int(str(compression))
     except ValueError:
         level = -1
     if not 0 <= level <= 100:
-        errors["output_compression"] = "The compression level must be between 0 and 100."
+        errors["output_compression"] = _("The compression level must be between 0 and 100.")
     elif output_format not in COMPRESSIBLE_FORMATS:
-        errors["output_compression"] = "Compression applies only to JPEG or WebP output."
+        errors["output_compression"] = _("Compression applies only to JPEG or WebP output.")
+
+
+def _check_partial_images(
+    caps: Capabilities, operation: str, value: object, errors: dict[str, str]
+) -> None:
+    if value is None or str(value) == "0":
+        return
+    if not caps.partial_images_max or operation != GENERATE:
+        errors["partial_images"] = "This model does not show partial images while it works."
+        return
+    try:
+        count = int(str(value))
+    except ValueError:
+        count = -1
+    if not 0 <= count <= caps.partial_images_max:
+        errors["partial_images"] = (
+            f"Choose between 0 and {caps.partial_images_max} partial previews."
+        )
 
 
 def _check_inputs(
     caps: Capabilities, images_count: int, has_mask: bool, errors: dict[str, str]
 ) -> None:
     if images_count < 1:
-        errors["image"] = "Upload an image to edit."
+        errors["image"] = _("Upload an image to edit.")
     elif images_count > caps.max_input_images:
-        noun = "image" if caps.max_input_images == 1 else "images"
-        errors["image"] = f"This model accepts at most {caps.max_input_images} {noun}."
+        errors["image"] = ngettext(
+            "This model accepts at most %(count)s image.",
+            "This model accepts at most %(count)s images.",
+            caps.max_input_images,
+        ) % {"count": caps.max_input_images}
     if has_mask and not caps.mask:
-        errors["mask"] = "This model does not take a mask."
+        errors["mask"] = _("This model does not take a mask.")
 
 
 def check_edit_images(
@@ -364,18 +437,20 @@ def check_edit_images(
     for data in images:
         opened = _open_image(data)
         if opened is None:
-            errors["image"] = "One of the uploaded files is not an image."
+            errors["image"] = _("One of the uploaded files is not an image.")
             return errors
         sizes.append(opened.size)
         limit = caps.edit_square_png_max_bytes
         if limit is not None and not _is_square_png(opened, data, limit):
-            errors["image"] = f"This model edits only square PNG images under {limit // 2**20} MB."
+            errors["image"] = _("This model edits only square PNG images under %(size)s MB.") % {
+                "size": limit // 2**20
+            }
     if mask is not None:
         opened_mask = _open_image(mask)
         if opened_mask is None or opened_mask.format != "PNG":
-            errors["mask"] = "The mask must be a PNG image."
+            errors["mask"] = _("The mask must be a PNG image.")
         elif sizes and opened_mask.size != sizes[0]:
-            errors["mask"] = "The mask must have the same size as the image."
+            errors["mask"] = _("The mask must have the same size as the image.")
     return errors
 
 

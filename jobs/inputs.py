@@ -1,8 +1,9 @@
-"""The images and mask of an edit: checked against the model, converted to what it takes, stored.
+"""The images and mask of an edit: checked against the model in the form, converted in the job.
 
-`fit_edit_inputs` is plain Python over bytes (a form calls it while validating); `submit_edit`
-stores the new input images and submits the job, and removes what it stored when the submit is
-refused (over quota), so a refused edit leaves nothing behind.
+`check_edit_inputs` is plain Python over bytes that a form calls while validating: only checks,
+nothing slow. What a dialect needs converted (dall-e-2: square RGBA PNGs under 4 MB, shrunk with
+their mask when too large) is done by `inputs_for_model` where the job builds its request, so a
+large upload costs the worker, not the web request. `submit_edit` stores the inputs as sent.
 
 Order matters: the pipeline sends a job's source images oldest first and the provider fits the mask
 to the first one sent. Callers therefore pass already-stored images first (oldest first), then
@@ -16,13 +17,19 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 
 from jobs.capabilities import Capabilities, check_edit_images
+from jobs.messages import localize_job_text
+from jobs.providers import InputImage, ProviderError
 from jobs.storage import ImageInfo, ImageRejected, inspect_image
 
 # Smaller square sides tried, largest first, when a PNG is over a model's byte limit.
 SHRINK_SIDES = (1024, 512, 256)
+# dall-e-2 answers at 1024x1024 at most, so a larger input is first brought down to that: trying
+# to compress a 16 Mpx PNG under 4 MB only costs a worker a minute and never fits.
+LARGEST_SIDE = SHRINK_SIDES[0]
 
 
 class InputRejected(ValueError):
@@ -36,28 +43,56 @@ class InputRejected(ValueError):
 
 @dataclass(frozen=True)
 class EditInputs:
-    """What will be sent: images (the mask fits the first), the mask, and which images changed."""
+    """What the person sent: images (the mask fits the first) and the mask."""
 
     images: list[bytes]
     mask: bytes | None
-    converted: list[bool]
 
 
-def fit_edit_inputs(caps: Capabilities, images: Sequence[bytes], mask: bytes | None) -> EditInputs:
-    """Check the mask against the first image, convert images for the model, or raise InputRejected.
+def check_edit_inputs(
+    caps: Capabilities, images: Sequence[bytes], mask: bytes | None
+) -> EditInputs:
+    """Check the images and mask against the model, or raise InputRejected. Converts nothing.
 
     Every image has already passed `inspect_image`; the mask has not.
     """
     if mask is not None and images:
         check_mask(mask, inspect_image(images[0]))
-    inputs = EditInputs(list(images), mask, [False] * len(images))
     if caps.edit_square_png_max_bytes is not None:
-        inputs = _to_square_pngs(inputs, caps.edit_square_png_max_bytes)
-    # The capability table has the last word, so the form never passes what a dialect refuses.
-    problems = check_edit_images(caps, inputs.images, inputs.mask)
-    for field, message in problems.items():
+        for data in images:
+            _require_square(data)
+    # The capability table has the last word, so the form never passes what a dialect refuses;
+    # only the PNG format and byte rule is left to the conversion in the job.
+    unconverted = dataclasses.replace(caps, edit_square_png_max_bytes=None)
+    for field, message in check_edit_images(unconverted, images, mask).items():
         raise InputRejected(field, message)
-    return inputs
+    return EditInputs(list(images), mask)
+
+
+def inputs_for_model(
+    caps: Capabilities, images: tuple[InputImage, ...], mask: InputImage | None
+) -> tuple[tuple[InputImage, ...], InputImage | None]:
+    """The job's images and mask as its model takes them (called where the request is built).
+
+    A conversion that cannot succeed is a ProviderError(permanent), so the job fails with its
+    message, as any request the provider could not take.
+    """
+    limit = caps.edit_square_png_max_bytes
+    if limit is None:
+        return images, mask
+    try:
+        pngs, converted, mask_png = _to_square_pngs(
+            [image.data for image in images], mask.data if mask else None, limit
+        )
+    except InputRejected as refusal:
+        raise ProviderError(refusal.message, permanent=True) from refusal
+    fitted = tuple(
+        InputImage(png, f"image-{position}.png", "image/png") if converted[position] else original
+        for position, (original, png) in enumerate(zip(images, pngs, strict=True))
+    )
+    if mask is not None and mask_png is not None and mask_png is not mask.data:
+        mask = InputImage(mask_png, mask.filename, "image/png")
+    return fitted, mask
 
 
 def check_mask(mask: bytes, image: ImageInfo) -> None:
@@ -65,24 +100,32 @@ def check_mask(mask: bytes, image: ImageInfo) -> None:
     try:
         info = inspect_image(mask)
     except ImageRejected as refusal:
-        raise InputRejected("mask", f"The mask cannot be used: {refusal}") from refusal
+        problem = localize_job_text(str(refusal))
+        raise InputRejected(
+            "mask", _("The mask cannot be used: %(problem)s") % {"problem": problem}
+        ) from refusal
     if info.format != "PNG":
         raise InputRejected(
-            "mask", "The mask must be a PNG image whose transparent part is the area to change."
+            "mask", _("The mask must be a PNG image whose transparent part is the area to change.")
         )
     width, height = image.width, image.height
     if (info.width, info.height) != (width, height):
         raise InputRejected(
             "mask",
-            f"The mask is {dimensions(info.width, info.height)} but the image is "
-            f"{dimensions(width, height)}; "
-            "the mask must be exactly the size of the image.",
+            _(
+                "The mask is %(mask)s but the image is %(image)s; "
+                "the mask must be exactly the size of the image."
+            )
+            % {"mask": dimensions(info.width, info.height), "image": dimensions(width, height)},
         )
     with PILImage.open(io.BytesIO(mask)) as opened:
         if not opened.has_transparency_data:
             raise InputRejected(
                 "mask",
-                "The mask has no transparent pixels; paint (make transparent) the area to change.",
+                _(
+                    "The mask has no transparent pixels; "
+                    "paint (make transparent) the area to change."
+                ),
             )
 
 
@@ -90,53 +133,71 @@ def dimensions(width: int, height: int) -> str:
     return f"{width}\N{MULTIPLICATION SIGN}{height}"
 
 
-def _to_square_pngs(inputs: EditInputs, max_bytes: int) -> EditInputs:
+def _require_square(data: bytes) -> None:
+    with PILImage.open(io.BytesIO(data)) as opened:  # the header is enough: no decoding
+        width, height = opened.size
+    if width != height:
+        raise InputRejected(
+            "image",
+            _(
+                "This model edits only square images; this one is %(size)s. "
+                "Crop it to a square or choose another model."
+            )
+            % {"size": dimensions(width, height)},
+        )
+
+
+def _to_square_pngs(
+    images: list[bytes], mask: bytes | None, max_bytes: int
+) -> tuple[list[bytes], list[bool], bytes | None]:
     """dall-e-2's rule: each image a square PNG (RGBA) under `max_bytes`; shrink both image and
-    mask when the PNG is too large, since the mask must keep the first image's size."""
-    images, converted, mask = [], [], inputs.mask
-    for position, data in enumerate(inputs.images):
+    mask when the PNG is too large, since the mask must keep the first image's size.
+    Returns the images, which of them changed, and the mask."""
+    pngs, converted = [], []
+    for position, data in enumerate(images):
         with PILImage.open(io.BytesIO(data)) as opened:
             opened.load()
             if opened.width != opened.height:
-                raise InputRejected(
-                    "image",
-                    f"This model edits only square images; this one is "
-                    f"{dimensions(*opened.size)}. Crop it to a square or choose another model.",
-                )
+                _require_square(data)
             # OpenAI refuses dall-e-2 edit images in RGB or palette modes, so those convert too.
             fits = opened.format == "PNG" and opened.mode in ("RGBA", "LA", "L")
             if fits and len(data) < max_bytes:
-                images.append(data)
+                pngs.append(data)
                 converted.append(False)
                 continue
             png, side = _square_png_under(opened, max_bytes)
         if position == 0 and mask is not None and side != opened.width:
             mask = _resized_png(mask, side)
-        images.append(png)
+        pngs.append(png)
         converted.append(True)
-    return dataclasses.replace(inputs, images=images, mask=mask, converted=converted)
+    return pngs, converted, mask
 
 
 def _square_png_under(image: PILImage.Image, max_bytes: int) -> tuple[bytes, int]:
-    """The image as an RGBA PNG under `max_bytes`, at its own side or the largest smaller one."""
+    """The image as an RGBA PNG under `max_bytes`, at its own side (up to LARGEST_SIDE) or the
+    largest smaller one."""
     rgba = image.convert("RGBA")
-    for side in (image.width, *(s for s in SHRINK_SIDES if s < image.width)):
-        resized = rgba if side == image.width else rgba.resize((side, side), PILImage.LANCZOS)
+    own = [image.width] if image.width <= LARGEST_SIDE else []
+    for side in (*own, *(s for s in SHRINK_SIDES if s < image.width)):
+        resized = (
+            rgba if side == image.width else rgba.resize((side, side), PILImage.Resampling.LANCZOS)
+        )
         png = _png_bytes(resized)
         if len(png) < max_bytes:
             return png, side
     raise InputRejected(
-        "image", f"This image cannot be made into a PNG under {max_bytes // 2**20} MB."
+        "image",
+        _("This image cannot be made into a PNG under %(size)s MB.") % {"size": max_bytes // 2**20},
     )
 
 
 def _resized_png(data: bytes, side: int) -> bytes:
     with PILImage.open(io.BytesIO(data)) as mask:
         # NEAREST keeps the mask's edge hard: a pixel is either edited or kept.
-        return _png_bytes(mask.convert("RGBA").resize((side, side), PILImage.NEAREST))
+        return _png_bytes(mask.convert("RGBA").resize((side, side), PILImage.Resampling.NEAREST))
 
 
 def _png_bytes(image: PILImage.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
+    image.save(out, "PNG")  # optimize=True: ~10% smaller for ten times the time
     return out.getvalue()

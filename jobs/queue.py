@@ -1,17 +1,44 @@
-"""Sending job hops to Celery. Only ids travel; the job row says what to do."""
+"""Sending job hops to Celery. Only ids travel; the job row says what to do.
+
+Hops are sent by task name, so the pipeline does not import the tasks module that imports it.
+"""
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
+
+from celery import current_app
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What a send raises when the broker cannot be reached (kombu wraps most, not all, of them).
+BROKER_ERRORS = (KombuError, RedisError, OSError)
 
 
 def send_run(job_id: UUID | str, countdown: float = 0) -> None:
-    from jobs.tasks import run_job
-
-    run_job.apply_async(args=[str(job_id)], countdown=countdown)
+    current_app.send_task("jobs.tasks.run_job", args=[str(job_id)], countdown=countdown)
 
 
 def send_poll(job_id: UUID | str, countdown: float = 0) -> None:
-    from jobs.tasks import poll_job
+    current_app.send_task("jobs.tasks.poll_job", args=[str(job_id)], countdown=countdown)
 
-    poll_job.apply_async(args=[str(job_id)], countdown=countdown)
+
+def send_run_after_commit(job_id: UUID | str) -> None:
+    """Queue a job just committed; when the broker is down, log it and leave it to the sweep.
+
+    The job and its quota reservation are committed already: raising here would answer the
+    person with an error for a job that exists (and a retry would pay twice). The row is due
+    now, so `sweep_due_jobs` sends it once Redis answers again.
+    """
+    try:
+        send_run(job_id)
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "job %s created but not queued (broker unreachable: %s); the sweep will send it",
+            job_id,
+            error,
+            extra={"job_id": str(job_id), "event": "queue_send_failed"},
+        )

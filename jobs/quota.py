@@ -18,6 +18,7 @@ writers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -25,18 +26,32 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from jobs import telemetry
 from jobs.models import LedgerEntry, LedgerKind, QuotaLimit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, User
 
     from jobs.models import Job
     from studio.models import Team
 
 UNITS = ("images", "credits")
 PERIODS = ("day", "month")
-PERIOD_WORDS = {"day": "today", "month": "this month"}
+# What is left of one limit, by (unit, period); whole sentences so each language words them freely.
+LEFT_TEXTS = {
+    ("images", "day"): gettext_lazy("%(left)s of %(limit)s images left today"),
+    ("images", "month"): gettext_lazy("%(left)s of %(limit)s images left this month"),
+    ("credits", "day"): gettext_lazy("%(left)s of %(limit)s credits left today"),
+    ("credits", "month"): gettext_lazy("%(left)s of %(limit)s credits left this month"),
+}
+
+
+def _count(number: int) -> str:
+    return number_format(number, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,7 @@ class QuotaLine:
 
     @property
     def who(self) -> str:
-        return "You" if self.team is None else f"Team '{self.team}'"
+        return _("You") if self.team is None else _("Team '%(team)s'") % {"team": self.team}
 
     @property
     def left(self) -> int:
@@ -59,8 +74,14 @@ class QuotaLine:
         return max(self.limit - self.used, 0)
 
     @property
+    def nearly_used(self) -> bool:
+        """At 80 % of the limit or more: worth a notice before the person runs out."""
+        return self.used * 5 >= self.limit * 4
+
+    @property
     def text(self) -> str:
-        return f"{self.left:,} of {self.limit:,} {self.unit} left {PERIOD_WORDS[self.period]}"
+        template = LEFT_TEXTS[self.unit, self.period]
+        return template % {"left": _count(self.left), "limit": _count(self.limit)}
 
     def __str__(self) -> str:
         return f"{self.who}: {self.text}"
@@ -72,11 +93,14 @@ class QuotaExceeded(Exception):
     def __init__(self, line: QuotaLine, needed: int) -> None:
         self.line = line
         self.needed = needed
-        has = "You have" if line.team is None else f"Your team '{line.team}' has"
-        super().__init__(
-            f"{has} {line.left:,} of {line.limit:,} {line.unit} left "
-            f"{PERIOD_WORDS[line.period]}; this request needs {needed:,}."
-        )
+        values = {"quota": line.text, "needed": _count(needed), "team": line.team}
+        if line.team is None:
+            message = _("You have %(quota)s; this request needs %(needed)s.") % values
+        else:
+            message = (
+                _("Your team '%(team)s' has %(quota)s; this request needs %(needed)s.") % values
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -92,9 +116,10 @@ class _Subject:
 
     @property
     def lock_key(self) -> str:
-        return (
-            f"quota:user:{self.user.pk}" if self.user is not None else f"quota:team:{self.team.pk}"
-        )
+        if self.user is not None:
+            return f"quota:user:{self.user.pk}"
+        assert self.team is not None, "a scope names a person or a team"
+        return f"quota:team:{self.team.pk}"
 
     def ledger_rows(self) -> Q:
         return Q(user=self.user) if self.user is not None else Q(team=self.team)
@@ -173,25 +198,55 @@ def reserve_quota(*, job: Job) -> None:
     """
     needed = {"images": job.n, "credits": job.credits_reserved}
     subjects = _subjects(job.owner, job.team)
-    with transaction.atomic():
+    # No savepoint inside the submit's transaction: two round trips less per submit, and a
+    # refusal rolls back the whole submit anyway.
+    with transaction.atomic(savepoint=False):
         for subject in subjects:
             _lock(subject)
         if LedgerEntry.objects.filter(job=job, kind=LedgerKind.RESERVE).exists():
             return
+        _check_fits(subjects, needed, job.owner_id)
+        _reservation(job, timezone.now()).save()
+
+
+def reserve_quota_for_batch(jobs: Sequence[Job]) -> None:
+    """Reserve a whole batch (jobs of one owner and workspace) at once, or raise QuotaExceeded.
+
+    The batch is checked as one request under one lock, so it fits whole or nothing is reserved;
+    each job still gets its own ledger row, so each settles or is refunded on its own.
+    """
+    needed = {
+        "images": sum(job.n for job in jobs),
+        "credits": sum(j.credits_reserved for j in jobs),
+    }
+    subjects = _subjects(jobs[0].owner, jobs[0].team)
+    with transaction.atomic():
         for subject in subjects:
-            for line in _lines(subject):
-                if needed[line.unit] and line.used + needed[line.unit] > line.limit:
-                    raise QuotaExceeded(line, needed[line.unit])
-        LedgerEntry.objects.create(
-            kind=LedgerKind.RESERVE,
-            job=job,
-            user=job.owner,
-            team=job.team,
-            images=job.n,
-            credits=job.credits_reserved,
-            note=f"{job.n} x {job.model_name}",
-            charged_at=timezone.now(),
-        )
+            _lock(subject)
+        _check_fits(subjects, needed, jobs[0].owner_id)
+        now = timezone.now()
+        LedgerEntry.objects.bulk_create([_reservation(job, now) for job in jobs])
+
+
+def _check_fits(subjects: list[_Subject], needed: dict[str, int], owner_id: int | None) -> None:
+    for subject in subjects:
+        for line in _lines(subject):
+            if needed[line.unit] and line.used + needed[line.unit] > line.limit:
+                telemetry.quota_refused(line.period, line.unit, owner_id)
+                raise QuotaExceeded(line, needed[line.unit])
+
+
+def _reservation(job: Job, now: datetime) -> LedgerEntry:
+    return LedgerEntry(
+        kind=LedgerKind.RESERVE,
+        job=job,
+        user=job.owner,
+        team=job.team,
+        images=job.n,
+        credits=job.credits_reserved,
+        note=f"{job.n} x {job.model_name}",
+        charged_at=now,
+    )
 
 
 def settle_quota(job: Job) -> None:
@@ -241,7 +296,7 @@ def _unused(reserve: LedgerEntry, produced: int) -> tuple[int, int]:
 
 def adjust_quota(
     *,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     team: Team | None = None,
     images: int = 0,
     credits: int = 0,

@@ -8,63 +8,82 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.db.models.functions import Now
+from django.utils.translation import gettext
 
-from jobs import queue, quota
-from jobs.capabilities import credits_for
+from jobs import pipeline, queue, quota
 from jobs.inputs import EditInputs
-from jobs.models import Image, ImageOrigin, Job, JobKind, JobStatus, ProviderModel
+from jobs.models import Batch, Image, ImageOrigin, Job, JobKind, JobStatus, ProviderModel
 from jobs.storage import store_image
+from studio.access import SubmitRefused, check_submit
+
+RETRYABLE = (JobStatus.FAILED, JobStatus.CANCELED)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from studio.models import ApiToken, Collection, Team
 
 
 @dataclass
 class JobSpec:
     """What a person asked for, already validated against the model's capabilities."""
 
-    owner: object
+    owner: User
     model: ProviderModel
     prompt: str
     n: int = 1
     kind: str = JobKind.GENERATE
     params: dict = field(default_factory=dict)
-    team: object | None = None
+    team: Team | None = None
     source_images: Sequence[Image] = ()
     mask_png: bytes | None = None
+    api_token: ApiToken | None = None  # when the request came through the API
+    collection: Collection | None = None  # a collection of the team the results land in
+
+
+class ModelNotAllowed(SubmitRefused):
+    """The team's admins have not allowed this model in its workspace; str() is for the person."""
+
+
+def check_model_allowed(spec: JobSpec) -> None:
+    """A team workspace may be limited to some models (Team.allowed_models; none = all)."""
+    if spec.team is None:
+        return
+    allowed = spec.team.allowed_models.all()
+    if allowed.exists() and not allowed.filter(pk=spec.model.pk).exists():
+        raise ModelNotAllowed(
+            gettext(
+                "The model %(model)s is not available in the team '%(team)s'; "
+                "choose one of its models."
+            )
+            % {"model": spec.model.display_name, "team": spec.team}
+        )
 
 
 def submit_job(spec: JobSpec) -> Job:
-    """Create the job, reserve its quota and queue it, all or nothing.
+    """Check the request, create the job, reserve its quota and queue it, all or nothing.
 
-    Raises quota.QuotaExceeded (nothing is created) when the request does not fit the budget.
+    Raises SubmitRefused (ModelNotAllowed among them) when the person may not make this request
+    (team role, the team's models, source images, model) and quota.QuotaExceeded when it does not
+    fit the budget; nothing is created then.
     """
-    caps = spec.model.capabilities()
-    credits = credits_for(caps, spec.n, spec.params.get("size"), spec.params.get("quality"))
+    check_submit(spec.owner, model=spec.model, team=spec.team, source_images=spec.source_images)
+    check_model_allowed(spec)
+    credits = spec.model.estimate_credits(spec.n, spec.params)
     mask_name = ""
     try:
         with transaction.atomic():
             if spec.mask_png:
                 mask_name = default_storage.save("masks/mask.png", ContentFile(spec.mask_png))
-            job = Job.objects.create(
-                owner=spec.owner,
-                team=spec.team,
-                model=spec.model,
-                provider_name=spec.model.provider.name,
-                model_name=spec.model.name,
-                kind=spec.kind,
-                prompt=spec.prompt,
-                params=spec.params,
-                n=spec.n,
-                mask=mask_name,
-                credits_reserved=credits,
-                due_at=timezone.now(),
-            )
-            job.source_images.set(spec.source_images)
+            job = _create_job(spec, credits, mask_name=mask_name)
             quota.reserve_quota(job=job)
-            transaction.on_commit(lambda: queue.send_run(job.pk))
+            transaction.on_commit(lambda: queue.send_run_after_commit(job.pk))
     except BaseException:
         if mask_name:
             default_storage.delete(mask_name)
@@ -72,26 +91,85 @@ def submit_job(spec: JobSpec) -> Job:
     return job
 
 
-def cancel_job(job: Job) -> bool:
-    """Stop a queued or running job; its reserved quota is returned. False when already final."""
+def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
+    """One job per prompt, each with the spec's settings, reserved as one request: the whole batch
+    fits the quota or nothing is created (raises QuotaExceeded or ModelNotAllowed)."""
+    if not prompts:
+        raise ValueError("A batch needs at least one prompt.")
+    check_submit(spec.owner, model=spec.model, team=spec.team, source_images=spec.source_images)
+    check_model_allowed(spec)
+    credits = spec.model.estimate_credits(spec.n, spec.params)
     with transaction.atomic():
-        canceled = Job.objects.filter(
-            pk=job.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-        ).update(status=JobStatus.CANCELED, finished_at=timezone.now(), lease_until=None)
-        if canceled:
-            job.refresh_from_db()
-            quota.refund_quota(job)
-    return bool(canceled)
+        batch = Batch.objects.create(owner=spec.owner)
+        jobs = [
+            _create_job(dataclasses.replace(spec, prompt=prompt), credits, batch=batch)
+            for prompt in prompts
+        ]
+        quota.reserve_quota_for_batch(jobs)
+        transaction.on_commit(lambda: _send_all(jobs))
+    return batch
+
+
+def _send_all(jobs: Sequence[Job]) -> None:
+    for job in jobs:
+        queue.send_run_after_commit(job.pk)
+
+
+def _create_job(spec: JobSpec, credits: int, *, mask_name: str = "", batch=None) -> Job:
+    job = Job.objects.create(
+        owner=spec.owner,
+        team=spec.team,
+        model=spec.model,
+        provider_name=spec.model.provider.name,
+        model_name=spec.model.name,
+        kind=spec.kind,
+        prompt=spec.prompt,
+        params=spec.params,
+        n=spec.n,
+        mask=mask_name,
+        credits_reserved=credits,
+        api_token=spec.api_token,
+        due_at=Now(),
+        collection=spec.collection,
+        batch=batch,
+    )
+    if spec.source_images:  # .set([]) still costs a query on every generate
+        job.source_images.set(spec.source_images)
+    return job
+
+
+def cancel_unfinished(jobs: Sequence[Job]) -> int:
+    """Cancel every job of a batch that has not finished yet; returns how many were stopped."""
+    return sum(cancel_job(job) for job in jobs)
+
+
+def cancel_job(job: Job) -> bool:
+    """Stop a queued or running job; its reserved quota is returned. False when already final.
+
+    Results that arrive after the cancel are discarded (see the pipeline's docstring).
+    """
+    canceled = pipeline.cancel_job(job.pk)
+    job.refresh_from_db()
+    return canceled
 
 
 def retry_job(job: Job) -> Job:
-    """A new job with the same request as a failed or canceled one."""
-    if job.model is None or not job.model.enabled:
-        raise ValueError("The model of this job is no longer available.")
+    """A new job with the same request as a failed or canceled one, checked as a new submit is.
+
+    Raises SubmitRefused (also for a job that did not fail) or quota.QuotaExceeded.
+    """
+    if job.status not in RETRYABLE:
+        raise SubmitRefused(gettext("Only a failed or canceled job can be tried again."))
+    if job.model is None:
+        raise SubmitRefused(
+            gettext("The model %(model)s is not available any more.") % {"model": job.model_name}
+        )
     mask_png = None
     if job.mask:
         with default_storage.open(job.mask.name, "rb") as handle:
             mask_png = handle.read()
+    if job.owner is None:  # a leaver's job stays with the team, but nobody may submit as them
+        raise SubmitRefused(gettext("The person who made this job has left the studio."))
     return submit_job(
         JobSpec(
             owner=job.owner,
@@ -103,6 +181,7 @@ def retry_job(job: Job) -> Job:
             team=job.team,
             source_images=list(job.source_images.all()),
             mask_png=mask_png,
+            collection=job.collection,
         )
     )
 
@@ -115,29 +194,15 @@ def store_upload(data: bytes, *, owner, team=None) -> Image:
 def submit_edit(spec: JobSpec, inputs: EditInputs, stored_sources: Sequence[Image]) -> Job:
     """Store the new input images, then submit the edit; undo the storing if the submit fails.
 
-    `inputs.images` starts with the `stored_sources` (possibly converted), then the uploads. A
-    stored source that had to be converted is kept as a new uploaded image made from it, so the
-    lineage still leads back to the original. Raises what `submit_job` raises (QuotaExceeded).
+    `inputs.images` starts with the `stored_sources`, then the uploads, which are stored as sent
+    (conversions a model needs happen in the job). Raises what `submit_job` raises.
     """
+    uploads = inputs.images[len(stored_sources) :]
     stored_now: list[Image] = []
     try:
-        chosen = []
-        for position, data in enumerate(inputs.images):
-            if position >= len(stored_sources):
-                image = store_upload(data, owner=spec.owner, team=spec.team)
-            elif inputs.converted[position]:
-                image = store_image(
-                    data,
-                    owner=spec.owner,
-                    team=spec.team,
-                    origin=ImageOrigin.UPLOADED,
-                    sources=[stored_sources[position]],
-                )
-            else:
-                chosen.append(stored_sources[position])
-                continue
-            stored_now.append(image)
-            chosen.append(image)
+        for data in uploads:
+            stored_now.append(store_upload(data, owner=spec.owner, team=spec.team))
+        chosen = [*stored_sources, *stored_now]
         return submit_job(dataclasses.replace(spec, source_images=chosen, mask_png=inputs.mask))
     except BaseException:
         discard_images(stored_now)

@@ -12,20 +12,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Case, CharField, F, QuerySet, Sum, Value, When
+from django.db.models.functions import Concat, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from jobs.models import LedgerEntry
+from jobs.models import LedgerEntry, LedgerKind
 
-GROUP_CHOICES = [("person", "Person"), ("team", "Team"), ("model", "Model"), ("day", "Day")]
-METRIC_CHOICES = [("images", "Images"), ("credits", "Credits")]
+GROUP_CHOICES = [
+    ("person", _("Person")),
+    ("team", _("Team")),
+    ("model", _("Model")),
+    ("day", _("Day")),
+    ("token", _("API token")),
+]
+METRIC_CHOICES = [("images", _("Images")), ("credits", _("Credits"))]
 # What a missing group value means, per grouping.
 EMPTY_LABELS = {
-    "person": "(no person: team adjustments)",
-    "team": "Personal workspace",
-    "model": "(no job: adjustments)",
+    "person": _("(no person: team adjustments)"),
+    "team": _("Personal workspace"),
+    "model": _("(no job: adjustments)"),
     "day": "",
+    "token": "(not through the API)",
 }
 
 
@@ -34,6 +42,7 @@ class UsageRow:
     label: str
     images: int
     credits: int
+    tokens: int = 0  # what providers reported (usage.total_tokens of the jobs), beside credits
 
 
 @dataclass(frozen=True)
@@ -65,19 +74,44 @@ def local_range(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def _grouped(entries: QuerySet[LedgerEntry], group_by: str) -> QuerySet[Any]:
+def _keyed(entries: QuerySet[LedgerEntry], group_by: str) -> QuerySet[Any]:
     keys = {
         "person": F("user__username"),
         "team": F("team__name"),
         "model": F("job__model_name"),
         "day": TruncDate("charged_at", tzinfo=timezone.get_default_timezone()),
+        # Token names are chosen by their owners, so the owner is part of the label.
+        "token": Case(
+            When(job__api_token__isnull=True, then=Value(None)),
+            default=Concat(
+                F("job__api_token__user__username"), Value(": "), F("job__api_token__name")
+            ),
+            output_field=CharField(),
+        ),
     }
+    # QuerySet[Any]: the "group" annotation is chosen at run time, which the stubs cannot follow.
+    return entries.annotate(group=keys[group_by])
+
+
+def _grouped(entries: QuerySet[LedgerEntry], group_by: str) -> QuerySet[Any]:
     return (
-        entries.annotate(group=keys[group_by])
+        _keyed(entries, group_by)
         .values("group")
         .annotate(images=Sum("images"), credits=Sum("credits"))
         .order_by()
     )
+
+
+def _tokens_by_group(entries: QuerySet[LedgerEntry], group_by: str) -> dict[Any, int]:
+    """Tokens the providers reported (`usage.total_tokens` of each job), per group. Read from the
+    reservations, one per job; provider JSON is summed here, where a non-number is skipped."""
+    totals: dict[Any, int] = {}
+    reservations = _keyed(entries.filter(kind=LedgerKind.RESERVE, job__isnull=False), group_by)
+    for row in reservations.values("group", "job__usage"):
+        reported = (row["job__usage"] or {}).get("total_tokens")
+        if isinstance(reported, int | float) and not isinstance(reported, bool):
+            totals[row["group"]] = totals.get(row["group"], 0) + int(reported)
+    return totals
 
 
 def usage_rows(*, start: date, end: date, group_by: str) -> list[UsageRow]:
@@ -85,11 +119,13 @@ def usage_rows(*, start: date, end: date, group_by: str) -> list[UsageRow]:
     since, until = local_range(start, end)
     entries = LedgerEntry.objects.filter(charged_at__gte=since, charged_at__lt=until)
     groups = sorted(_grouped(entries, group_by), key=lambda g: (g["group"] is None, g["group"]))
+    tokens = _tokens_by_group(entries, group_by)
     return [
         UsageRow(
-            label=EMPTY_LABELS[group_by] if g["group"] is None else str(g["group"]),
+            label=str(EMPTY_LABELS[group_by]) if g["group"] is None else str(g["group"]),
             images=g["images"],
             credits=g["credits"],
+            tokens=tokens.get(g["group"], 0),
         )
         for g in groups
     ]
@@ -122,7 +158,7 @@ def _cell(text: str) -> str:
 def usage_csv(rows: list[UsageRow], group_label: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([group_label, "Images", "Credits"])
+    writer.writerow([group_label, "Images", "Credits", "Provider tokens"])
     for row in rows:
-        writer.writerow([_cell(row.label), row.images, row.credits])
+        writer.writerow([_cell(row.label), row.images, row.credits, row.tokens])
     return buffer.getvalue()

@@ -13,8 +13,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from jobs.models import Image, Job
+from jobs.models import Batch, Image, Job, ProviderModel
 from studio.models import Collection, LibraryItem, Membership, Role, Team
 
 ANY_ROLE = (Role.OWNER, Role.EDITOR, Role.VIEWER)
@@ -39,19 +40,18 @@ def get_job_for(user, job_id) -> Job:
         raise Http404("No such job.") from error
 
 
+def get_batch_for(user, batch_id) -> Batch:
+    try:
+        return Batch.objects.filter(owner=user).get(pk=batch_id)
+    except (Batch.DoesNotExist, ValueError) as error:
+        raise Http404("No such batch.") from error
+
+
 def get_image_for(user, image_id) -> Image:
     try:
         return visible_images(user).select_related("job", "owner", "team").get(pk=image_id)
     except (Image.DoesNotExist, ValueError) as error:
         raise Http404("No such image.") from error
-
-
-def get_own_image(user, image_id) -> Image:
-    """An image the person made (only its maker may share or delete it from their history)."""
-    image = get_image_for(user, image_id)
-    if image.owner_id != user.pk:
-        raise PermissionDenied("Only the person who made this image can do that.")
-    return image
 
 
 # --- Teams ------------------------------------------------------------------------------------
@@ -106,3 +106,30 @@ def removable_items(user, team: Team, role: Role, image_ids) -> QuerySet[Library
     if role != Role.OWNER and items.exclude(image__owner=user).exists():
         raise PermissionDenied("Only the person who made an image or a team owner can remove it.")
     return items
+
+
+# --- Submitting -------------------------------------------------------------------------------
+
+
+class SubmitRefused(ValueError):
+    """A request the person may not make (any more); the message says why, for the page."""
+
+
+def check_submit(owner, *, model: ProviderModel, team: Team | None, source_images) -> None:
+    """What a new job needs, whether it is a fresh submit or a retry of an old one.
+
+    The person must still be an owner or editor of the team the job goes to, every source image
+    must still be visible to them, and the model and its provider must still be enabled. (The
+    quota is the last check, made when the job reserves it.)
+    """
+    if not (model.enabled and model.provider.enabled):
+        raise SubmitRefused(
+            _("The model %(model)s is not available any more.") % {"model": model.display_name}
+        )
+    if team is not None and not teams_where(owner, *ORGANISERS).filter(pk=team.pk).exists():
+        raise SubmitRefused(
+            _("You can no longer add images to the team %(team)s.") % {"team": team.name}
+        )
+    source_ids = {image.pk for image in source_images}
+    if source_ids and visible_images(owner).filter(pk__in=source_ids).count() != len(source_ids):
+        raise SubmitRefused(_("One of the images to edit is not available to you any more."))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from studio.models import Collection, Membership, Team
+from studio.models import ApiToken, Collection, Membership, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,8 +20,9 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+    filter_horizontal = ["allowed_models"]
 
-    @admin.display(description="Members")
+    @admin.display(description=_("Members"))
     def member_count(self, team: Team) -> int:
         return team.memberships.count()
 
@@ -30,3 +32,31 @@ class CollectionAdmin(admin.ModelAdmin):
     list_display = ["name", "team", "created_by", "created_at"]
     list_filter = ["team"]
     search_fields = ["name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Admins set a token's rate limit (and may cap, expire or revoke it); the secret is never
+    here, only its first characters."""
+
+    list_display = ["name", "user", "team", "prefix", "rate_limit_per_minute", "last_used_at"]
+    list_filter = ["team"]
+    search_fields = ["name", "user__username", "prefix"]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "team",
+        "allowed_models",
+        "rate_limit_per_minute",
+        "credits_cap",
+        "expires_at",
+        "revoked_at",
+        "created_at",
+        "last_used_at",
+    ]
+    readonly_fields = ["user", "prefix", "team", "created_at", "last_used_at"]
+    filter_horizontal = ["allowed_models"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # tokens are made by their owners (page or `manage.py apitoken`)

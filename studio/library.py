@@ -18,18 +18,20 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from jobs.models import Image, Job
+from jobs.models import Image, Job, JobStatus
+from jobs.quota import refund_quota
 from jobs.storage import read_stored_file
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
-MAX_ZIP_IMAGES = 500
+MAX_BULK_IMAGES = 500
 
 
 # --- Browsing ---------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ def library_items(team: Team, image_ids: Sequence) -> QuerySet[LibraryItem]:
 
 
 def create_collection(team: Team, name: str, *, created_by) -> Collection:
-    collection, _ = Collection.objects.get_or_create(
+    collection, _created = Collection.objects.get_or_create(
         team=team, name=name.strip(), defaults={"created_by": created_by}
     )
     return collection
@@ -231,7 +233,7 @@ def remove_from_collection(collection: Collection, image_ids: Sequence) -> int:
 
 
 def tag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
-    tag, _ = Tag.objects.get_or_create(team=team, name=tag_name.strip().lower())
+    tag, _created = Tag.objects.get_or_create(team=team, name=tag_name.strip().lower())
     items = list(library_items(team, image_ids))
     tag.items.add(*items)
     return len(items)
@@ -248,7 +250,7 @@ def untag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
 
 def toggle_favourite(user, image: Image) -> bool:
     """Star or unstar; returns whether the image is now a favourite."""
-    deleted, _ = Favourite.objects.filter(user=user, image=image).delete()
+    deleted, _by_model = Favourite.objects.filter(user=user, image=image).delete()
     if deleted:
         return False
     Favourite.objects.get_or_create(user=user, image=image)
@@ -272,38 +274,52 @@ class HistoryDeletion:
 
     @property
     def message(self) -> str:
-        parts = [f"Deleted {self.deleted} image{'s' if self.deleted != 1 else ''}."]
+        parts = [
+            ngettext("Deleted %(count)s image.", "Deleted %(count)s images.", self.deleted)
+            % {"count": self.deleted}
+        ]
         if self.kept_in_team:
             teams = ", ".join(sorted(self.kept_in_team))
             parts.append(
-                f"Kept the images shared with {teams}: they belong to the team library now; "
-                "ask a team owner to remove them there first."
+                _(
+                    "Kept the images shared with %(teams)s: they belong to the team library now; "
+                    "ask a team owner to remove them there first."
+                )
+                % {"teams": teams}
             )
         return " ".join(parts)
 
 
 def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
-    """Delete the person's own images, except those a team library still holds."""
+    """Delete the person's own images, except those a team library still holds.
+
+    Their files go after commit (`jobs.file_cleanup`), so a rollback keeps both.
+    """
     own = Image.objects.filter(owner=user, pk__in=image_ids)
-    in_a_library = LibraryItem.objects.filter(image=OuterRef("pk"))
     kept_teams = Team.objects.filter(library_items__image__in=own).distinct()
     kept_names = list(kept_teams.values_list("name", flat=True))
     with transaction.atomic():
-        doomed = own.exclude(Exists(in_a_library))
-        names = [name for pair in doomed.values_list("file", "thumbnail") for name in pair if name]
+        doomed = own.exclude(Exists(LibraryItem.objects.filter(image=OuterRef("pk"))))
         deleted = doomed.count()
         doomed.delete()
-        # Files go only once the rows are surely gone (a rollback keeps both).
-        transaction.on_commit(lambda: _delete_files(names))
     return HistoryDeletion(deleted=deleted, kept_in_team=kept_names)
 
 
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.warning("Could not delete stored file %s", name, exc_info=True)
+def forget_person(user) -> None:
+    """Before a person is deleted: what was only theirs goes, what a team holds stays.
+
+    Their images in no team library are deleted (files after commit), and so are their jobs that
+    no remaining image comes from, after unfinished ones got their quota back. Images in a team
+    library, and the jobs that made them (their prompt), stay with the team without an owner.
+    """
+    with transaction.atomic():
+        in_a_library = LibraryItem.objects.filter(image=OuterRef("pk"))
+        Image.objects.filter(owner=user).exclude(Exists(in_a_library)).delete()
+        has_images = Image.objects.filter(job=OuterRef("pk"))
+        doomed_jobs = Job.objects.filter(owner=user).exclude(Exists(has_images))
+        for job in doomed_jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]):
+            refund_quota(job)
+        doomed_jobs.delete()
 
 
 # --- Download ---------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    EDITOR = "editor", "Editor"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
 
 
 class Team(models.Model):
@@ -20,6 +21,12 @@ class Team(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+    allowed_models = models.ManyToManyField(
+        "jobs.ProviderModel",
+        blank=True,
+        related_name="+",
+        help_text="The models members may use in this team's workspace. None chosen: every model.",
     )
 
     class Meta:
@@ -123,3 +130,89 @@ class Favourite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} starred {self.image_id}"
+
+
+class Profile(models.Model):
+    """A person's own settings: the language pages speak and the time zone times show in.
+
+    Empty means "not chosen": the browser's Accept-Language and settings.TIME_ZONE decide.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # No `choices` here: settings.LANGUAGES decides (checked by the forms), not a migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'}, {self.time_zone or '-'})"
+
+
+# --- Personal API tokens ----------------------------------------------------------------------
+#
+# A token lets scripts and other apps use the studio through its OpenAI-compatible API
+# (`studio/api/`). Only a hash is kept; what a token may do is re-checked against what its owner
+# may do now on every request (`studio.api.tokens.authenticate`).
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    # sha256 of the whole token, hex; the token itself is shown once and never stored.
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=20, help_text="The token's first characters, to tell it.")
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="Where its images go; empty means the person's own history.",
+    )
+    allowed_models = models.ManyToManyField(
+        "jobs.ProviderModel",
+        blank=True,
+        related_name="api_tokens",
+        help_text="The models it may use; none chosen means every enabled model.",
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    credits_cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The most credits its jobs may use in all; empty: no cap."
+    )
+    rate_limit_per_minute = models.PositiveIntegerField(
+        default=60,
+        help_text="Requests per minute (0: no limit); more are answered 429 with Retry-After.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+
+class ApiIdempotencyKey(models.Model):
+    """The job a request with this `Idempotency-Key` made, so a retry returns it again."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=200)
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="one_job_per_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> job {self.job_id}"

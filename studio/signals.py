@@ -7,14 +7,37 @@ whether an image was made in the team or shared into it later.
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.conf import settings
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from jobs.models import Image
-from studio.library import add_to_library
+from studio.library import add_to_library, forget_person, library_items
+from studio.models import Collection
 
 
 @receiver(post_save, sender=Image, dispatch_uid="studio.team_images_join_their_library")
 def team_images_join_their_library(sender, instance: Image, created: bool, **kwargs) -> None:
     if created and instance.team_id and not kwargs.get("raw"):
         add_to_library(instance.team, [instance], added_by=instance.owner)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="studio.forget_person")
+def leavers_images_stay_with_their_teams(sender, instance, **kwargs) -> None:
+    forget_person(instance)
+
+
+@receiver(post_save, sender=Image, dispatch_uid="studio.results_land_in_their_collection")
+def results_land_in_their_collection(sender, instance: Image, created: bool, **kwargs) -> None:
+    """A job submitted with a target collection puts each result in it (and so in its team)."""
+    if not created or kwargs.get("raw") or not instance.job_id:
+        return
+    collection = (
+        Collection.objects.filter(pk=instance.job.collection_id).select_related("team").first()
+        if instance.job.collection_id
+        else None
+    )
+    if collection is None:
+        return
+    add_to_library(collection.team, [instance], added_by=instance.owner)
+    collection.items.add(*library_items(collection.team, [instance.pk]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from studio.models import Membership, Role, Team
 
@@ -23,12 +24,17 @@ def team_members(team: Team) -> list[Membership]:
 def add_member(team: Team, username: str, role: str) -> Membership:
     user = get_user_model().objects.filter(username=username.strip()).first()
     if user is None:
-        raise MembershipError(f"There is no one with the username “{username.strip()}”.")
+        raise MembershipError(
+            _("There is no one with the username “%(name)s”.") % {"name": username.strip()}
+        )
     membership, created = Membership.objects.get_or_create(
         team=team, user=user, defaults={"role": role}
     )
     if not created:
-        raise MembershipError(f"{user.get_username()} is already a member of {team}.")
+        raise MembershipError(
+            _("%(name)s is already a member of %(team)s.")
+            % {"name": user.get_username(), "team": team}
+        )
     return membership
 
 
@@ -58,7 +64,9 @@ def _locked_membership(team: Team, username: str) -> Membership:
         Membership.objects.select_related("user").filter(team=team, user__username=username).first()
     )
     if membership is None:
-        raise MembershipError(f"{username} is not a member of {team}.")
+        raise MembershipError(
+            _("%(name)s is not a member of %(team)s.") % {"name": username, "team": team}
+        )
     return membership
 
 
@@ -66,6 +74,6 @@ def _ensure_another_owner(team: Team, leaving: Membership) -> None:
     others = Membership.objects.filter(team=team, role=Role.OWNER).exclude(pk=leaving.pk)
     if not others.exists():
         raise MembershipError(
-            f"{leaving.user.get_username()} is the last owner of {team}; "
-            "make someone else an owner first."
+            _("%(name)s is the last owner of %(team)s; make someone else an owner first.")
+            % {"name": leaving.user.get_username(), "team": team}
         )

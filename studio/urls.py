@@ -1,20 +1,39 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
-from studio.views import create, edit, history, images, jobs
+from studio.views import (
+    batches,
+    edit,
+    events,
+    generate,
+    history,
+    images,
+    jobs,
+    ops,
+    preferences,
+    tokens,
+)
 from studio.views import library as library_views
 from studio.views import teams as team_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="generate"), name="home"),
-    path("generate/", create.generate, name="generate"),
-    path("create/fields/", create.model_fields, name="model-fields"),
+    path("generate/", generate.generate, name="generate"),
+    path("generate/fields/", generate.model_fields, name="model-fields"),
+    path("generate/estimate/", generate.estimate, name="estimate"),
     path("edit/", edit.edit, name="edit"),
+    path("edit/pick/", edit.pick_images, name="edit-pick"),
     path("jobs/<uuid:job_id>/", jobs.job_detail, name="job-detail"),
     path("jobs/<uuid:job_id>/status/", jobs.job_status, name="job-status"),
     path("jobs/<uuid:job_id>/cancel/", jobs.job_cancel, name="job-cancel"),
     path("jobs/<uuid:job_id>/retry/", jobs.job_retry, name="job-retry"),
+    path("jobs/<uuid:job_id>/events/", events.job_events, name="job-events"),
+    path("jobs/<uuid:job_id>/partial/", jobs.job_partial, name="job-partial"),
+    path("batches/<uuid:batch_id>/", batches.batch_detail, name="batch-detail"),
+    path("batches/<uuid:batch_id>/cancel/", batches.batch_cancel, name="batch-cancel"),
+    path("batches/<uuid:batch_id>/events/", events.batch_events, name="batch-events"),
     path("history/", history.history, name="history"),
     path("images/<uuid:image_id>/", images.image_detail, name="image-detail"),
     path("images/<uuid:image_id>/file/", images.image_file, name="image-file"),
@@ -87,6 +106,16 @@ urlpatterns = [
         library_views.collection_delete,
         name="collection-delete",
     ),
+    path("preferences/", preferences.preferences, name="preferences"),
+    path("i18n/setlang/", preferences.set_language, name="set_language"),
+    # The words of the studio's own scripts (the mask painter), in the page's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["studio"]), name="javascript-catalog"),
+    path("account/tokens/", tokens.token_list, name="token-list"),
+    path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("v1/", include("studio.api.urls")),
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,14 +12,17 @@ pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.services", "tests.fi
 PASSWORD = "pass-word-123"
 
 
+def create_person(username: str, **extra):
+    """The suite's one way to make a person: `username@example.com`, password PASSWORD."""
+    return get_user_model().objects.create_user(
+        username, f"{username}@example.com", PASSWORD, **extra
+    )
+
+
 @pytest.fixture
 def make_user(db):
-    def make(username: str, **extra):
-        return get_user_model().objects.create_user(
-            username, f"{username}@example.com", PASSWORD, **extra
-        )
-
-    return make
+    """`make_user(username, **extra)`: a person, in a test that has the database."""
+    return create_person
 
 
 @pytest.fixture
@@ -37,33 +40,35 @@ def sandbox_models(sandbox, db, monkeypatch) -> dict:
     """The sandbox registered as `make run` registers it; returns {model name: ProviderModel}."""
     from django.conf import settings
 
-    from jobs.catalog import load_providers_file
     from jobs.models import ProviderModel
+    from jobs.providers_file import load_providers_file
 
     monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.base_url)
     load_providers_file(os.path.join(settings.BASE_DIR, "jobs", "sandbox", "providers.toml"))
     return {model.name: model for model in ProviderModel.objects.select_related("provider")}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _broker_is_the_test_redis(redis_url):
-    """Every message the tests send goes to the test broker, never to a developer's Redis db 0."""
-    return redis_url
+@pytest.fixture(autouse=True)
+def _broker_is_the_test_redis(request: pytest.FixtureRequest) -> None:
+    """A test that touches the database may enqueue (on commit): make sure the test broker runs.
+
+    The broker address is already the test one (tests/fixtures/services.py sets it at import), so
+    a pure-function test needs no Redis at all.
+    """
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_database:
+        request.getfixturevalue("redis_url")
 
 
 @pytest.fixture
 def png_bytes():
-    """`png_bytes(width, height, color)` -> the bytes of a real PNG."""
-    import io
+    """`png_bytes(width, height, color)` -> the bytes of a real PNG (tests.fixtures.images.png)."""
+    from tests.fixtures.images import png
 
-    from PIL import Image as PILImage
-
-    def make(width: int = 64, height: int = 64, color=(200, 40, 90)) -> bytes:
-        out = io.BytesIO()
-        PILImage.new("RGB", (width, height), color).save(out, "PNG")
-        return out.getvalue()
-
-    return make
+    return png
 
 
 @pytest.fixture
@@ -78,3 +83,35 @@ def submit(sandbox_models, alice):
         return submit_job(spec)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _jobs_end_before_the_database_is_flushed(request):
+    """A transactional test shares its database with a worker process (and a live server). Jobs
+    still running when the test ends would hold row locks while the tables are truncated, and
+    PostgreSQL would break the deadlock by failing the flush. End them first, then let the hops
+    in flight let go.
+    """
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    )
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        transactional = True
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # so this teardown runs before the flush
+    yield
+    import time
+
+    from jobs import pipeline
+    from jobs.models import Job
+    from jobs.models.job import FINAL_STATUSES
+
+    for job_id in Job.objects.exclude(status__in=FINAL_STATUSES).values_list("pk", flat=True):
+        pipeline.cancel_job(job_id)
+    deadline = time.monotonic() + 5
+    while Job.objects.filter(lease_owner__isnull=False).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.2)  # a hop that just lost its job finishes its last (refused) write

@@ -16,29 +16,23 @@ import requests
 from PIL import Image
 
 from jobs.sandbox import SandboxServer
+from tests.fixtures.images import mask_png, png
 
 KEY = {"Authorization": "Bearer sk-sandbox"}
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def png(width: int = 64, height: int = 64, colour=(10, 200, 30, 255)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA", (width, height), colour).save(out, "PNG")
-    return out.getvalue()
-
-
-def half_transparent_mask(width: int, height: int) -> bytes:
-    mask = Image.new("RGBA", (width, height), (0, 0, 0, 255))
-    mask.paste((0, 0, 0, 0), (0, 0, width, height // 2))
-    out = io.BytesIO()
-    mask.save(out, "PNG")
-    return out.getvalue()
 
 
 def generate(sandbox, prompt: str, **fields) -> requests.Response:
     body = {"model": "dall-e-2", "prompt": prompt, "response_format": "b64_json", **fields}
     return requests.post(
         f"{sandbox.base_url}/v1/images/generations", json=body, headers=KEY, timeout=10
+    )
+
+
+def post_edit(sandbox, files: list, data: dict | None = None) -> requests.Response:
+    """A multipart edit request, as the OpenAI-style dialects send one."""
+    return requests.post(
+        f"{sandbox.base_url}/v1/images/edits", headers=KEY, data=data, files=files, timeout=10
     )
 
 
@@ -71,15 +65,13 @@ def test_the_picture_depends_on_the_prompt(sandbox):
 
 def test_an_edit_paints_only_where_the_mask_is_transparent(sandbox):
     source = png(256, 256, (10, 200, 30, 255))
-    answer = requests.post(
-        f"{sandbox.base_url}/v1/images/edits",
-        headers=KEY,
-        data={"model": "dall-e-2", "prompt": "a hat", "response_format": "b64_json"},
-        files=[
+    answer = post_edit(
+        sandbox,
+        [
             ("image", ("in.png", source, "image/png")),
-            ("mask", ("mask.png", half_transparent_mask(256, 256), "image/png")),
+            ("mask", ("mask.png", mask_png(256, 256), "image/png")),
         ],
-        timeout=10,
+        {"model": "dall-e-2", "prompt": "a hat", "response_format": "b64_json"},
     ).json()
 
     result = picture(answer["data"][0]).convert("RGB")
@@ -166,12 +158,10 @@ def test_directives_are_not_drawn_and_do_not_change_the_picture(sandbox):
 
 def test_every_request_is_recorded_with_headers_bodies_and_files(sandbox):
     source = png()
-    requests.post(
-        f"{sandbox.base_url}/v1/images/edits",
-        headers=KEY,
-        data={"model": "gpt-image-1", "prompt": "a hat", "n": "1"},
-        files=[("image[]", ("one.png", source, "image/png"))],
-        timeout=10,
+    post_edit(
+        sandbox,
+        [("image[]", ("one.png", source, "image/png"))],
+        {"model": "gpt-image-1", "prompt": "a hat", "n": "1"},
     )
     generate(sandbox, "a cat")
 
@@ -238,24 +228,15 @@ def test_generations_are_validated_like_the_real_services(sandbox, body, message
 
 def test_grok_edits_take_exactly_one_image(sandbox):
     two = [("image", ("a.png", png(), "image/png")), ("image", ("b.png", png(), "image/png"))]
-    answer = requests.post(
-        f"{sandbox.base_url}/v1/images/edits",
-        headers=KEY,
-        data={"model": "grok-3-image", "prompt": "p"},
-        files=two,
-        timeout=10,
-    )
+    answer = post_edit(sandbox, two, {"model": "grok-3-image", "prompt": "p"})
 
     assert answer.status_code == 400
     assert "exactly one" in answer.json()["error"]["message"]
 
 
 def test_a_file_sent_as_a_text_field_is_refused(sandbox):
-    answer = requests.post(
-        f"{sandbox.base_url}/v1/images/edits",
-        headers=KEY,
-        files=[("model", (None, "dall-e-2")), ("prompt", (None, "p")), ("image", (None, "x"))],
-        timeout=10,
+    answer = post_edit(
+        sandbox, [("model", (None, "dall-e-2")), ("prompt", (None, "p")), ("image", (None, "x"))]
     )
 
     assert answer.status_code == 400
@@ -263,12 +244,10 @@ def test_a_file_sent_as_a_text_field_is_refused(sandbox):
 
 
 def test_dall_e_2_edits_need_a_square_png(sandbox):
-    answer = requests.post(
-        f"{sandbox.base_url}/v1/images/edits",
-        headers=KEY,
-        data={"model": "dall-e-2", "prompt": "p"},
-        files=[("image", ("wide.png", png(64, 32), "image/png"))],
-        timeout=10,
+    answer = post_edit(
+        sandbox,
+        [("image", ("wide.png", png(64, 32), "image/png"))],
+        {"model": "dall-e-2", "prompt": "p"},
     )
 
     assert answer.status_code == 400

@@ -1,10 +1,12 @@
 """The engine's tables: providers and their models, jobs, stored images, the quota ledger."""
 
-from jobs.models.catalog import Dialect, Provider, ProviderModel
+from jobs.models.batch import Batch
+from jobs.models.catalog import Dialect, Price, Provider, ProviderModel
 from jobs.models.job import Image, ImageOrigin, Job, JobKind, JobStatus
 from jobs.models.quota import LedgerEntry, LedgerKind, QuotaLimit
 
 __all__ = [
+    "Batch",
     "Dialect",
     "Image",
     "ImageOrigin",
@@ -13,6 +15,7 @@ __all__ = [
     "JobStatus",
     "LedgerEntry",
     "LedgerKind",
+    "Price",
     "Provider",
     "ProviderModel",
     "QuotaLimit",

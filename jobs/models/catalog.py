@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from jobs.capabilities import Capabilities, capabilities_for
 from jobs.providers.base import Endpoint
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key
 
@@ -16,7 +17,23 @@ class Dialect(models.TextChoices):
     DASHSCOPE = "dashscope", "DashScope asynchronous"
 
 
-class Provider(models.Model):
+class RateLimits(models.Model):
+    """Fair use of a provider, or of one of its models (jobs/limits.py holds them in Redis)."""
+
+    max_concurrent = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Jobs running at once, across every worker; empty: no limit.",
+    )
+    requests_per_second = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Requests (submits and polls) per second; empty: no limit."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Provider(RateLimits):
     name = models.SlugField(unique=True, help_text="Unique short name, as in the providers TOML.")
     label = models.CharField(max_length=100, blank=True)
     base_url = models.URLField(max_length=500)
@@ -28,6 +45,8 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Changing a key (or where it is sent) is its own right, apart from editing providers.
+        permissions = [("change_provider_key", "Can change a provider's API key and base URL")]
 
     def __str__(self) -> str:
         return self.label or self.name
@@ -43,7 +62,7 @@ class Provider(models.Model):
         return describe_api_key(self.api_key_sealed)
 
 
-class ProviderModel(models.Model):
+class ProviderModel(RateLimits):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
     name = models.CharField(max_length=100, help_text="The model id sent to the provider.")
     label = models.CharField(max_length=100, blank=True)
@@ -72,8 +91,6 @@ class ProviderModel(models.Model):
         """Admin edits of `limits` are checked against the capability table, as TOML loads are."""
         from django.core.exceptions import ValidationError
 
-        from jobs.capabilities import capabilities_for
-
         if not isinstance(self.limits, dict):
             raise ValidationError({"limits": 'Limits must be a JSON object, e.g. {"n_max": 4}.'})
         try:
@@ -85,9 +102,7 @@ class ProviderModel(models.Model):
     def display_name(self) -> str:
         return self.label or self.name
 
-    def capabilities(self):  # -> jobs.capabilities.Capabilities (imported late: plain module)
-        from jobs.capabilities import capabilities_for
-
+    def capabilities(self) -> Capabilities:
         return capabilities_for(
             self.dialect, self.name, self.limits or None, credits_per_image=self.credits_per_image
         )
@@ -97,4 +112,56 @@ class ProviderModel(models.Model):
             base_url=self.provider.base_url.rstrip("/"),
             api_key=self.provider.api_key(),
             poll_path=self.poll_path,
+        )
+
+    def price_table(self) -> dict[tuple[str, str], int]:
+        """The admins' prices for this model, as `jobs.capabilities.credits_for` reads them."""
+        return {
+            (row.quality, row.tier): row.credits_per_image
+            for row in Price.objects.filter(model=self)
+        }
+
+    def estimate_credits(self, n: int, params: dict) -> int:
+        """What a request of n images with these parameters costs: the estimate a form shows and
+        the amount the ledger reserves, from one calculation."""
+        from jobs.capabilities import credits_for
+
+        return credits_for(
+            self.capabilities(),
+            n,
+            params.get("size"),
+            params.get("quality"),
+            params.get("resolution"),
+            prices=self.price_table(),
+        )
+
+
+class Price(models.Model):
+    """Credits per image of one model, for a quality and a size or resolution tier.
+
+    A blank quality or tier matches any; the most specific row wins (see
+    `jobs.capabilities.price_from_table`); with no matching row the model's default applies.
+    """
+
+    model = models.ForeignKey(ProviderModel, on_delete=models.CASCADE, related_name="prices")
+    quality = models.CharField(max_length=20, blank=True, help_text="Blank: any quality.")
+    tier = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="A size such as 1536x1024 or a resolution such as 2k. Blank: any.",
+    )
+    credits_per_image = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["model", "quality", "tier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "quality", "tier"], name="one_price_per_model_quality_tier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.model.name} · {self.quality or 'any quality'} · {self.tier or 'any size'}: "
+            f"{self.credits_per_image} credits"
         )

@@ -6,28 +6,33 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jobs.labels import param_label
+from jobs.models.catalog import ProviderModel
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELED = "canceled", "Canceled"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
 
 
 FINAL_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
 
 
 class JobKind(models.TextChoices):
-    GENERATE = "generate", "Generate"
-    EDIT = "edit", "Edit"
+    GENERATE = "generate", _("Generate")
+    EDIT = "edit", _("Edit")
 
 
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A leaver's jobs behind team images stay with the team (see studio.library.forget_person).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     team = models.ForeignKey(
         "studio.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
@@ -44,6 +49,17 @@ class Job(models.Model):
     n = models.PositiveSmallIntegerField(default=1)
     source_images = models.ManyToManyField("jobs.Image", blank=True, related_name="edit_jobs")
     mask = models.FileField(max_length=300, blank=True)
+    # Set when the job came through the OpenAI-compatible API (studio/api/), for "via API (name)".
+    api_token = models.ForeignKey(
+        "studio.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    # Where the results land besides the history (issue 11), and the batch the job belongs to.
+    collection = models.ForeignKey(
+        "studio.Collection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.ForeignKey(
+        "jobs.Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
 
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -52,10 +68,23 @@ class Job(models.Model):
     # When the next step (first run, retry, or poll) may happen, and who holds the job until when.
     due_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The hop that holds the job: every write a hop makes names it, so a hop that lost its lease
+    # (its process froze, another took over) can change nothing.
+    lease_owner = models.UUIDField(null=True, blank=True)
+    waiting_for = models.CharField(
+        max_length=200, blank=True, help_text="What a queued job waits for (a free slot)."
+    )
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # When this attempt's request left for the provider: a hop that dies after this point is not
+    # sent again (the provider may be working on it, and would bill twice); the job ends instead.
+    sent_at = models.DateTimeField(null=True, blank=True)
     remote_task_id = models.CharField(max_length=200, blank=True)
     remote_status = models.CharField(max_length=50, blank=True)
     poll_count = models.PositiveIntegerField(default=0)
+    # The retry window (jobs/providers/http.py): when transient failures began, and how many
+    # polls answered "no such task".
+    transient_since = models.DateTimeField(null=True, blank=True)
+    poll_not_found = models.PositiveSmallIntegerField(default=0)
 
     credits_reserved = models.PositiveIntegerField(default=0)
     images_produced = models.PositiveSmallIntegerField(default=0)
@@ -79,25 +108,28 @@ class Job(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
-    @property
-    def is_async(self) -> bool:
-        return bool(self.remote_task_id)
+    def provider_model(self) -> ProviderModel:
+        """The model the job runs on; the pipeline fails a job whose model was deleted first."""
+        if self.model is None:
+            raise ProviderModel.DoesNotExist(f"The model {self.model_name} was removed.")
+        return self.model
 
     def param_items(self) -> list[tuple[str, object]]:
         """The request parameters as (label, value), for pages."""
-        return [(name.replace("_", " ").capitalize(), value) for name, value in self.params.items()]
+        return [(str(param_label(name)), value) for name, value in self.params.items()]
 
 
 class ImageOrigin(models.TextChoices):
-    GENERATED = "generated", "Generated"
-    EDITED = "edited", "Edited"
-    UPLOADED = "uploaded", "Uploaded"
+    GENERATED = "generated", _("Generated")
+    EDITED = "edited", _("Edited")
+    UPLOADED = "uploaded", _("Uploaded")
 
 
 class Image(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A leaver's images in team libraries stay with the team (see studio.library.forget_person).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="images"
     )
     team = models.ForeignKey(
         "studio.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="made_images"
@@ -122,6 +154,14 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-index"]
+        constraints = [
+            # A job's result at one position is stored once, whatever happens to its hops.
+            models.UniqueConstraint(
+                fields=["job", "index"],
+                condition=models.Q(job__isnull=False),
+                name="image_unique_job_position",
+            )
+        ]
         indexes = [
             models.Index(fields=["owner", "-created_at"], name="image_owner_recent"),
             models.Index(fields=["team", "-created_at"], name="image_team_recent"),

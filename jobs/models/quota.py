@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 LIMIT_FIELDS = ("images_per_day", "images_per_month", "credits_per_day", "credits_per_month")
 
@@ -21,37 +22,55 @@ class QuotaLimit(models.Model):
     """
 
     class Scope(models.TextChoices):
-        USER = "user", "Person"
-        TEAM = "team", "Team"
+        USER = "user", _("Person")
+        TEAM = "team", _("Team")
 
-    scope = models.CharField(max_length=4, choices=Scope.choices)
+    scope = models.CharField(_("scope"), max_length=4, choices=Scope.choices)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="quota_limit",
+        verbose_name=_("person"),
     )
     team = models.OneToOneField(
-        "studio.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quota_limit"
+        "studio.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quota_limit",
+        verbose_name=_("team"),
     )
-    images_per_day = models.PositiveIntegerField(null=True, blank=True)
-    images_per_month = models.PositiveIntegerField(null=True, blank=True)
-    credits_per_day = models.PositiveIntegerField(null=True, blank=True)
-    credits_per_month = models.PositiveIntegerField(null=True, blank=True)
+    images_per_day = models.PositiveIntegerField(_("images per day"), null=True, blank=True)
+    images_per_month = models.PositiveIntegerField(_("images per month"), null=True, blank=True)
+    credits_per_day = models.PositiveIntegerField(_("credits per day"), null=True, blank=True)
+    credits_per_month = models.PositiveIntegerField(_("credits per month"), null=True, blank=True)
+    max_running_jobs = models.PositiveIntegerField(
+        _("jobs running at once"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A person's jobs running at once (more wait, queued); empty: the site default."
+        ),
+    )
 
     class Meta:
+        verbose_name = _("quota limit")
+        verbose_name_plural = _("quota limits")
         constraints = [
             models.CheckConstraint(
                 condition=Q(scope="user", team__isnull=True) | Q(scope="team", user__isnull=True),
                 name="quota_subject_matches_scope",
-                violation_error_message="A person's quota names no team; a team's names no person.",
+                violation_error_message=_(
+                    "A person's quota names no team; a team's names no person."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["scope"],
                 condition=Q(user__isnull=True, team__isnull=True),
                 name="one_default_quota_per_scope",
-                violation_error_message="There is already a default quota for this scope.",
+                violation_error_message=_("There is already a default quota for this scope."),
             ),
         ]
 
@@ -79,10 +98,10 @@ class QuotaLimit(models.Model):
 
 
 class LedgerKind(models.TextChoices):
-    RESERVE = "reserve", "Reserve"
-    SETTLE = "settle", "Settle"
-    REFUND = "refund", "Refund"
-    ADJUST = "adjust", "Admin adjustment"
+    RESERVE = "reserve", _("Reserve")
+    SETTLE = "settle", _("Settle")
+    REFUND = "refund", _("Refund")
+    ADJUST = "adjust", _("Admin adjustment")
 
 
 class LedgerEntry(models.Model):
@@ -92,9 +111,14 @@ class LedgerEntry(models.Model):
     that person's limits; a row with a team counts against the team's.
     """
 
-    kind = models.CharField(max_length=10, choices=LedgerKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=LedgerKind.choices)
     job = models.ForeignKey(
-        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="ledger"
+        "jobs.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ledger",
+        verbose_name=_("job"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,6 +126,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="ledger_entries",
+        verbose_name=_("person"),
     )
     team = models.ForeignKey(
         "studio.Team",
@@ -109,19 +134,21 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="ledger_entries",
+        verbose_name=_("team"),
     )
-    images = models.IntegerField()
-    credits = models.IntegerField()
-    note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    images = models.IntegerField(_("images"))
+    credits = models.IntegerField(_("credits"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     # The moment the movement counts for in day/month windows and the report. A settlement or
     # refund counts when its reservation did, so a job that ends after midnight gives yesterday's
     # quota back to yesterday rather than adding to today's.
-    charged_at = models.DateTimeField()
+    charged_at = models.DateTimeField(_("charged at"))
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "ledger entries"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
         indexes = [
             models.Index(fields=["user", "charged_at"], name="ledger_user_charged"),
             models.Index(fields=["team", "charged_at"], name="ledger_team_charged"),

@@ -7,6 +7,7 @@ task id and are asked again with `poll` until the task reaches a final state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -57,6 +58,10 @@ class ImageRequest:
     user: str | None = None
     images: tuple[InputImage, ...] = ()
     mask: InputImage | None = None
+    # Streaming (openai): how many partial images to ask for (0: none), and who receives each one
+    # as it arrives, as (partial_image_index, base64 data).
+    partial_images: int = 0
+    on_partial: Callable[[int, str], None] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,6 @@ class ProviderResult:
     task_id: str | None = None  # set by asynchronous dialects
     remote_status: str = ""  # the provider's own status word, for the job page
     message: str = ""  # why it failed, or a note worth showing
-    expires_at: str | None = None  # lifetime of result URLs, as the provider said it
 
 
 class ProviderError(Exception):
@@ -100,7 +104,6 @@ class ProviderError(Exception):
 
 class Dialect(Protocol):
     name: str
-    is_async: bool
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult: ...
 

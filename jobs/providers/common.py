@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from .base import Endpoint, ImageRequest, InputImage, ProviderResult, ResultImage, TaskState
@@ -20,6 +21,12 @@ OPENAI_STYLE_FIELDS = (
     "input_fidelity",
     "user",
 )
+
+
+def dict_field(source: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """`source[key]` when it is a JSON object, else an empty one (relays omit it or send null)."""
+    value = source.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def data_uri(image: InputImage) -> str:
@@ -46,7 +53,7 @@ def openai_result(body: dict, endpoint: Endpoint) -> ProviderResult:
         raise classify_error(status=200, code=code, message=message, api_key=endpoint.api_key)
     entries = body.get("data") or []
     images = tuple(_openai_image(entry) for entry in entries if isinstance(entry, dict))
-    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+    usage = dict_field(body, "usage")
     usable = [image for image in images if image.url or image.b64_json]
     if not usable:
         return ProviderResult(

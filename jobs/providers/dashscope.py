@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .base import Endpoint, ImageRequest, ProviderResult, ResultImage, TaskState
-from .common import data_uri, poll_url_path, task_state
+from .common import data_uri, dict_field, poll_url_path, task_state
 from .http import classify_error, get_json, post_json, text_or_none
 
 TEXT2IMAGE_PATH = "/api/v1/services/aigc/text2image/image-synthesis"
@@ -47,14 +47,14 @@ def result_from_answer(answer: dict, endpoint: Endpoint) -> ProviderResult:
             message=str(answer.get("message") or ""),
             api_key=endpoint.api_key,
         )
-    output = answer.get("output") if isinstance(answer.get("output"), dict) else {}
+    output = dict_field(answer, "output")
     word = str(output.get("task_status") or "")
     state = task_state(word, succeeded=SUCCEEDED_WORDS, failed=FAILED_WORDS)
     images = tuple(_result_image(entry) for entry in output.get("results") or [])
     result = ProviderResult(
         state=state,
         images=images,
-        usage=answer.get("usage") if isinstance(answer.get("usage"), dict) else {},
+        usage=dict_field(answer, "usage"),
         task_id=text_or_none(output.get("task_id")),
         remote_status=word,
     )
@@ -78,7 +78,6 @@ def _result_image(entry: object) -> ResultImage:
 
 class DashScopeDialect:
     name = "dashscope"
-    is_async = True
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         path = IMAGE2IMAGE_PATH if request.operation == "edit" else TEXT2IMAGE_PATH

@@ -1,20 +1,28 @@
 """Fetching result images from URLs a provider handed us, without being turned against ourselves.
 
-A URL is fetched only from the provider's own host or from hosts that resolve to public addresses
-only, checked again on every redirect, with a size limit and a deadline. `data:` URIs are decoded.
+A URL is fetched only from the provider's own origin (scheme, host and port of its base URL) or
+from hosts that resolve to public addresses only, checked again on every redirect, with a size
+limit and a deadline. `data:` URIs are decoded. What goes wrong is told without raw connection
+errors or remote status lines, so result URLs cannot be used to scan the network behind us.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from jobs import messages as texts
+from jobs.messages import job_text
 
 from .base import ProviderError
 from .http import TRANSIENT_STATUSES, USER_AGENT, parse_retry_after
@@ -31,17 +39,20 @@ def download_image(
 ) -> bytes:
     """Fetch a result image without letting a provider point us at our own network.
 
-    A URL is fetched only when its host is the provider's own host, or when every address its
-    name resolves to is public. Redirects are followed by hand so each hop passes the same check.
+    A URL is fetched only when its origin is the provider's own (same scheme, host and port), or
+    when every address its name resolves to is public. Redirects are followed by hand so each
+    hop passes the same check.
     The key is never sent: result URLs are signed links, often on a CDN.
     """
     if url.startswith("data:"):
+        if len(url) > max_bytes * 4 // 3 + 200:  # refuse before decoding, not after
+            raise _too_large(max_bytes)
         return _limited(decode_data_uri(url), max_bytes)
-    provider_host = (urlsplit(provider_base_url).hostname or "").lower()
+    provider_origin = origin_of(provider_base_url)
     deadline = time.monotonic() + timeout
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
-        address = _fetchable_address(current, provider_host)
+        address = _fetchable_address(current, provider_origin)
         response = _open_stream(current, address, timeout)
         with response:
             location = response.headers.get("location")
@@ -50,16 +61,14 @@ def download_image(
                 continue
             _raise_for_download_status(response)
             return _read_limited(response, max_bytes, deadline)
-    raise ProviderError(
-        f"The image URL redirected more than {MAX_REDIRECTS} times.", permanent=True
-    )
+    raise ProviderError(job_text(texts.TOO_MANY_REDIRECTS, count=MAX_REDIRECTS), permanent=True)
 
 
 def decode_data_uri(uri: str) -> bytes:
     """Bytes of a `data:` URI (base64 or percent-encoded); ProviderError if it is broken."""
     header, sep, payload = uri.partition(",")
     if not sep or not header.startswith("data:"):
-        raise ProviderError("The provider returned a malformed data: URI.", permanent=True)
+        raise ProviderError(job_text(texts.BAD_DATA_URI), permanent=True)
     if header.endswith(";base64"):
         return decode_base64(payload)
     return unquote_to_bytes(payload)
@@ -69,12 +78,20 @@ def decode_base64(text: str) -> bytes:
     try:
         return base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise ProviderError(
-            "The provider returned invalid base64 image data.", permanent=True
-        ) from None
+        raise ProviderError(job_text(texts.BAD_BASE64_DATA), permanent=True) from None
 
 
-def _fetchable_address(url: str, provider_host: str) -> str:
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in; ValueError-free."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _fetchable_address(url: str, provider_origin: tuple[str, str, int | None]) -> str:
     """The address to connect to for `url`, once it has passed the check; ProviderError if not.
 
     The connection then goes to exactly this address, so a name that resolves differently a moment
@@ -83,18 +100,13 @@ def _fetchable_address(url: str, provider_host: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
-        raise ProviderError(
-            f"Refusing to download {url[:100]!r}: not an http(s) URL.", permanent=True
-        )
-    addresses = _resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
-    if host != provider_host:
-        for address in addresses:
-            if not is_public_address(address):
-                raise ProviderError(
-                    f"Refusing to download from {host}: it is not the provider's host and "
-                    f"resolves to the non-public address {address}.",
-                    permanent=True,
-                )
+        raise ProviderError(job_text(texts.NOT_HTTP_URL, url=repr(url[:100])), permanent=True)
+    origin = origin_of(url)
+    if origin[2] is None:
+        raise ProviderError(job_text(texts.BAD_PORT, url=repr(url[:100])), permanent=True)
+    addresses = _resolve(host, origin[2])
+    if origin != provider_origin and not all(map(is_public_address, addresses)):
+        raise ProviderError(job_text(texts.PRIVATE_ADDRESS, host=host), permanent=True)
     return addresses[0]
 
 
@@ -105,17 +117,18 @@ def _resolve(host: str, port: int) -> list[str]:
         pass
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ProviderError(
-            f"Could not resolve the image host {host}: {exc}", permanent=False
-        ) from None
-    return sorted({info[4][0] for info in infos})
+    except OSError:
+        raise ProviderError(job_text(texts.UNRESOLVABLE_HOST, host=host), permanent=False) from None
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv4 wrapped in IPv6 (mapped, 6to4, Teredo) is as public as the IPv4 inside it.
+        wrapped = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if wrapped is not None:
+            ip = wrapped
     return ip.is_global and not (
         ip.is_private
         or ip.is_loopback
@@ -138,8 +151,9 @@ class _PinnedAddressAdapter(HTTPAdapter):
             request, verify, cert
         )
         if host_params["scheme"] == "https":
-            pool_kwargs["server_hostname"] = host_params["host"]
-            pool_kwargs["assert_hostname"] = host_params["host"]
+            # urllib3 takes these pool arguments; types-requests lists only the ones requests sets.
+            pool_kwargs["server_hostname"] = host_params["host"]  # type: ignore[typeddict-unknown-key]
+            pool_kwargs["assert_hostname"] = host_params["host"]  # type: ignore[typeddict-unknown-key]
         host_params["host"] = self.address
         return host_params, pool_kwargs
 
@@ -164,25 +178,23 @@ def _open_stream(url: str, address: str, timeout: float) -> requests.Response:
             headers={"Accept": "image/*", "User-Agent": USER_AGENT, "Host": _host_header(url)},
         )
     except requests.Timeout:
-        raise ProviderError("The image download timed out.", permanent=False) from None
-    except requests.RequestException as exc:
-        raise ProviderError(
-            f"The image download failed ({type(exc).__name__}).", permanent=False
-        ) from None
+        raise ProviderError(job_text(texts.DOWNLOAD_TIMEOUT), permanent=False) from None
+    except requests.RequestException:
+        raise ProviderError(job_text(texts.DOWNLOAD_FAILED), permanent=False) from None
 
 
 def _raise_for_download_status(response: requests.Response) -> None:
     status = response.status_code
     if status in TRANSIENT_STATUSES or status >= 500:
         raise ProviderError(
-            f"The image host had a temporary problem (HTTP {status}).",
+            job_text(texts.HOST_TEMPORARY_PROBLEM),
             permanent=False,
             status=status,
             retry_after=parse_retry_after(response.headers),
         )
     if status >= 400 or status < 200:
         raise ProviderError(
-            f"The image URL answered HTTP {status}; the link may have expired.",
+            job_text(texts.LINK_EXPIRED),
             permanent=True,
             status=status,
         )
@@ -194,18 +206,47 @@ def _read_limited(response: requests.Response, max_bytes: int, deadline: float) 
         raise _too_large(max_bytes)
     chunks, total = [], 0
     try:
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            total += len(chunk)
-            if total > max_bytes:
-                raise _too_large(max_bytes)
-            if time.monotonic() > deadline:
-                raise ProviderError("The image download took too long.", permanent=False)
-            chunks.append(chunk)
-    except requests.RequestException as exc:
-        raise ProviderError(
-            f"The image download broke off ({type(exc).__name__}).", permanent=False
-        ) from None
+        with cut_off_at(deadline, response):
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise _too_large(max_bytes)
+                chunks.append(chunk)
+    except requests.RequestException:
+        if time.monotonic() >= deadline:
+            raise _too_slow() from None
+        raise ProviderError(job_text(texts.DOWNLOAD_BROKE_OFF), permanent=False) from None
+    if time.monotonic() >= deadline:
+        raise _too_slow()
     return b"".join(chunks)
+
+
+@contextlib.contextmanager
+def cut_off_at(deadline: float, response: requests.Response) -> Iterator[None]:
+    """Shut the response's socket when `deadline` (time.monotonic) passes.
+
+    A read timeout applies to each socket read, so a server that sends a byte a second would
+    keep a download going for ever; this makes the deadline one wall clock across all reads.
+    """
+    timer = threading.Timer(max(deadline - time.monotonic(), 0), _shut_socket, (response,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _shut_socket(response: requests.Response) -> None:
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _too_slow() -> ProviderError:
+    return ProviderError(job_text(texts.DOWNLOAD_TOO_LONG), permanent=False)
 
 
 def _limited(data: bytes, max_bytes: int) -> bytes:
@@ -215,8 +256,6 @@ def _limited(data: bytes, max_bytes: int) -> bytes:
 
 
 def _too_large(max_bytes: int) -> ProviderError:
-    return ProviderError(
-        f"The image is larger than the {max_bytes // 2**20 or max_bytes} "
-        f"{'MiB' if max_bytes >= 2**20 else 'byte'} limit.",
-        permanent=True,
-    )
+    if max_bytes >= 2**20:
+        return ProviderError(job_text(texts.TOO_LARGE_MIB, size=max_bytes // 2**20), permanent=True)
+    return ProviderError(job_text(texts.TOO_LARGE_BYTES, size=max_bytes), permanent=True)

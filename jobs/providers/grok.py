@@ -34,7 +34,6 @@ def edit_fields(request: ImageRequest) -> dict[str, object]:
 
 class GrokDialect:
     name = "grok"
-    is_async = False
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         if request.operation != "edit":

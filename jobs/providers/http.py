@@ -14,10 +14,13 @@ import random
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 import requests
+
+from jobs import messages as texts
+from jobs.messages import job_text
 
 from .base import Endpoint, InputImage, ProviderError
 
@@ -25,6 +28,8 @@ USER_AGENT = "image-studio/0.1"
 MAX_RETRY_DELAY = 60.0
 RETRY_BASE_DELAY = 2.0
 POLL_ATTEMPTS = 3  # one try plus two quick retries in place
+DEFAULT_RETRY_WINDOW_SECONDS = 300.0  # how long a job keeps retrying transient failures
+POLL_NOT_FOUND_LIMIT = 3  # a poll's 404 is tried again this many times before it is final
 MAX_IN_PLACE_WAIT = 8.0  # a longer Retry-After on a poll is left to the pipeline's schedule
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
 POLICY_CODES = frozenset(
@@ -42,6 +47,19 @@ POLICY_WORDS = ("content policy", "safety system", "inappropriate content", "违
 BUSY_WORDS = ("rate limit", "too many", "busy", "overload", "try again", "throttl", "繁忙", "限流")
 
 _local = threading.local()
+
+# The most a provider's answer may weigh (b64 images make them large); set from the settings.
+max_body_bytes = 128 * 2**20
+LARGE_BODY_BYTES = 2**20
+
+
+def _no_op() -> None:
+    return None
+
+
+# Called before a large body is read; the worker sets it to take a place that bounds how many
+# large answers are in memory at once (jobs.concurrency). Plain Python here: no Django.
+before_large_body: Callable[[], None] = _no_op
 
 
 def session() -> requests.Session:
@@ -78,6 +96,54 @@ def post_multipart(
     return _send(endpoint, "POST", path, data=list(fields), files=file_parts)
 
 
+def post_json_events(endpoint: Endpoint, path: str, body: Mapping) -> Iterator[dict]:
+    """POST a JSON body once and yield the JSON object of each server-sent event of the answer
+    (`data:` lines; `[DONE]` ends it). Errors before the stream starts read as `post_json`'s."""
+    headers = {"Authorization": f"Bearer {endpoint.api_key}", "Accept": "text/event-stream"}
+    url = endpoint.base_url.rstrip("/") + path
+    try:
+        response = session().post(
+            url,
+            json=dict(body),
+            headers=headers,
+            timeout=(endpoint.connect_timeout, endpoint.read_timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+    except requests.Timeout as exc:
+        raise _network_error(texts.NETWORK_TIMEOUT, exc, endpoint.api_key) from None
+    except requests.RequestException as exc:
+        raise _network_error(texts.NETWORK_UNREACHABLE, exc, endpoint.api_key) from None
+    with response:
+        if not 200 <= response.status_code < 300:
+            raise error_from_response(response, endpoint.api_key)
+        if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
+            yield _json_object(response, endpoint.api_key)  # a relay that ignored `stream`
+            return
+        try:
+            for line in response.iter_lines(decode_unicode=True):
+                data = line.removeprefix("data:").strip() if line.startswith("data:") else ""
+                if data == "[DONE]":
+                    return
+                if data:
+                    yield _event_object(data, endpoint.api_key)
+        except requests.RequestException as exc:
+            raise _network_error(texts.STREAM_BROKE_OFF, exc, endpoint.api_key) from None
+
+
+def _event_object(data: str, api_key: str) -> dict:
+    try:
+        event = json.loads(data)
+    except ValueError:
+        snippet = redact(data[:200], api_key)
+        raise ProviderError(
+            job_text(texts.EVENT_NOT_JSON, snippet=repr(snippet)), permanent=True
+        ) from None
+    if not isinstance(event, dict):
+        raise ProviderError(job_text(texts.EVENT_NOT_OBJECT), permanent=True)
+    return event
+
+
 def get_json(endpoint: Endpoint, path: str, *, attempts: int = POLL_ATTEMPTS) -> dict:
     """GET (a poll) with a few quick retries in place for transient failures."""
     for attempt in range(1, attempts + 1):
@@ -110,20 +176,46 @@ def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
             headers=headers,
             timeout=(endpoint.connect_timeout, endpoint.read_timeout),
             allow_redirects=False,
+            stream=True,
             **kwargs,
         )
+        with response:
+            _read_body(response)
     except requests.Timeout as exc:
-        raise _network_error("did not answer in time", exc, endpoint.api_key) from None
+        raise _network_error(texts.NETWORK_TIMEOUT, exc, endpoint.api_key) from None
     except requests.RequestException as exc:
-        raise _network_error("could not be reached", exc, endpoint.api_key) from None
+        raise _network_error(texts.NETWORK_UNREACHABLE, exc, endpoint.api_key) from None
     if not 200 <= response.status_code < 300:
         raise error_from_response(response, endpoint.api_key)
     return _json_object(response, endpoint.api_key)
 
 
-def _network_error(what: str, exc: Exception, api_key: str) -> ProviderError:
+def _read_body(response: requests.Response) -> None:
+    """Read the answer into `response.content`, refusing one larger than `max_body_bytes`."""
+    declared = response.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > LARGE_BODY_BYTES:
+        before_large_body()
+    if declared.isdigit() and int(declared) > max_body_bytes:
+        raise _body_too_large(response.status_code)
+    data = response.raw.read(max_body_bytes + 1, decode_content=True)
+    if len(data) > max_body_bytes:
+        raise _body_too_large(response.status_code)
+    response._content = data  # what requests itself does once a body is read
+
+
+def _body_too_large(status: int) -> ProviderError:
+    return ProviderError(
+        job_text(texts.BODY_TOO_LARGE, size=max_body_bytes // 2**20),
+        permanent=True,
+        status=status,
+    )
+
+
+def _network_error(template: str, exc: Exception, api_key: str) -> ProviderError:
     detail = redact(str(exc), api_key)[:300]
-    return ProviderError(f"The provider {what} ({type(exc).__name__}): {detail}", permanent=False)
+    return ProviderError(
+        job_text(template, error=type(exc).__name__, detail=detail), permanent=False
+    )
 
 
 def _json_object(response: requests.Response, api_key: str) -> dict:
@@ -132,13 +224,13 @@ def _json_object(response: requests.Response, api_key: str) -> dict:
     except ValueError:
         snippet = redact(response.text[:200], api_key)
         raise ProviderError(
-            f"The provider answered with something that is not JSON: {snippet!r}",
+            job_text(texts.NOT_JSON, snippet=repr(snippet)),
             permanent=True,
             status=response.status_code,
         ) from None
     if not isinstance(body, dict):
         raise ProviderError(
-            "The provider answered with JSON that is not an object.",
+            job_text(texts.JSON_NOT_OBJECT),
             permanent=True,
             status=response.status_code,
         )
@@ -196,25 +288,26 @@ def classify_error(
     should_retry: bool | None = None,
 ) -> ProviderError:
     """The single place that decides what a failure means and how it reads."""
-    message = redact(message.strip(), api_key) or "no details given"
+    message = redact(message.strip(), api_key) or job_text(texts.NO_DETAILS)
     code_key = (code or "").lower()
-    where = f"HTTP {status}" if status and status != 200 else "error"
-    code_note = f" [{code}]" if code else ""
+    where = f"HTTP {status}" if status and status != 200 else job_text(texts.NO_STATUS)
+    said = {"message": message, "where": where, "code": f" [{code}]" if code else ""}
 
     if code_key in POLICY_CODES or _mentions(message.lower(), POLICY_WORDS):
-        text, permanent = f"The provider refused the prompt: {message}", True
+        template, permanent = texts.REFUSED_PROMPT, True
     elif code_key in QUOTA_CODES:
-        text, permanent = f"The provider account has no credit or quota left: {message}", True
+        template, permanent = texts.NO_CREDIT, True
     elif status == 429 or (status in (200, None) and _looks_busy(code_key, message)):
-        text, permanent = f"The provider is limiting requests ({where}): {message}", False
+        template, permanent = texts.LIMITING, False
     elif status in (401, 403):
-        text, permanent = f"The provider rejected our credentials ({where}): {message}", True
+        template, permanent = texts.BAD_CREDENTIALS, True
     elif status is not None and (status in TRANSIENT_STATUSES or status >= 500):
-        text, permanent = f"The provider had a temporary problem ({where}): {message}", False
+        template, permanent = texts.TEMPORARY_PROBLEM, False
     elif status == 200:  # an error envelope inside a successful answer (task, dashscope)
-        text, permanent = f"The provider reported an error{code_note}: {message}", True
+        template, permanent = texts.REPORTED_ERROR, True
     else:
-        text, permanent = f"The provider rejected the request ({where}){code_note}: {message}", True
+        template, permanent = texts.REJECTED_REQUEST, True
+    text = template % said
 
     if should_retry is not None and code_key not in POLICY_CODES | QUOTA_CODES:
         permanent = not should_retry
@@ -270,6 +363,31 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
 def _should_retry_header(headers: Mapping[str, str]) -> bool | None:
     value = (headers.get("x-should-retry") or "").strip().lower()
     return {"true": True, "false": False}.get(value)
+
+
+def should_give_up(
+    first_failure_at: datetime,
+    now: datetime,
+    window_seconds: float = DEFAULT_RETRY_WINDOW_SECONDS,
+) -> bool:
+    """True once transient failures have gone on for the whole retry window.
+
+    A window, not a count: a provider outage of a minute or two must not fail every job that
+    was in flight, however quickly the first attempts came back.
+    """
+    return (now - first_failure_at).total_seconds() >= window_seconds
+
+
+def poll_error_is_transient(error: ProviderError, not_found_so_far: int) -> bool:
+    """Whether a failed poll is worth another poll.
+
+    Relays often answer 404 for a task id they accepted moments ago (the task is not yet
+    replicated to the node that answers polls), so a 404 is retried POLL_NOT_FOUND_LIMIT times
+    before it counts as "this task does not exist".
+    """
+    if error.status == 404:
+        return not_found_so_far < POLL_NOT_FOUND_LIMIT
+    return not error.permanent
 
 
 def retry_delay(attempt: int, error: ProviderError) -> float:

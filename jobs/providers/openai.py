@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import Endpoint, ImageRequest, InputImage, ProviderResult
 from .common import OPENAI_STYLE_FIELDS, form_fields, openai_result, set_fields
-from .http import post_json, post_multipart
+from .http import post_json, post_json_events, post_multipart
 
 GENERATIONS_PATH = "/v1/images/generations"
 EDITS_PATH = "/v1/images/edits"
@@ -40,16 +40,35 @@ def image_parts(images: tuple[InputImage, ...], mask: InputImage | None) -> list
 
 class OpenAIDialect:
     name = "openai"
-    is_async = False
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         fields = openai_fields(request)
         if request.operation == "edit":
             files = image_parts(request.images, request.mask)
             body = post_multipart(endpoint, EDITS_PATH, form_fields(fields), files)
+        elif request.partial_images:
+            fields.update(stream=True, partial_images=request.partial_images)
+            body = collect_stream(post_json_events(endpoint, GENERATIONS_PATH, fields), request)
         else:
             body = post_json(endpoint, GENERATIONS_PATH, fields)
         return openai_result(body, endpoint)
 
     def poll(self, endpoint: Endpoint, task_id: str) -> ProviderResult:
         raise NotImplementedError("openai is synchronous: submit returns the images")
+
+
+def collect_stream(events, request: ImageRequest) -> dict:
+    """Hand each partial image to `request.on_partial` as it arrives; return the completed images
+    shaped as the non-streaming answer, `{data: [{b64_json}], usage}`."""
+    data: list[dict] = []
+    usage: dict = {}
+    for event in events:
+        kind = str(event.get("type", ""))
+        if kind.endswith(".partial_image") and request.on_partial and event.get("b64_json"):
+            request.on_partial(int(event.get("partial_image_index") or 0), event["b64_json"])
+        elif kind.endswith(".completed"):
+            data.append({"b64_json": event.get("b64_json")})
+            usage = event.get("usage") if isinstance(event.get("usage"), dict) else usage
+        elif "data" in event or "error" in event:
+            return event  # a whole answer (a relay that ignored `stream`) or an error envelope
+    return {"data": data, "usage": usage}

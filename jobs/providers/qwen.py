@@ -29,7 +29,6 @@ def request_body(request: ImageRequest) -> dict[str, object]:
 
 class QwenDialect:
     name = "qwen"
-    is_async = False
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         return openai_result(post_json(endpoint, EDITS_PATH, request_body(request)), endpoint)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .base import Endpoint, ImageRequest, ProviderError, ProviderResult, ResultImage, TaskState
-from .common import OPENAI_STYLE_FIELDS, data_uri, poll_url_path, set_fields, task_state
+from .common import (
+    OPENAI_STYLE_FIELDS,
+    data_uri,
+    dict_field,
+    poll_url_path,
+    set_fields,
+    task_state,
+)
 from .http import classify_error, get_json, post_json, text_or_none
 
 SUBMIT_PATH = "/api/v1/image/generation"
@@ -41,30 +48,28 @@ def result_from_envelope(envelope: dict, endpoint: Endpoint) -> ProviderResult:
             message=str(envelope.get("message") or ""),
             api_key=endpoint.api_key,
         )
-    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+    data = dict_field(envelope, "data")
     word = str(data.get("task_status") or "")
     state = task_state(word, succeeded=SUCCEEDED_WORDS, failed=FAILED_WORDS)
     urls = [url for url in data.get("urls") or [] if isinstance(url, str) and url]
-    common = {
-        "task_id": text_or_none(data.get("task_id")),
-        "remote_status": word,
-        "usage": data.get("usage") if isinstance(data.get("usage"), dict) else {},
-        "expires_at": text_or_none(data.get("expired")),
-    }
+    result = ProviderResult(
+        state=state,
+        task_id=text_or_none(data.get("task_id")),
+        remote_status=word,
+        usage=dict_field(data, "usage"),
+    )
     if state is TaskState.SUCCEEDED and not urls:
         message = "The provider reported success but returned no image URL."
-        return ProviderResult(state=TaskState.FAILED, message=message, **common)
+        return replace(result, state=TaskState.FAILED, message=message)
     if state is TaskState.FAILED:
         reason = data.get("fail_reason") or data.get("error") or envelope.get("message") or word
-        message = f"The provider reported the task as {word}: {reason}"
-        return ProviderResult(state=state, message=message, **common)
+        return replace(result, message=f"The provider reported the task as {word}: {reason}")
     images = tuple(ResultImage(url=url) for url in urls) if state is TaskState.SUCCEEDED else ()
-    return ProviderResult(state=state, images=images, **common)
+    return replace(result, images=images)
 
 
 class TaskDialect:
     name = "task"
-    is_async = True
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         result = result_from_envelope(

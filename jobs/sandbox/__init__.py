@@ -45,6 +45,13 @@ Directives inside the prompt (counted per prompt text, in memory, until POST /_s
                        entries for the rest; K=0 gives "succeeded but no image")
   [[status:WORD]]      an async task reports WORD as its status while running
   [[final:WORD]]       an async task ends with status WORD (e.g. failed, expired, canceled)
+  [[polls:N]]          an async task ends on its Nth poll (tests need no real clock)
+  [[slowfile:S]]       result files (URL answers) wait S seconds before answering
+  [[trickle:S]]        result files send their bytes in 20 pieces spread over S seconds
+  [[noise]]            images are random pixels (a 2048x2048 PNG is ~12 MB), for memory benchmarks
+  [[echo_key]]         failure reasons (with [[final:WORD]], or dashscope's per-image errors
+                       with [[fewer:K]]) and the usage block repeat the request's API key, as
+                       a careless relay might (task and dashscope)
 """
 
 from .server import SandboxServer

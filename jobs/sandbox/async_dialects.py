@@ -110,6 +110,7 @@ def task_envelope(data: dict, *, message: str = "success") -> Reply:
 def task_poll(state: SandboxState, incoming: Incoming, task: RemoteTask) -> Reply:
     directives = task.directives
     data: dict = {"task_id": task.id, "urls": []}
+    task.polled()
     if not task.finished():
         data["task_status"] = directives.status_word or (
             "queued" if task.elapsed() < 0.5 else "processing"
@@ -118,6 +119,10 @@ def task_poll(state: SandboxState, incoming: Incoming, task: RemoteTask) -> Repl
     if directives.final_word:
         data["task_status"] = directives.final_word
         data["fail_reason"] = f"The sandbox was told to end this task as {directives.final_word!r}."
+        if directives.echo_key:
+            key = echoed_key(incoming)
+            data["fail_reason"] += f" Request headers: Authorization: Bearer {key}; key={key}"
+            data["usage"] = {"images": 0, "api_key": key, "input_tokens": key}
         return task_envelope(data)
     urls = state.finish_task(task, incoming.base_url)
     data.update(
@@ -203,6 +208,7 @@ def dashscope_poll(
         return dashscope_answer({"task_id": task_id, "task_status": "UNKNOWN"})
     directives = task.directives
     output: dict = {"task_id": task.id}
+    task.polled()
     if not task.finished():
         default_word = "PENDING" if task.elapsed() < (task.run_seconds or 60) / 2 else "RUNNING"
         output["task_status"] = directives.status_word or default_word
@@ -213,18 +219,28 @@ def dashscope_poll(
             code="InternalError",
             message=f"The sandbox was told to end this task as {directives.final_word!r}.",
         )
+        if directives.echo_key:
+            key = echoed_key(incoming)
+            output["message"] += f" The task was sent with the key {key}."
+            return dashscope_answer(output, usage={"image_count": 0, "request_key": key})
         return dashscope_answer(output)
     urls = state.finish_task(task, incoming.base_url)
-    failed = [
-        {"code": "InternalError.Algo", "message": "Image generation failed for this item."}
-        for _ in range(task.n - len(urls))
-    ]
+    reason, usage = "Image generation failed for this item.", {"image_count": len(urls)}
+    if directives.echo_key:
+        reason += f" The task was sent with the key {echoed_key(incoming)}."
+        usage["request_key"] = echoed_key(incoming)
+    failed = [{"code": "InternalError.Algo", "message": reason} for _ in range(task.n - len(urls))]
     output.update(
         task_status="SUCCEEDED",
         results=[{"url": url} for url in urls] + failed,
         task_metrics={"TOTAL": task.n, "SUCCEEDED": len(urls), "FAILED": len(failed)},
     )
-    return dashscope_answer(output, usage={"image_count": len(urls)})
+    return dashscope_answer(output, usage=usage)
+
+
+def echoed_key(incoming: Incoming) -> str:
+    """The API key the request came with, for `[[echo_key]]`."""
+    return (incoming.header("Authorization") or "").partition(" ")[2].strip()
 
 
 def dashscope_answer(output: dict, usage: dict | None = None) -> Reply:

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -39,6 +39,7 @@ class Incoming:
     json: object = None
     form: dict[str, str] = field(default_factory=dict)
     files: list[UploadedFile] = field(default_factory=list)
+    directives: Directives | None = None  # the submit's, so result files can misbehave too
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -73,6 +74,9 @@ class Reply:
     body: bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds over which the body is sent, a few bytes at a time
+    # A streamed answer (server-sent events): chunks written as they come, then the connection ends.
+    stream: Iterator[bytes] | None = None
 
 
 def json_reply(status: int, payload: object, headers: dict[str, str] | None = None) -> Reply:
@@ -100,12 +104,24 @@ class RemoteTask:
     output_format: str = "png"
     files: list[str] | None = None  # filled when the task finishes
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    polls: int = 0
+    finished_at: float | None = None  # time.time() when it was first seen done (for benchmarks)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.created
 
+    def polled(self) -> None:
+        with self.lock:
+            self.polls += 1
+
     def finished(self) -> bool:
-        return self.run_seconds is not None and self.elapsed() >= self.run_seconds
+        if self.directives.polls is not None:
+            done = self.polls >= self.directives.polls
+        else:
+            done = self.run_seconds is not None and self.elapsed() >= self.run_seconds
+        if done and self.finished_at is None:
+            self.finished_at = time.time()
+        return done
 
     def produced(self) -> int:
         fewer = self.directives.fewer
@@ -138,15 +154,19 @@ class SandboxState:
             self._files.clear()
         self.faults.clear()
 
-    def store_file(self, data: bytes, content_type: str) -> str:
+    def store_file(
+        self, data: bytes, content_type: str, directives: Directives | None = None
+    ) -> str:
         name = f"{uuid.uuid4().hex}.{EXTENSIONS.get(content_type, 'bin')}"
+        behaviour = (directives.slow_file, directives.trickle) if directives else (0.0, 0.0)
         with self._lock:
-            self._files[name] = (data, content_type)
+            self._files[name] = (data, content_type, *behaviour)
             while len(self._files) > MAX_KEPT_FILES:
                 self._files.popitem(last=False)
         return name
 
-    def file(self, name: str) -> tuple[bytes, str] | None:
+    def file(self, name: str) -> tuple[bytes, str, float, float] | None:
+        """(data, content type, seconds before answering, seconds to trickle the body over)."""
         with self._lock:
             return self._files.get(name)
 
@@ -163,7 +183,9 @@ class SandboxState:
         with task.lock:  # two polls at once must not render two different sets
             if task.files is None:
                 task.files = [
-                    self.store_file(*encode(task.render(index), task.output_format))
+                    self.store_file(
+                        *encode(task.render(index), task.output_format), task.directives
+                    )
                     for index in range(task.produced())
                 ]
         return [f"{base_url}/files/{name}" for name in task.files]

@@ -33,6 +33,11 @@ class Directives:
     fewer: int | None = None
     status_word: str | None = None
     final_word: str | None = None
+    polls: int | None = None  # an async task ends after this many polls (no real clock needed)
+    slow_file: float = 0.0  # result files wait this long before answering
+    trickle: float = 0.0  # result files arrive a few bytes at a time over this many seconds
+    noise: bool = False  # images are random pixels: PNGs as large as real photographs
+    echo_key: bool = False  # failure reasons and usage repeat the request's key (a careless relay)
     notes: list[str] = field(default_factory=list)  # directives that could not be read
 
 
@@ -65,6 +70,16 @@ def _apply(values: dict, name: str, argument: str, spec: str) -> None:
         values["status_word"] = argument or "weird"
     elif name == "final":
         values["final_word"] = argument or "failed"
+    elif name == "polls":
+        values["polls"] = max(int(argument), 1)
+    elif name == "slowfile":
+        values["slow_file"] = max(float(argument), 0.0)
+    elif name == "noise":
+        values["noise"] = True
+    elif name == "trickle":
+        values["trickle"] = max(float(argument), 0.0)
+    elif name == "echo_key":
+        values["echo_key"] = True
     else:
         values["notes"].append(spec)
 

@@ -123,17 +123,23 @@ def serve(
 
     Submits see `[[fault:...]]` and `[[delay:S]]`; polls see only `[[pollfault:...]]`.
     """
+    started = time.monotonic()
+    delay = state.delay + (0.0 if poll else directives.delay)
     try:
         check_auth(incoming)
-        delay = state.delay + (0.0 if poll else directives.delay)
-        if delay:
-            time.sleep(delay)
         fault = state.due_fault(fault_key, directives.poll_faults if poll else directives.faults)
         if fault is not None:
-            return fault_reply(shape, fault, model=_model_of(incoming))
-        return handler()
+            reply = fault_reply(shape, fault, model=_model_of(incoming))
+        else:
+            # The answer is made first and held until the delay is over, so many requests
+            # delayed alike are answered together, as a real provider's would be.
+            reply = handler()
     except SandboxError as error:
-        return error_reply(shape, error)
+        reply = error_reply(shape, error)
+    remaining = delay - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+    return reply
 
 
 def _model_of(incoming: Incoming) -> str:

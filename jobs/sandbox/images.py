@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import os
 import re
 import textwrap
 
@@ -164,3 +166,13 @@ def looks_like_image(data: bytes) -> str | None:
 def image_size(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+@functools.cache
+def noise_png(size: tuple[int, int]) -> bytes:
+    """A PNG of random pixels (incompressible, like a photograph); made once per size."""
+    width, height = size
+    picture = Image.frombytes("RGB", size, os.urandom(width * height * 3))
+    out = io.BytesIO()
+    picture.save(out, "PNG", compress_level=1)
+    return out.getvalue()

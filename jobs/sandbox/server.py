@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from email import policy
 from email.parser import BytesParser
 from functools import partial
@@ -70,6 +71,7 @@ def run_sync(state: SandboxState, incoming: Incoming, handler, prompt: str) -> R
 
 def run_submit(state: SandboxState, incoming: Incoming, shape: str, prompt: str, handler) -> Reply:
     directives = parse_directives(prompt)
+    incoming.directives = directives
     return serve(
         state,
         incoming,
@@ -117,8 +119,10 @@ def serve_file(state: SandboxState, name: str) -> Reply:
         return json_reply(
             404, {"error": {"message": "File not found or expired.", "code": "not_found"}}
         )
-    data, content_type = stored
-    return Reply(200, data, content_type)
+    data, content_type, slow, trickle = stored
+    if slow:
+        time.sleep(slow)
+    return Reply(200, data, content_type, trickle=trickle)
 
 
 def control(state: SandboxState, incoming: Incoming) -> Reply:
@@ -204,14 +208,38 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._send(route(self.server.state, incoming))
 
     def _send(self, reply: Reply) -> None:
+        if reply.stream is not None:
+            self._send_stream(reply)
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if not reply.trickle:
             self.wfile.write(reply.body)
+            return
+        pieces = 20  # the body in 20 pieces, evenly spread over `trickle` seconds
+        step = max(len(reply.body) // pieces, 1)
+        for start in range(0, len(reply.body), step):
+            self.wfile.write(reply.body[start : start + step])
+            self.wfile.flush()
+            time.sleep(reply.trickle / pieces)
+
+    def _send_stream(self, reply: Reply) -> None:
+        """Server-sent events as they come; no length is known, so the connection ends them."""
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        for chunk in reply.stream:
+            self.wfile.write(chunk)
+            self.wfile.flush()
 
     def log_message(self, format: str, *args: object) -> None:
         if self.server.verbose:
@@ -221,6 +249,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 512  # hundreds of workers' threads may connect at once
 
     def __init__(self, address: tuple[str, int], state: SandboxState, verbose: bool) -> None:
         super().__init__(address, SandboxHandler)

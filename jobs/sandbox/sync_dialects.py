@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from . import checks
 from .core import Incoming, Reply, SandboxState, UploadedFile, json_reply
 from .directives import Directives
-from .images import encode, image_size, looks_like_image, parse_size, render_edit, render_generated
+from .images import (
+    encode,
+    image_size,
+    looks_like_image,
+    noise_png,
+    parse_size,
+    render_edit,
+    render_generated,
+)
 from .images import size_for_aspect as grok_size
 
 GPT_SIZES = frozenset({"auto", "1024x1024", "1536x1024", "1024x1536"})
+PARTIAL_SECONDS = 0.8  # between streamed partial images, so a page can show each one
 GROK_SIZES = frozenset({"960x960", "720x1280", "1280x720", "1168x784", "784x1168"})
 GROK_ASPECT_RATIOS = frozenset(
     [
@@ -91,13 +102,20 @@ def image_entries(
     output_format: str = "png",
 ) -> list[dict]:
     entries = []
+    noise = incoming.directives is not None and incoming.directives.noise
     for picture in pictures:
-        data, content_type = encode(picture, output_format)
+        if noise:
+            data, content_type = noise_png(picture.size), "image/png"
+        else:
+            data, content_type = encode(picture, output_format)
         if as_base64:
             entries.append({"b64_json": base64.b64encode(data).decode()})
         else:
             entries.append(
-                {"url": f"{incoming.base_url}/files/{state.store_file(data, content_type)}"}
+                {
+                    "url": f"{incoming.base_url}/files/"
+                    f"{state.store_file(data, content_type, incoming.directives)}"
+                }
             )
     return entries
 
@@ -134,6 +152,7 @@ def openai_params(model: OpenAIModel, fields: dict, *, from_form: bool, edit: bo
     allowed |= (
         {"background", "output_format", "output_compression", "moderation"} if model.gpt else set()
     )
+    allowed |= {"stream", "partial_images"} if model.gpt and not edit else set()
     allowed |= {"input_fidelity"} if model.gpt and edit else set()
     allowed |= set() if model.gpt else {"response_format", "style"}
     if model is not ANY_MODEL:  # unknown relay models may take anything
@@ -183,7 +202,35 @@ def openai_generate(state: SandboxState, incoming: Incoming, directives: Directi
     n = openai_params(model, fields, from_form=False, edit=False)
     size = parse_size(fields.get("size"))
     pictures = [render_generated(directives.text, size, i) for i in range(produced(n, directives))]
+    if fields.get("stream") is True:
+        partials = checks.whole_number(fields, "partial_images", 0, 3, default=0)
+        return openai_stream(pictures, fields, partials)
     return openai_reply(state, incoming, pictures, fields, model, 0)
+
+
+def openai_stream(pictures: list[Image.Image], fields: dict, partials: int) -> Reply:
+    """`stream: true`: `partial_images` blurred versions of the first picture, one every
+    PARTIAL_SECONDS, then each finished picture, as OpenAI's server-sent events."""
+    output_format = fields.get("output_format") or "png"
+
+    def event(kind: str, payload: dict) -> bytes:
+        body = json.dumps({"type": f"image_generation.{kind}", **payload})
+        return f"event: image_generation.{kind}\ndata: {body}\n\n".encode()
+
+    def b64(picture: Image.Image) -> str:
+        return base64.b64encode(encode(picture, output_format)[0]).decode()
+
+    def events() -> Iterator[bytes]:
+        for index in range(partials):
+            time.sleep(PARTIAL_SECONDS)
+            blurred = pictures[0].filter(ImageFilter.GaussianBlur(12 * (partials - index)))
+            yield event("partial_image", {"b64_json": b64(blurred), "partial_image_index": index})
+        time.sleep(PARTIAL_SECONDS)
+        usage = token_usage(fields["prompt"], 0, len(pictures))
+        for picture in pictures:
+            yield event("completed", {"b64_json": b64(picture), "usage": usage})
+
+    return Reply(200, b"", content_type="text/event-stream", stream=events())
 
 
 def openai_edit(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:

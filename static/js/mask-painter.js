@@ -3,9 +3,12 @@
 // The painted overlay is a canvas at the image's natural size laid over the picture. After every
 // stroke (and on "Clear mask") it is exported as a PNG of that size whose painted area is
 // transparent (alpha 0) and the rest opaque — what image APIs call a mask — and put into the
-// "Mask" file input, so the server receives an ordinary upload. No dependencies.
+// "Mask" file input, so the server receives an ordinary upload. No dependencies; its own words
+// come from Django's JavaScript catalog (/jsi18n/), in the page's language.
 (function () {
   "use strict";
+
+  var gettext = window.gettext || function (text) { return text; };
 
   var STROKE_COLOUR = "rgb(236, 72, 153)"; // shown at half opacity through CSS
 
@@ -20,7 +23,12 @@
     var toolButtons = form.querySelectorAll("[data-tool]");
     var context = canvas.getContext("2d");
     var limits = JSON.parse(document.getElementById("model-limits").textContent || "{}");
-    var modelSelect = form.querySelector("[data-model-select]");
+    var statusLine = form.querySelector("[data-mask-status]");
+    // The Model select is swapped by htmx when the workspace changes: look it up each time.
+    function chosenModel() {
+      var select = form.querySelector("[data-model-select]");
+      return select ? select.value : "";
+    }
     var state = { tool: "brush", drawing: false, last: null, objectUrl: null, takesMask: true,
                   maskFromPainter: false };
 
@@ -166,11 +174,16 @@
       maskInput.files = transfer.files;
       state.maskFromPainter = Boolean(file);
       form.dataset.maskPainted = file ? "true" : "false";
+      if (statusLine) {
+        statusLine.textContent = file
+          ? gettext("Mask ready: the painted area will change.")
+          : gettext("Nothing painted yet.");
+      }
     }
 
     // --- following the chosen model and images ---------------------------------------------
     function applyModelLimits() {
-      var limit = limits[modelSelect.value] || { mask: true, maxImages: 1 };
+      var limit = limits[chosenModel()] || { mask: true, maxImages: 1 };
       state.takesMask = limit.mask;
       // A field with an error stays in view, so the person can read why.
       maskField.hidden = !limit.mask && !maskField.classList.contains("has-error");
@@ -186,16 +199,21 @@
       state.maskFromPainter = false;
       context.clearRect(0, 0, canvas.width, canvas.height);
     });
-    modelSelect.addEventListener("change", applyModelLimits);
-    form.querySelectorAll("[data-remove-chosen]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var item = button.closest("[data-chosen-image]");
-        var list = item.parentNode;
-        item.remove();
-        if (!list.querySelector("[data-chosen-image]")) list.remove();
-        showPicture();
-      });
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("[data-model-select]")) applyModelLimits();
     });
+    document.body.addEventListener("fields-swapped", applyModelLimits);
+    // Chosen images come and go (picked from history or a library by edit-inputs.js).
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove-chosen]");
+      if (!button) return;
+      var item = button.closest("[data-chosen-image]");
+      var list = item.parentNode;
+      item.remove();
+      if (!list.querySelector("[data-chosen-image]")) list.hidden = true;
+      showPicture();
+    });
+    form.addEventListener("chosen-images-changed", showPicture);
     applyModelLimits();
     showPicture();
   }

@@ -8,12 +8,15 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from jobs.inputs import EditInputs, InputRejected, fit_edit_inputs
+from jobs.inputs import EditInputs, InputRejected, check_edit_inputs
+from jobs.messages import localize_job_text
 from jobs.models import Image
 from jobs.storage import ImageRejected, inspect_image, read_stored_file
 from studio.access import get_image_for
-from studio.forms.create import CreateForm
+from studio.forms.generate import GenerateForm
 
 ACCEPTED_TYPES = "image/png,image/jpeg,image/webp"
 
@@ -44,20 +47,22 @@ class StoredImagesField(forms.Field):
         return list(dict.fromkeys(str(item).strip() for item in values if str(item or "").strip()))
 
 
-class EditForm(CreateForm):
+class EditForm(GenerateForm):
     operation = "edit"
 
     image = ImageUploadsField(
-        label="Image",
+        label=gettext_lazy("Image"),
         required=False,
-        help_text="PNG, JPEG or WebP. The mask applies to the first image.",
+        help_text=gettext_lazy("PNG, JPEG or WebP. The mask applies to the first image."),
     )
     mask = forms.FileField(
-        label="Mask",
+        label=gettext_lazy("Mask"),
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png"}),
-        help_text="Paint over the image below, or upload a PNG of the image's size whose "
-        "transparent part is the area to change.",
+        help_text=gettext_lazy(
+            "Paint over the image below, or upload a PNG of the image's size whose "
+            "transparent part is the area to change."
+        ),
     )
     source = StoredImagesField(required=False)
 
@@ -66,7 +71,7 @@ class EditForm(CreateForm):
         self.edit_inputs: EditInputs | None = None
         if "n" in self.fields:
             # "Number of images" would also answer to the label "Image".
-            self.fields["n"].label = "Number of results"
+            self.fields["n"].label = _("Number of results")
         if self.capabilities and self.capabilities.max_input_images <= 1:
             self.fields["image"].widget.attrs.pop("multiple", None)
         else:
@@ -91,7 +96,7 @@ class EditForm(CreateForm):
                 images.append(get_image_for(self.user, image_id))
             except Http404:
                 # The hidden field has no place on the page: say it next to "Image".
-                self.add_error("image", "One of the chosen images is not available to you.")
+                self.add_error("image", _("One of the chosen images is not available to you."))
                 return []
         # The pipeline sends sources oldest first; the mask must fit the first one sent.
         return sorted(images, key=lambda image: image.created_at)
@@ -110,7 +115,7 @@ class EditForm(CreateForm):
         if self.capabilities and not self.errors:
             stored = [read_stored_file(image.file.name) for image in data["source"]]
             try:
-                self.edit_inputs = fit_edit_inputs(
+                self.edit_inputs = check_edit_inputs(
                     self.capabilities, stored + data["image"], data["mask"]
                 )
             except InputRejected as refusal:
@@ -147,8 +152,12 @@ def _check_upload_size(upload: UploadedFile) -> None:
     limit = settings.STUDIO_UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(
-            f"“{upload.name}” is {filesizeformat(upload.size)}; the largest file we accept is "
-            f"{filesizeformat(limit)}."
+            _("“%(name)s” is %(size)s; the largest file we accept is %(limit)s.")
+            % {
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            }
         )
 
 
@@ -159,5 +168,8 @@ def _read_image_upload(upload: UploadedFile) -> bytes:
     try:
         inspect_image(data)
     except ImageRejected as refusal:
-        raise forms.ValidationError(f"“{upload.name}”: {refusal}") from refusal
+        raise forms.ValidationError(
+            _("“%(name)s”: %(problem)s")
+            % {"name": upload.name, "problem": localize_job_text(str(refusal))}
+        ) from refusal
     return data

@@ -6,9 +6,11 @@ import uuid
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from jobs.models import ImageOrigin, Provider, ProviderModel
-from studio.library import MAX_ZIP_IMAGES, LibraryFilters
+from studio.library import MAX_BULK_IMAGES, LibraryFilters
 from studio.models import Collection, Role, Tag, Team
 
 ANY = ""
@@ -17,28 +19,30 @@ ANY = ""
 class LibraryFilterForm(forms.Form):
     """The GET form above the grid. `team=None` means the person's history (no creator filter)."""
 
-    q = forms.CharField(label="Search prompts", required=False, max_length=200)
-    creator = forms.TypedChoiceField(label="Creator", required=False, coerce=int, empty_value=None)
-    model = forms.ChoiceField(label="Model", required=False)
-    provider = forms.ChoiceField(label="Provider", required=False)
+    q = forms.CharField(label=_("Search prompts"), required=False, max_length=200)
+    creator = forms.TypedChoiceField(
+        label=_("Creator"), required=False, coerce=int, empty_value=None
+    )
+    model = forms.ChoiceField(label=_("Model"), required=False)
+    provider = forms.ChoiceField(label=_("Provider"), required=False)
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     origin = forms.ChoiceField(
-        label="Kind",
+        label=_("Kind"),
         required=False,
         choices=[
-            (ANY, "Any kind"),
-            (ImageOrigin.GENERATED, "Generated"),
-            (ImageOrigin.EDITED, "Edited"),
+            (ANY, _("Any kind")),
+            (ImageOrigin.GENERATED, _("Generated")),
+            (ImageOrigin.EDITED, _("Edited")),
         ],
     )
-    favourites = forms.BooleanField(label="Favourites only", required=False)
-    collection = forms.ChoiceField(label="In collection", required=False)
-    tag = forms.ChoiceField(label="Tagged", required=False)
+    favourites = forms.BooleanField(label=_("Favourites only"), required=False)
+    collection = forms.ChoiceField(label=_("In collection"), required=False)
+    tag = forms.ChoiceField(label=_("Tagged"), required=False)
 
     def __init__(self, data, *, team: Team | None, teams, **kwargs) -> None:
         kwargs.setdefault("auto_id", "filter_%s")  # the bulk forms on the same page use id_…
@@ -48,20 +52,20 @@ class LibraryFilterForm(forms.Form):
         self.tags = {
             str(t.pk): t for t in Tag.objects.filter(team__in=teams).select_related("team")
         }
-        self.fields["model"].choices = [(ANY, "Any model"), *_names(ProviderModel, "name")]
-        self.fields["provider"].choices = [(ANY, "Any provider"), *_names(Provider, "name")]
+        self.fields["model"].choices = [(ANY, _("Any model")), *_names(ProviderModel, "name")]
+        self.fields["provider"].choices = [(ANY, _("Any provider")), *_names(Provider, "name")]
         prefix = (lambda obj: "") if team else (lambda obj: f"{obj.team}: ")
-        self.fields["collection"].choices = [(ANY, "Any collection")] + [
+        self.fields["collection"].choices = [(ANY, _("Any collection"))] + [
             (key, f"{prefix(c)}{c.name}") for key, c in self.collections.items()
         ]
-        self.fields["tag"].choices = [(ANY, "Any tag")] + [
+        self.fields["tag"].choices = [(ANY, _("Any tag"))] + [
             (key, f"{prefix(t)}{t.name}") for key, t in self.tags.items()
         ]
         if team is None:
             del self.fields["creator"]
         else:
             members = team.memberships.select_related("user").order_by("user__username")
-            self.fields["creator"].choices = [(ANY, "Anyone")] + [
+            self.fields["creator"].choices = [(ANY, _("Anyone"))] + [
                 (m.user_id, m.user.get_username()) for m in members
             ]
 
@@ -69,7 +73,7 @@ class LibraryFilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", gettext("The end date is before the start date."))
         return data
 
     def filters(self) -> LibraryFilters:
@@ -117,22 +121,24 @@ class SelectedImagesField(forms.Field):
                 ids.append(uuid.UUID(str(raw)))
             except ValueError as error:
                 raise forms.ValidationError(
-                    "The selection is not valid; reload the page."
+                    gettext("The selection is not valid; reload the page.")
                 ) from error
         return ids
 
     def validate(self, value: list[uuid.UUID]) -> None:
         if not value:
-            raise forms.ValidationError("Select at least one image first.")
-        if len(value) > MAX_ZIP_IMAGES:
-            raise forms.ValidationError(f"Select at most {MAX_ZIP_IMAGES} images at once.")
+            raise forms.ValidationError(gettext("Select at least one image first."))
+        if len(value) > MAX_BULK_IMAGES:
+            raise forms.ValidationError(
+                gettext("Select at most %(count)s images at once.") % {"count": MAX_BULK_IMAGES}
+            )
 
 
 class SelectionForm(forms.Form):
     # The bulk actions share one <form>: a `required` tag box would block "Download" in the browser.
     use_required_attribute = False
 
-    image = SelectedImagesField(label="Selected images")
+    image = SelectedImagesField(label=_("Selected images"))
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def redirect_to(self, fallback: str) -> str:
@@ -144,35 +150,35 @@ class SelectionForm(forms.Form):
 
 
 class CollectForm(SelectionForm):
-    collection = forms.ChoiceField(label="Collection", required=False)
-    new_collection = forms.CharField(label="New collection", required=False, max_length=100)
+    collection = forms.ChoiceField(label=_("Collection"), required=False)
+    new_collection = forms.CharField(label=_("New collection"), required=False, max_length=100)
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.collections = {str(c.pk): c for c in team.collections.all()}
-        self.fields["collection"].choices = [(ANY, "Choose…")] + [
+        self.fields["collection"].choices = [(ANY, _("Choose…"))] + [
             (key, c.name) for key, c in self.collections.items()
         ]
 
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("collection") and not (data.get("new_collection") or "").strip():
-            self.add_error("collection", "Choose a collection or name a new one.")
+            self.add_error("collection", gettext("Choose a collection or name a new one."))
         return data
 
 
 class TagForm(SelectionForm):
-    tag_name = forms.CharField(label="Tag", max_length=50)
+    tag_name = forms.CharField(label=_("Tag"), max_length=50)
 
     def clean_tag_name(self) -> str:
         name = self.cleaned_data["tag_name"].strip()
         if not name:
-            raise forms.ValidationError("Type a tag.")
+            raise forms.ValidationError(gettext("Type a tag."))
         return name
 
 
 class ShareForm(SelectionForm):
-    team = forms.ChoiceField(label="Share to team")
+    team = forms.ChoiceField(label=_("Share to team"))
 
     def __init__(self, *args, teams, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -184,7 +190,7 @@ class ShareForm(SelectionForm):
 
 
 class CollectionForm(forms.Form):
-    name = forms.CharField(label="Collection name", max_length=100)
+    name = forms.CharField(label=_("Collection name"), max_length=100)
 
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -193,16 +199,19 @@ class CollectionForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError("Give the collection a name.")
+            raise forms.ValidationError(gettext("Give the collection a name."))
         if Collection.objects.filter(team=self.team, name=name).exists():
-            raise forms.ValidationError(f"{self.team} already has a collection named “{name}”.")
+            raise forms.ValidationError(
+                gettext("%(team)s already has a collection named “%(name)s”.")
+                % {"team": self.team, "name": name}
+            )
         return name
 
 
 class MemberForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150)
-    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.EDITOR)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.EDITOR)
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

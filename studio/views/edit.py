@@ -5,11 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from jobs.quota import QuotaExceeded, quota_status
 from jobs.services import submit_edit
-from studio.access import get_image_for
+from studio.access import SubmitRefused, get_image_for, get_job_for, user_teams
 from studio.forms.edit import EditForm
+from studio.forms.generate import initial_from_job
+from studio.library import history_images, team_library_images
+
+PICKER_SIZE = 24
 
 
 @login_required
@@ -23,7 +29,7 @@ def edit(request: HttpRequest) -> HttpResponse:
             job = submit_edit(
                 form.job_spec(request.user), form.edit_inputs, form.cleaned_data["source"]
             )
-        except QuotaExceeded as refusal:
+        except (QuotaExceeded, SubmitRefused) as refusal:
             form.add_error(None, str(refusal))
         else:
             return redirect("job-detail", job_id=job.pk)
@@ -33,8 +39,31 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(request: HttpRequest) -> dict:
-    """ "Edit" on an image page opens this form with that image chosen (404 if not theirs)."""
-    image_id = request.GET.get("image")
-    if not image_id:
-        return {}
-    return {"source": [str(get_image_for(request.user, image_id).pk)]}
+    """ "Edit" / "Use as reference" (an image page, or a selection in history or a library) open
+    this form with those images chosen; "Use these settings" of an edit job repeats it. 404 for an
+    image or job that is not theirs."""
+    initial = {}
+    job_id = request.GET.get("from_job")
+    if job_id:
+        job = get_job_for(request.user, job_id)
+        initial = initial_from_job(job)
+        initial["source"] = [str(image.pk) for image in job.source_images.all()]
+    image_ids = request.GET.getlist("image")
+    if image_ids:
+        initial["source"] = [str(get_image_for(request.user, i).pk) for i in image_ids]
+    return initial
+
+
+@login_required
+@require_GET
+def pick_images(request: HttpRequest) -> HttpResponse:
+    """The newest images of the person's history and of each of their teams' libraries, to pick
+    as the images to edit (an htmx part of the edit page)."""
+    sections = [(_("Your history"), history_images(request.user))] + [
+        (_("%(team)s library") % {"team": team}, team_library_images(team))
+        for team in user_teams(request.user)
+    ]
+    sections = [
+        (title, list(images.select_related("job")[:PICKER_SIZE])) for title, images in sections
+    ]
+    return render(request, "studio/partials/pick_images.html", {"sections": sections})

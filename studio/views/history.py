@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from studio import library
@@ -50,7 +51,13 @@ def history_share(request: HttpRequest) -> HttpResponse:
         return _render_history(request, bulk_form=form)
     team = form.cleaned_data["team"]
     added = library.share_images(request.user, team, form.cleaned_data["image"])
-    messages.success(request, f"Shared {added} image(s) with {team}.")
+    messages.success(
+        request,
+        ngettext(
+            "Shared %(count)s image with %(team)s.", "Shared %(count)s images with %(team)s.", added
+        )
+        % {"count": added, "team": team},
+    )
     return _back_to_history(form)
 
 

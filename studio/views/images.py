@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jobs.quota import charged_for_job
-from jobs.storage import stored_file_response
 from studio.access import get_image_for, visible_images
+from studio.files import stored_file_response
 
 
 @login_required

@@ -15,6 +15,8 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from studio import library
@@ -108,7 +110,13 @@ def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
         new_name=form.cleaned_data["new_collection"],
         added_by=request.user,
     )
-    messages.success(request, f"Added {added} image(s) to “{collection.name}”.")
+    messages.success(
+        request,
+        ngettext(
+            "Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", added
+        )
+        % {"count": added, "name": collection.name},
+    )
     return _back_to_library(request, form, team)
 
 
@@ -121,8 +129,17 @@ def library_tag(request: HttpRequest, slug: str, remove: bool = False) -> HttpRe
         return _render_library(request, team, role, bulk_form=form)
     change = library.untag_images if remove else library.tag_images
     count = change(team, form.cleaned_data["image"], form.cleaned_data["tag_name"])
-    verb = "Removed the tag from" if remove else "Tagged"
-    messages.success(request, f"{verb} {count} image(s): “{form.cleaned_data['tag_name']}”.")
+    if remove:
+        text = ngettext(
+            "Removed the tag from %(count)s image: “%(tag)s”.",
+            "Removed the tag from %(count)s images: “%(tag)s”.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "Tagged %(count)s image: “%(tag)s”.", "Tagged %(count)s images: “%(tag)s”.", count
+        )
+    messages.success(request, text % {"count": count, "tag": form.cleaned_data["tag_name"]})
     return _back_to_library(request, form, team)
 
 
@@ -136,7 +153,15 @@ def library_remove(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_library(request, team, role, bulk_form=form)
     items = removable_items(request.user, team, role, form.cleaned_data["image"])
     removed = library.remove_from_team(items)
-    messages.success(request, f"Removed {removed} image(s) from the {team} library.")
+    messages.success(
+        request,
+        ngettext(
+            "Removed %(count)s image from the %(team)s library.",
+            "Removed %(count)s images from the %(team)s library.",
+            removed,
+        )
+        % {"count": removed, "team": team},
+    )
     return _back_to_library(request, form, team)
 
 
@@ -213,17 +238,25 @@ def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpRes
     if not form.is_valid():
         return _render_library(request, team, role, collection=collection, bulk_form=form)
     removed = library.remove_from_collection(collection, form.cleaned_data["image"])
-    messages.success(request, f"Took {removed} image(s) out of “{collection.name}”.")
+    messages.success(
+        request,
+        ngettext(
+            "Took %(count)s image out of “%(name)s”.",
+            "Took %(count)s images out of “%(name)s”.",
+            removed,
+        )
+        % {"count": removed, "name": collection.name},
+    )
     return redirect("collection-detail", slug=team.slug, collection_id=collection.pk)
 
 
 @login_required
 @require_POST
 def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
-    team, _ = get_team_for(request.user, slug, *ORGANISERS)
+    team, _role = get_team_for(request.user, slug, *ORGANISERS)
     collection = get_collection_for(team, collection_id)
     collection.delete()  # only the board goes; its images stay in the library
-    messages.success(request, f"Deleted the collection “{collection.name}”.")
+    messages.success(request, _("Deleted the collection “%(name)s”.") % {"name": collection.name})
     return redirect("collection-list", slug=team.slug)
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from studio import teams
@@ -18,7 +19,9 @@ from studio.models import Role, Team
 @login_required
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
-    mine = user_teams(request.user).annotate(role=F("memberships__role"))
+    mine = list(user_teams(request.user).annotate(role=F("memberships__role")))
+    for team in mine:
+        team.role_label = Role(team.role).label
     return render(request, "studio/team_list.html", {"teams": mine})
 
 
@@ -59,7 +62,11 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("username", str(refusal))
         else:
             role_name = membership.get_role_display().lower()
-            messages.success(request, f"Added {membership.user.get_username()} as {role_name}.")
+            messages.success(
+                request,
+                _("Added %(name)s as %(role)s.")
+                % {"name": membership.user.get_username(), "role": role_name},
+            )
             return redirect("team-detail", slug=team.slug)
     return _render_team(request, team, role, form)
 
@@ -67,15 +74,16 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
-    team, _ = get_team_for(request.user, slug, *MANAGERS)
+    team, _role = get_team_for(request.user, slug, *MANAGERS)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose owner, editor or viewer.")
+        messages.error(request, _("Choose owner, editor or viewer."))
         return redirect("team-detail", slug=team.slug)
     _report(
         request,
         lambda: teams.change_role(team, username, form.cleaned_data["role"]),
-        f"{username} is now {form.cleaned_data['role']}.",
+        _("%(name)s is now %(role)s.")
+        % {"name": username, "role": Role(form.cleaned_data["role"]).label.lower()},
     )
     return redirect("team-detail", slug=team.slug)
 
@@ -83,11 +91,11 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
-    team, _ = get_team_for(request.user, slug, *MANAGERS)
+    team, _role = get_team_for(request.user, slug, *MANAGERS)
     _report(
         request,
         lambda: teams.remove_member(team, username),
-        f"Removed {username}; the images they shared stay in the library.",
+        _("Removed %(name)s; the images they shared stay in the library.") % {"name": username},
     )
     return redirect("team-detail", slug=team.slug)
 
@@ -95,11 +103,11 @@ def member_remove(request: HttpRequest, slug: str, username: str) -> HttpRespons
 @login_required
 @require_POST
 def team_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    team, _ = get_team_for(request.user, slug)
+    team, _role = get_team_for(request.user, slug)
     if _report(
         request,
         lambda: teams.remove_member(team, request.user.get_username()),
-        f"You left {team}; the images you shared stay in its library.",
+        _("You left %(team)s; the images you shared stay in its library.") % {"team": team},
     ):
         return redirect("team-list")
     return redirect("team-detail", slug=team.slug)

@@ -8,28 +8,23 @@ from django.utils import timezone
 
 from jobs import pipeline
 from jobs.models import Job, JobStatus
+from tests.engine.helpers import make_due
 
 pytestmark = pytest.mark.django_db
 
 ASYNC_MODELS = ["gpt-image-1.5", "wanx2.1-t2i-turbo"]
 
 
-def make_due(job: Job) -> None:
-    Job.objects.filter(pk=job.pk).update(due_at=timezone.now())
-
-
 @pytest.mark.parametrize("model", ASYNC_MODELS)
 def test_the_task_id_is_saved_and_the_job_is_polled_until_done(submit, sandbox, model):
-    job = submit("a slow relay [[pending:0.5]]", model=model)
+    job = submit("a slow relay [[polls:1]]", model=model)  # done on its first real poll
     pipeline.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING and job.remote_task_id and job.lease_until is None
     assert job.due_at > timezone.now()
-    pipeline.poll_job(job.pk)  # not due yet: nothing happens
-    assert Job.objects.get(pk=job.pk).poll_count == 1
-    import time
-
-    time.sleep(0.6)
+    pipeline.poll_job(job.pk)  # not due yet: nothing happens, so the task is not polled
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.poll_count == 1
     make_due(job)
     pipeline.poll_job(job.pk)
     job.refresh_from_db()
@@ -37,20 +32,24 @@ def test_the_task_id_is_saved_and_the_job_is_polled_until_done(submit, sandbox, 
     assert job.images.count() == 1 and job.usage
 
 
-def test_poll_intervals_grow_from_two_to_ten_seconds(submit, sandbox):
+def test_polls_come_often_while_a_task_is_young_and_spread_out_as_it_runs(
+    submit, sandbox, settings
+):
+    settings.STUDIO_POLL_MIN_SECONDS, settings.STUDIO_POLL_MAX_SECONDS = 1.0, 10.0
     job = submit("[[never]]", model="gpt-image-1.5")
     pipeline.run_job(job.pk)
-    intervals = []
-    for _ in range(12):
-        before = timezone.now()
-        make_due(job)
-        pipeline.poll_job(job.pk)
-        job.refresh_from_db()
-        intervals.append((job.due_at - before).total_seconds())
-    assert 2 <= intervals[0] < 3.5
-    # Measured against the clock, so allow a few milliseconds of scheduling noise.
-    assert all(later >= earlier - 0.05 for earlier, later in itertools.pairwise(intervals))
-    assert 9.5 <= intervals[-1] <= 10.5
+    job.refresh_from_db()
+    deadline = job.model.capabilities().poll_deadline_seconds
+
+    def delay_after(seconds_running: float) -> float:
+        job.deadline_at = timezone.now() + timedelta(seconds=deadline - seconds_running)
+        return pipeline.next_poll_delay(job)
+
+    delays = [delay_after(t) for t in (0, 5, 10, 30, 60, 120, 600)]
+    assert delays[0] == 1.0 and delays[1] == 1.0  # young tasks: every second
+    assert 1.1 < delays[2] < 1.3  # a 10 s task is seen done within about a second
+    assert all(later >= earlier for earlier, later in itertools.pairwise(delays))
+    assert delays[-1] == 10.0  # never less often than the maximum
 
 
 def test_a_task_past_its_deadline_fails(submit, sandbox):

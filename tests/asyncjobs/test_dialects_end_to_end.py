@@ -2,28 +2,32 @@
 
 import base64
 import io
-import time
 
 import pytest
-from django.utils import timezone
 from PIL import Image as PILImage
 
 from jobs import pipeline
 from jobs.models import ImageOrigin, Job, JobKind, JobStatus, LedgerEntry
 from jobs.services import JobSpec, store_upload, submit_job
 from jobs.storage import read_stored_file
+from tests.engine.helpers import make_due
+from tests.fixtures.images import mask_png
 
 pytestmark = pytest.mark.django_db
 
 
-def run_to_the_end(job: Job, polls: int = 40) -> Job:
+# Async sandbox tasks in these prompts end on their second poll: no test waits on a real clock.
+TWO_POLLS = "[[polls:2]]"
+
+
+def run_to_the_end(job: Job, polls: int = 5) -> Job:
+    """Run the job, then poll it (made due at once) until it is final or `polls` are spent."""
     pipeline.run_job(job.pk)
     for _ in range(polls):
         job.refresh_from_db()
         if job.is_final:
             return job
-        time.sleep(0.1)
-        Job.objects.filter(pk=job.pk).update(due_at=timezone.now())
+        make_due(job)
         pipeline.poll_job(job.pk)
     job.refresh_from_db()
     return job
@@ -31,14 +35,6 @@ def run_to_the_end(job: Job, polls: int = 40) -> Job:
 
 def provider_calls(sandbox) -> list[dict]:
     return [r for r in sandbox.requests() if not r["path"].startswith(("/_sandbox", "/files/"))]
-
-
-def mask_png(width: int, height: int) -> bytes:
-    mask = PILImage.new("RGBA", (width, height), (0, 0, 0, 255))
-    mask.paste((0, 0, 0, 0), (0, 0, width // 2, height // 2))  # the area to edit
-    out = io.BytesIO()
-    mask.save(out, "PNG")
-    return out.getvalue()
 
 
 GENERATIONS = [
@@ -88,7 +84,7 @@ def test_each_dialect_generates_and_stores(
 ):
     caps = sandbox_models[model].capabilities()
     n = 2 if caps.n_max >= 2 else 1
-    job = run_to_the_end(submit(f"a glass whale ({model})", model=model, n=n, **params))
+    job = run_to_the_end(submit(f"a glass whale ({model}) {TWO_POLLS}", model=model, n=n, **params))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     first = provider_calls(sandbox)[0]
     assert (first["method"], first["path"]) == ("POST", path)
@@ -131,7 +127,7 @@ def test_each_dialect_edits_and_records_the_source(
     spec = JobSpec(
         owner=alice,
         model=sandbox_models[model],
-        prompt="make it stormy",
+        prompt=f"make it stormy {TWO_POLLS}",
         kind=JobKind.EDIT,
         source_images=[source],
         mask_png=mask_png(256, 256) if with_mask else None,
@@ -143,9 +139,10 @@ def test_each_dialect_edits_and_records_the_source(
     if encoding == "multipart":
         parts = {part["field"]: part for part in first["files"]}
         assert parts["image"]["content_type"] == "image/png"
-        assert parts["image"]["size"] == source.bytes
+        # As stored, or as the job converted it for the model (dall-e-2: an RGBA PNG).
+        assert parts["image"]["size"] == len(pipeline.build_request(job).images[0].data)
         assert ("mask" in parts) == with_mask
-        assert first["form"]["prompt"] == "make it stormy"
+        assert first["form"]["prompt"] == spec.prompt
     else:
         text = str(first["json"])
         uploaded = base64.b64encode(read_stored_file(source.file.name)).decode()
@@ -166,14 +163,16 @@ def test_fewer_images_than_asked_keeps_what_came_says_so_and_bills_only_that(sub
 
 
 def test_per_image_errors_are_kept_in_the_note(submit, sandbox):
-    job = run_to_the_end(submit("two lanterns [[fewer:1]]", model="wanx2.1-t2i-turbo", n=2))
+    job = run_to_the_end(
+        submit(f"two lanterns [[fewer:1]] {TWO_POLLS}", model="wanx2.1-t2i-turbo", n=2)
+    )
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.images.count() == 1
     assert "image 2" in job.note
 
 
 def test_succeeded_without_any_image_is_a_failure_and_refunded(submit, sandbox):
-    job = run_to_the_end(submit("nothing at all [[fewer:0]]", model="gpt-image-1.5"))
+    job = run_to_the_end(submit(f"nothing at all [[fewer:0]] {TWO_POLLS}", model="gpt-image-1.5"))
     assert job.status == JobStatus.FAILED
     assert job.error_message
     assert sum(LedgerEntry.objects.filter(job=job).values_list("images", flat=True)) == 0

@@ -100,6 +100,21 @@ def test_admin_can_replace_a_key_without_seeing_it(providers_file, admin_client)
 
 
 @pytest.mark.django_db
+def test_concurrency_and_rate_limits_are_read_for_providers_and_models(tmp_path):
+    path = tmp_path / "limits.toml"
+    path.write_text(
+        "[[providers]]\nname='dashscope'\nbase_url='https://dashscope.example'\n"
+        "max_concurrent=2\nrequests_per_second=2\n"
+        "[[providers.models]]\nname='wanx-v1'\ndialect='dashscope'\nmax_concurrent=1\n"
+    )
+    call_command("loadproviders", str(path))
+    provider = Provider.objects.get(name="dashscope")
+    assert (provider.max_concurrent, provider.requests_per_second) == (2, 2)
+    model = provider.models.get()
+    assert (model.max_concurrent, model.requests_per_second) == (1, None)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -113,6 +128,15 @@ def test_admin_can_replace_a_key_without_seeing_it(providers_file, admin_client)
             "unknown key(s) colour",
         ),
         ("not = [toml", "not valid TOML"),
+        (
+            "[[providers]]\nname='x'\nbase_url='https://x.example'\nmax_concurrent=0\n",
+            "'max_concurrent' must be a whole number above 0",
+        ),
+        (
+            "[[providers]]\nname='x'\nbase_url='https://x.example'\n[[providers.models]]\n"
+            "name='m'\ndialect='openai'\nrequests_per_second=1.5\n",
+            "'requests_per_second' must be a whole number above 0",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_with_a_clear_message(tmp_path, text, message):
@@ -125,7 +149,7 @@ def test_a_bad_file_is_refused_with_a_clear_message(tmp_path, text, message):
 
 @pytest.mark.django_db
 def test_the_providers_file_is_loaded_after_migrate_when_configured(providers_file, settings):
-    from jobs.catalog import load_providers_file_after_migrate
+    from jobs.providers_file import load_providers_file_after_migrate
 
     settings.STUDIO_PROVIDERS_FILE = ""
     load_providers_file_after_migrate()

@@ -36,3 +36,9 @@ def test_web_worker_and_beat_share_one_service_block_and_wait_for_healthy_servic
         assert "healthcheck" in services[name], name
     assert "gunicorn" in services["web"]["command"]
     assert services["web"]["environment"]["AWS_STORAGE_BUCKET_NAME"] == "studio"
+
+
+def test_the_image_collects_hashed_static_files_at_build_time():
+    web = yaml.safe_load(COMPOSE.read_text())["services"]["web"]
+    assert "manage.py collectstatic --noinput" in web["build"]["dockerfile_inline"]
+    assert web["environment"]["STUDIO_STATIC_MANIFEST"] == "true"

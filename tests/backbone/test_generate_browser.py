@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from jobs.models import Job
 from tests.fixtures.browser import log_in
@@ -31,7 +32,8 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     results = page.get_by_role("list", name="Results").get_by_role("img")
     assert results.count() == 2
     assert page.evaluate("window.__sameDocument") is True
-    assert page.evaluate("document.querySelector('.results img').naturalWidth") > 0
+    # The image loads after the status says Succeeded (the push makes that moment come quickly).
+    expect(page.locator(".results img").first).not_to_have_js_property("naturalWidth", 0)
 
     page.goto(f"{live_server.url}/history/")
     thumbnails = page.locator(".thumbs img")

@@ -1,11 +1,15 @@
 """The job state machine, driven in-process against the sandbox over real HTTP."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from jobs import pipeline
 from jobs.models import Job, JobStatus
 from jobs.storage import read_stored_file
+from tests.engine.helpers import make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +26,7 @@ def run_until_final(job: Job, rounds: int = 10) -> Job:
         job.refresh_from_db()
         if job.is_final:
             break
+        make_due(job)
         pipeline.run_job(job.pk)
     job.refresh_from_db()
     return job
@@ -67,6 +72,18 @@ def test_a_rate_limit_then_success_records_the_attempts(submit, sandbox):
     assert job.status == JobStatus.SUCCEEDED
     assert job.attempts == 2
     assert submits_seen(sandbox) == 2
+
+
+def test_a_stray_run_message_during_the_backoff_does_not_submit_early(submit, sandbox):
+    job = submit("busy relay [[fault:429:1:30]]")  # Retry-After: 30 s
+    pipeline.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.due_at > timezone.now() + timedelta(seconds=25)
+    for _ in range(3):  # copies of the run message, from the sweep or a redelivery
+        pipeline.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.attempts == 1
+    assert submits_seen(sandbox) == 1
 
 
 def test_a_content_policy_refusal_fails_at_once_with_the_providers_words(submit, sandbox):

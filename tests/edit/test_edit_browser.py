@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
+from playwright.sync_api import expect
 
 from jobs.models import ImageOrigin, Job, JobStatus
 from tests.fixtures.browser import log_in
@@ -46,7 +47,7 @@ def picture_file(tmp_path) -> str:
 
 
 def paint_stroke(page) -> None:
-    page.wait_for_function("document.querySelector('[data-edit-form]').dataset.painterReady")
+    page.locator("[data-edit-form][data-painter-ready]").wait_for(state="attached")
     box = page.get_by_role("img", name="Painting area").bounding_box()
 
     def at(point):
@@ -66,7 +67,8 @@ def submit_and_wait_for_the_result(page) -> str:
     assert page.evaluate("window.__sameDocument") is True
     result = page.get_by_role("list", name="Results").get_by_role("img")
     assert result.count() == 1
-    assert page.evaluate("document.querySelector('.results img').naturalWidth") > 0
+    # The image loads after the status says Succeeded (the push makes that moment come quickly).
+    expect(page.locator(".results img").first).not_to_have_js_property("naturalWidth", 0)
     return page.url
 
 

@@ -16,23 +16,9 @@ from PIL import Image as PILImage
 from jobs.models import Image, ImageOrigin, Job, JobKind, QuotaLimit
 from jobs.services import store_upload
 from tests.conftest import PASSWORD
+from tests.fixtures.images import jpeg, mask_png, png
 
 pytestmark = pytest.mark.django_db
-
-
-def png(width: int = 64, height: int = 64, mode: str = "RGB", colour=(30, 120, 200)) -> bytes:
-    out = io.BytesIO()
-    PILImage.new(mode, (width, height), colour).save(out, "PNG")
-    return out.getvalue()
-
-
-def mask_png(width: int = 64, height: int = 64) -> bytes:
-    """Opaque, with a transparent square in the middle: the area to change."""
-    mask = PILImage.new("RGBA", (width, height), (0, 0, 0, 255))
-    mask.paste((0, 0, 0, 0), (width // 4, height // 4, 3 * width // 4, 3 * height // 4))
-    out = io.BytesIO()
-    mask.save(out, "PNG")
-    return out.getvalue()
 
 
 def huge_png(width: int, height: int) -> bytes:
@@ -136,9 +122,7 @@ def test_a_mask_without_transparency_is_refused(post_edit):
 
 
 def test_a_mask_that_is_not_a_png_is_refused(post_edit):
-    out = io.BytesIO()
-    PILImage.new("RGB", (64, 64)).save(out, "JPEG")
-    response = post_edit(images=[upload(png(64, 64))], mask=upload(out.getvalue(), "mask.jpg"))
+    response = post_edit(images=[upload(png(64, 64))], mask=upload(jpeg(64, 64), "mask.jpg"))
     assert field_errors(response, "mask") == [
         "The mask must be a PNG image whose transparent part is the area to change."
     ]
@@ -240,19 +224,31 @@ def test_another_persons_image_cannot_be_chosen(client, bob, alices_image, sandb
     assert Job.objects.count() == 0
 
 
-# --- conversions for dall-e-2: a square RGBA PNG under 4 MB ------------------------------------
+# --- conversions for dall-e-2: a square RGBA PNG under 4 MB, made in the job ----------------------
 
 
-def test_dall_e_2_gets_a_jpeg_converted_to_a_square_png(post_edit):
+def sent_by_the_job(job: Job):
+    """The images and mask the job will send, as the pipeline builds its request."""
+    from jobs.pipeline import build_request
+
+    request = build_request(job)
+    return request.images, request.mask
+
+
+def test_dall_e_2_gets_a_jpeg_converted_to_a_square_png_in_the_job(post_edit):
     out = io.BytesIO()
     PILImage.new("RGB", (96, 96), (200, 10, 10)).save(out, "JPEG")
     response = post_edit(
-        model="dall-e-2", images=[upload(out.getvalue(), "photo.jpg", "image/jpeg")]
+        model="dall-e-2", images=[upload(jpeg(96, 96, (200, 10, 10)), "photo.jpg", "image/jpeg")]
     )
     assert response.status_code == 302
-    [source] = Job.objects.get().source_images.all()
-    with default_storage.open(source.file.name, "rb") as handle, PILImage.open(handle) as stored:
-        assert (stored.format, stored.mode, stored.size) == ("PNG", "RGBA", (96, 96))
+    job = Job.objects.get()
+    [source] = job.source_images.all()
+    assert (source.format, source.bytes) == ("JPEG", len(out.getvalue()))  # stored as sent
+    [sent], _mask = sent_by_the_job(job)
+    with PILImage.open(io.BytesIO(sent.data)) as converted:
+        assert (converted.format, converted.mode, converted.size) == ("PNG", "RGBA", (96, 96))
+    assert (sent.filename, sent.content_type) == ("image-0.png", "image/png")
 
 
 def test_dall_e_2_refuses_an_image_that_is_not_square(post_edit):
@@ -264,7 +260,7 @@ def test_dall_e_2_refuses_an_image_that_is_not_square(post_edit):
     assert Job.objects.count() == 0
 
 
-def test_dall_e_2_shrinks_a_png_over_4_mb_and_its_mask_with_it(post_edit):
+def test_dall_e_2_shrinks_a_png_over_4_mb_and_its_mask_with_it_in_the_job(post_edit):
     noise = PILImage.frombytes("RGBA", (1100, 1100), os.urandom(1100 * 1100 * 4))
     out = io.BytesIO()
     noise.save(out, "PNG", compress_level=1)
@@ -277,21 +273,24 @@ def test_dall_e_2_shrinks_a_png_over_4_mb_and_its_mask_with_it(post_edit):
     assert response.status_code == 302
     job = Job.objects.get()
     [source] = job.source_images.all()
-    assert source.width == source.height < 1100
-    assert source.bytes < 4 * 2**20
-    with default_storage.open(job.mask.name, "rb") as handle, PILImage.open(handle) as mask:
-        assert mask.size == (source.width, source.height)
+    assert source.width == 1100 and source.bytes == len(out.getvalue())  # stored as sent
+    [sent], mask = sent_by_the_job(job)
+    assert len(sent.data) < 4 * 2**20
+    with PILImage.open(io.BytesIO(sent.data)) as image, PILImage.open(io.BytesIO(mask.data)) as m:
+        assert image.width == image.height < 1100
+        assert m.size == image.size
 
 
-def test_a_converted_stored_image_keeps_its_lineage(post_edit, alice):
+def test_a_stored_image_is_edited_as_it_is_and_converted_only_for_the_request(post_edit, alice):
     out = io.BytesIO()
     PILImage.new("RGB", (40, 40), (9, 9, 9)).save(out, "JPEG")
     original = store_upload(out.getvalue(), owner=alice)
     response = post_edit(model="dall-e-2", source=[str(original.pk)])
     assert response.status_code == 302
-    [sent] = Job.objects.get().source_images.all()
-    assert sent.format == "PNG"
-    assert list(sent.sources.all()) == [original]
+    job = Job.objects.get()
+    assert list(job.source_images.all()) == [original]
+    [sent], _mask = sent_by_the_job(job)
+    assert sent.data.startswith(b"\x89PNG")
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -308,7 +307,7 @@ def test_the_page_has_the_labelled_fields_and_the_edit_button(alice_client, sand
 
 def test_choosing_a_model_swaps_in_its_edit_fields(alice_client, sandbox_models):
     grok = sandbox_models["grok-3-image"]
-    response = alice_client.get(f"/create/fields/?operation=edit&model={grok.pk}")
+    response = alice_client.get(f"/generate/fields/?operation=edit&model={grok.pk}")
     assert response.status_code == 200
     assert ">Aspect ratio</label>" in response.content.decode()
     assert ">Number of results</label>" in response.content.decode()

@@ -4,15 +4,13 @@ of another team, a stranger, and helpers that make images quickly (rows only) or
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import pytest
 
-from jobs.models import Image, ImageOrigin, Job
+from jobs.models import Image, ImageOrigin
 from studio.models import Membership, Role, Team
-
-_serial = itertools.count()
+from tests.fixtures.factories import make_image, make_job
 
 
 @dataclass
@@ -52,61 +50,10 @@ def world(make_user) -> World:
     )
 
 
-def make_job(
-    owner,
-    *,
-    prompt: str = "a quiet harbour",
-    team=None,
-    model_name: str = "gpt-image-1",
-    provider_name: str = "sandbox",
-    **extra,
-) -> Job:
-    return Job.objects.create(
-        owner=owner,
-        team=team,
-        prompt=prompt,
-        model_name=model_name,
-        provider_name=provider_name,
-        status="succeeded",
-        **extra,
-    )
-
-
 @pytest.fixture
 def quick_image():
     """`quick_image(owner, prompt=..., team=..., origin=...)`: a row with made-up file names."""
-
-    def make(
-        owner,
-        *,
-        team=None,
-        origin=ImageOrigin.GENERATED,
-        created_at=None,
-        revised_prompt="",
-        **job_fields,
-    ) -> Image:
-        job = make_job(owner, team=team, **job_fields)
-        number = next(_serial)
-        image = Image.objects.create(
-            owner=owner,
-            team=team,
-            job=job,
-            origin=origin,
-            file=f"fake/{number}.png",
-            thumbnail=f"fake/{number}-thumb.webp",
-            width=64,
-            height=64,
-            format="PNG",
-            bytes=100,
-            sha256=f"{number:064d}",
-            revised_prompt=revised_prompt,
-        )
-        if created_at is not None:
-            Image.objects.filter(pk=image.pk).update(created_at=created_at)
-            image.refresh_from_db()
-        return image
-
-    return make
+    return make_image
 
 
 @pytest.fixture
@@ -115,7 +62,7 @@ def stored_image(png_bytes):
     from jobs.storage import store_image
 
     def make(owner, *, team=None, prompt: str = "a quiet harbour", color=(20, 120, 200)) -> Image:
-        job = make_job(owner, team=team, prompt=prompt)
+        job = make_job(owner, team=team, prompt=prompt, status="succeeded")
         return store_image(
             png_bytes(32, 32, color), owner=owner, origin=ImageOrigin.GENERATED, job=job, team=team
         )

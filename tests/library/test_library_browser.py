@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from jobs.models import ImageOrigin
 from jobs.storage import store_image
 from studio.models import LibraryItem, Membership, Role, Team
 from tests.fixtures.browser import log_in
-from tests.library.conftest import make_job
+from tests.fixtures.factories import make_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,14 +26,14 @@ def studio_team(make_user, png_bytes):
     Membership.objects.create(team=team, user=maya, role=Role.OWNER)
     Membership.objects.create(team=team, user=nico, role=Role.EDITOR)
     Membership.objects.create(team=team, user=vera, role=Role.VIEWER)
-    job = make_job(maya, prompt=PROMPT)
+    job = make_job(maya, prompt=PROMPT, status="succeeded")
     image = store_image(png_bytes(48, 48), owner=maya, origin=ImageOrigin.GENERATED, job=job)
     # Something else in the library, so that the search has something to leave out.
     other = store_image(
         png_bytes(48, 48, (9, 9, 9)),
         owner=nico,
         origin=ImageOrigin.GENERATED,
-        job=make_job(nico, prompt="A bowl of lemons", team=team),
+        job=make_job(nico, prompt="A bowl of lemons", team=team, status="succeeded"),
         team=team,
     )
     return {"team": team, "image": image, "other": other}
@@ -49,7 +50,7 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
     maya.get_by_label(re.compile(r"^Select: A lighthouse")).check()
     maya.get_by_label("Share to team").select_option(label="Design")
     maya.get_by_role("button", name="Share", exact=True).click()
-    maya.get_by_text("Shared 1 image(s) with Design.").wait_for()
+    maya.get_by_text("Shared 1 image with Design.").wait_for()
     assert LibraryItem.objects.filter(team=studio_team["team"], image=image).exists()
 
     # Nico finds it by a word of its prompt and adds it to a new collection.
@@ -66,10 +67,12 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
     nico.get_by_label(re.compile(r"^Select: A lighthouse")).check()
     nico.get_by_label("New collection", exact=True).fill("Coast")
     nico.get_by_role("button", name="Add to collection").click()
-    nico.get_by_text("Added 1 image(s) to “Coast”.").wait_for()
+    nico.get_by_text("Added 1 image to “Coast”.").wait_for()
     nico.get_by_role("link", name="Collections").click()
     nico.get_by_role("link", name="Coast").click()
-    assert nico.locator("ul.thumbs img").count() == 1
+    # The click only starts the navigation: wait for the collection's page, not the old one.
+    expect(nico.get_by_role("heading", name="Coast")).to_be_visible()
+    expect(nico.locator("ul.thumbs img")).to_have_count(1)
 
     # Vera, a viewer, sees it and can download it, but is offered no way to delete it.
     vera = new_page()

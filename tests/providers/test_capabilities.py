@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
 
 from jobs.capabilities import (
     capabilities_for,
@@ -14,7 +11,7 @@ from jobs.capabilities import (
     credits_for,
     visible_fields,
 )
-from tests.providers.helpers import png
+from tests.fixtures.images import jpeg, png
 
 
 def problems(dialect, model, operation="generate", images=0, mask=False, **params):
@@ -170,18 +167,6 @@ def test_visible_fields_are_what_the_model_supports():
     assert visible_fields(capabilities_for("qwen", "wanx-v1"), "generate") == ["prompt"]
 
 
-def rgb_png(width: int, height: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (1, 2, 3)).save(out, "PNG")
-    return out.getvalue()
-
-
-def jpeg(width: int, height: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (1, 2, 3)).save(out, "JPEG")
-    return out.getvalue()
-
-
 def test_dall_e_2_edits_need_a_square_png_and_a_matching_mask():
     dalle2 = capabilities_for("openai", "dall-e-2")
 
@@ -195,4 +180,4 @@ def test_dall_e_2_edits_need_a_square_png_and_a_matching_mask():
 def test_gpt_image_edits_take_any_image_shape():
     gpt = capabilities_for("openai", "gpt-image-1")
 
-    assert check_edit_images(gpt, [jpeg(64, 32), rgb_png(10, 10)], None) == {}
+    assert check_edit_images(gpt, [jpeg(64, 32), png(10, 10)], None) == {}

@@ -13,7 +13,7 @@ dashscope = get_dialect("dashscope")
 
 
 def test_text_to_image_submits_asynchronously_and_polls_the_task(sandbox, sandbox_endpoint):
-    request = ImageRequest(model="wanx-v1", prompt="a crane [[pending:0.3]]", n=2, size="720x1280")
+    request = ImageRequest(model="wanx-v1", prompt="a crane [[polls:2]]", n=2, size="720x1280")
 
     submitted = dashscope.submit(sandbox_endpoint, request)
     final = run_to_end(dashscope, sandbox_endpoint, submitted)
@@ -27,7 +27,7 @@ def test_text_to_image_submits_asynchronously_and_polls_the_task(sandbox, sandbo
     assert header(first, "Authorization") == f"Bearer {SANDBOX_API_KEY}"
     assert first["json"] == {
         "model": "wanx-v1",
-        "input": {"prompt": "a crane [[pending:0.3]]"},
+        "input": {"prompt": "a crane [[polls:2]]"},
         "parameters": {"n": 2, "size": "720*1280"},
     }
     assert (submitted.state, submitted.remote_status) == (TaskState.RUNNING, "PENDING")
@@ -43,7 +43,7 @@ def test_an_edit_goes_to_image2image_with_data_uris(sandbox, sandbox_endpoint):
     source, mask = png(64, 64), mask_png(64, 64)
     request = ImageRequest(
         model="wanx2.1-imageedit",
-        prompt="a hat [[pending:0]]",
+        prompt="a hat [[polls:1]]",
         operation="edit",
         images=(InputImage(source),),
         mask=InputImage(mask),
@@ -61,7 +61,7 @@ def test_an_edit_goes_to_image2image_with_data_uris(sandbox, sandbox_endpoint):
 
 
 def test_per_image_errors_come_back_beside_the_images(sandbox_endpoint):
-    request = ImageRequest(model="wanx-v1", prompt="p [[pending:0]] [[fewer:1]]", n=3)
+    request = ImageRequest(model="wanx-v1", prompt="p [[polls:1]] [[fewer:1]]", n=3)
 
     final = run_to_end(dashscope, sandbox_endpoint, dashscope.submit(sandbox_endpoint, request))
 
@@ -72,7 +72,7 @@ def test_per_image_errors_come_back_beside_the_images(sandbox_endpoint):
 
 
 def test_no_image_at_all_is_a_failure_with_the_reasons(sandbox_endpoint):
-    request = ImageRequest(model="wanx-v1", prompt="p [[pending:0]] [[fewer:0]]", n=2)
+    request = ImageRequest(model="wanx-v1", prompt="p [[polls:1]] [[fewer:0]]", n=2)
 
     final = run_to_end(dashscope, sandbox_endpoint, dashscope.submit(sandbox_endpoint, request))
 
@@ -82,7 +82,7 @@ def test_no_image_at_all_is_a_failure_with_the_reasons(sandbox_endpoint):
 
 @pytest.mark.parametrize("word", ["failed", "canceled"])
 def test_final_failure_statuses(sandbox_endpoint, word):
-    request = ImageRequest(model="wanx-v1", prompt=f"p [[pending:0]] [[final:{word}]]")
+    request = ImageRequest(model="wanx-v1", prompt=f"p [[polls:1]] [[final:{word}]]")
 
     final = run_to_end(dashscope, sandbox_endpoint, dashscope.submit(sandbox_endpoint, request))
 

@@ -141,6 +141,5 @@ def test_fewer_images_than_asked_are_kept(sandbox_endpoint):
 
 
 def test_openai_is_synchronous(sandbox_endpoint):
-    assert openai.is_async is False
     with pytest.raises(NotImplementedError):
         openai.poll(sandbox_endpoint, "task-1")

@@ -14,7 +14,7 @@ task = get_dialect("task")
 
 def test_submit_then_poll_until_the_urls_arrive(sandbox, sandbox_endpoint):
     request = ImageRequest(
-        model="gpt-image-1.5", prompt="a kite [[pending:0.3]]", n=2, size="1024x1536", quality="low"
+        model="gpt-image-1.5", prompt="a kite [[polls:2]]", n=2, size="1024x1536", quality="low"
     )
 
     submitted = task.submit(sandbox_endpoint, request)
@@ -27,7 +27,7 @@ def test_submit_then_poll_until_the_urls_arrive(sandbox, sandbox_endpoint):
     assert header(first, "Authorization") == f"Bearer {SANDBOX_API_KEY}"
     assert first["json"] == {
         "model": "gpt-image-1.5",
-        "prompt": "a kite [[pending:0.3]]",
+        "prompt": "a kite [[polls:2]]",
         "n": 2,
         "size": "1024x1536",
         "quality": "low",
@@ -40,7 +40,6 @@ def test_submit_then_poll_until_the_urls_arrive(sandbox, sandbox_endpoint):
     assert final.state is TaskState.SUCCEEDED
     assert final.remote_status == "success"
     assert final.task_id == submitted.task_id
-    assert final.expires_at
     assert final.usage["images"] == 2
     sizes = [
         decode_image(download_image(i.url, provider_base_url=sandbox.base_url)).size
@@ -53,7 +52,7 @@ def test_source_images_and_mask_travel_as_data_uris(sandbox, sandbox_endpoint):
     source, mask = png(96, 96), mask_png(96, 96)
     request = ImageRequest(
         model="gpt-image-1.5",
-        prompt="a door [[pending:0]]",
+        prompt="a door [[polls:1]]",
         operation="edit",
         images=(InputImage(source),),
         mask=InputImage(mask),
@@ -97,7 +96,7 @@ def test_an_unknown_status_word_means_still_running(sandbox_endpoint):
 
 @pytest.mark.parametrize("word", ["failed", "expired", "CANCELLED", "Error"])
 def test_failure_words_end_the_task_as_failed(sandbox_endpoint, word):
-    request = ImageRequest(model="gpt-image-1.5", prompt=f"p [[pending:0]] [[final:{word}]]")
+    request = ImageRequest(model="gpt-image-1.5", prompt=f"p [[polls:1]] [[final:{word}]]")
 
     final = run_to_end(task, sandbox_endpoint, task.submit(sandbox_endpoint, request))
 
@@ -106,7 +105,7 @@ def test_failure_words_end_the_task_as_failed(sandbox_endpoint, word):
 
 
 def test_success_without_a_url_is_a_failure(sandbox_endpoint):
-    request = ImageRequest(model="gpt-image-1.5", prompt="p [[pending:0]] [[fewer:0]]")
+    request = ImageRequest(model="gpt-image-1.5", prompt="p [[polls:1]] [[fewer:0]]")
 
     final = run_to_end(task, sandbox_endpoint, task.submit(sandbox_endpoint, request))
 
@@ -136,7 +135,7 @@ def test_a_busy_envelope_is_transient(sandbox_endpoint):
 
 
 def test_a_failing_poll_is_retried_in_place(sandbox, sandbox_endpoint):
-    request = ImageRequest(model="gpt-image-1.5", prompt="p [[pending:0]] [[pollfault:502:1]]")
+    request = ImageRequest(model="gpt-image-1.5", prompt="p [[polls:1]] [[pollfault:502:1]]")
     submitted = task.submit(sandbox_endpoint, request)
 
     polled = task.poll(sandbox_endpoint, submitted.task_id)

@@ -1,4 +1,4 @@
-"""Small fixtures for the quota tests: people, a team, jobs, limits and a pinned clock."""
+"""Quota test fixtures: a team of alice and bob (from tests/conftest.py) and a pinned clock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from studio.models import Membership, Team
@@ -20,16 +19,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], datetime]:
     """Pin Django's clock so windows do not depend on the day the tests run."""
     monkeypatch.setattr(timezone, "now", lambda: PINNED_NOW)
     return timezone.now
-
-
-@pytest.fixture
-def alice(db):
-    return get_user_model().objects.create_user("alice", password="pw")
-
-
-@pytest.fixture
-def bob(db):
-    return get_user_model().objects.create_user("bob", password="pw")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.db import transaction
 from jobs.models import Job, QuotaLimit
 from jobs.quota import reserve_quota
 from studio.models import Team
+from tests.fixtures import factories
 
 
 def make_job(
@@ -17,10 +18,10 @@ def make_job(
     team: Team | None = None,
     model_name: str = "grok-3-image",
 ) -> Job:
-    return Job.objects.create(
-        owner=owner,
+    """A queued job that asks for `n` images costing `credits` (the shared factory underneath)."""
+    return factories.make_job(
+        owner,
         team=team,
-        provider_name="sandbox",
         model_name=model_name,
         prompt="a lighthouse at dusk",
         n=n,

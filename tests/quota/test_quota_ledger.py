@@ -87,7 +87,10 @@ def test_reserving_the_same_job_twice_reserves_once(alice):
 
 def test_a_job_without_credits_is_not_held_by_a_credit_limit(alice):
     set_limits(user=alice, credits_per_day=0)
-    submit(alice, n=1, credits=0)
+    job = submit(alice, n=1, credits=0)
+    assert ledger_sum(job=job) == {"images": 1, "credits": 0}
+    with pytest.raises(QuotaExceeded, match="0 of 0 credits left today"):
+        submit(alice, n=1, credits=1)  # the same limit does hold a job that costs credits
 
 
 # --- Windows ---------------------------------------------------------------------------------
@@ -108,6 +111,8 @@ def test_last_month_counts_for_nothing(alice):
     submit(alice, n=4)
     backdate(15)  # 28 February
     submit(alice, n=4)
+    assert texts(alice) == ["You: 0 of 4 images left this month"]
+    assert ledger_sum()["images"] == 8  # last month's four are still on the books
 
 
 def test_days_begin_at_midnight_in_the_configured_time_zone(alice, settings):

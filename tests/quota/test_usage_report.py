@@ -45,35 +45,35 @@ def report_csv(client, group_by: str) -> list[list[str]]:
 
 def test_csv_by_person(admin_client, usage):
     assert report_csv(admin_client, "person") == [
-        ["Person", "Images", "Credits"],
-        ["alice", "3", "30"],
-        ["bob", "5", "25"],
-        ["(no person: team adjustments)", "-1", "-5"],
+        ["Person", "Images", "Credits", "Provider tokens"],
+        ["alice", "3", "30", "0"],
+        ["bob", "5", "25", "0"],
+        ["(no person: team adjustments)", "-1", "-5", "0"],
     ]
 
 
 def test_csv_by_team(admin_client, usage):
     assert report_csv(admin_client, "team") == [
-        ["Team", "Images", "Credits"],
-        ["Design", "4", "20"],
-        ["Personal workspace", "3", "30"],
+        ["Team", "Images", "Credits", "Provider tokens"],
+        ["Design", "4", "20", "0"],
+        ["Personal workspace", "3", "30", "0"],
     ]
 
 
 def test_csv_by_model(admin_client, usage):
     assert report_csv(admin_client, "model") == [
-        ["Model", "Images", "Credits"],
-        ["grok-3-image", "3", "30"],
-        ["qwen-image", "5", "25"],
-        ["(no job: adjustments)", "-1", "-5"],
+        ["Model", "Images", "Credits", "Provider tokens"],
+        ["grok-3-image", "3", "30", "0"],
+        ["qwen-image", "5", "25", "0"],
+        ["(no job: adjustments)", "-1", "-5", "0"],
     ]
 
 
 def test_csv_by_day(admin_client, usage):
     assert report_csv(admin_client, "day") == [
-        ["Day", "Images", "Credits"],
-        ["2025-03-10", "3", "30"],
-        ["2025-03-15", "4", "20"],
+        ["Day", "Images", "Credits", "Provider tokens"],
+        ["2025-03-10", "3", "30", "0"],
+        ["2025-03-15", "4", "20", "0"],
     ]
 
 
@@ -82,7 +82,7 @@ def test_the_report_total_is_the_ledger_sum_and_the_usage_shown(admin_client, us
     in_march = LedgerEntry.objects.filter(charged_at__month=3).aggregate(
         images=Sum("images"), credits=Sum("credits")
     )
-    by_person = {row[0]: row[1:] for row in report_csv(admin_client, "person")[1:]}
+    by_person = {row[0]: row[1:3] for row in report_csv(admin_client, "person")[1:]}
     shown = {line.unit: line.used for line in quota_status(user=alice)}
     assert by_person["alice"] == [str(shown["images"]), str(shown["credits"])]
     for group_by in ("person", "team", "model", "day"):
@@ -170,3 +170,12 @@ def test_the_quota_admin_explains_bad_limits(admin_client, alice, design):
     assert (
         "default for every person" in admin_client.get("/admin/jobs/quotalimit/").content.decode()
     )
+
+
+def test_provider_tokens_stand_beside_credits_once_per_job(admin_client, usage):
+    job = LedgerEntry.objects.filter(kind="reserve", user__username="alice").first().job
+    job.usage = {"input_tokens": 30, "output_tokens": 1056, "total_tokens": 1086}
+    job.save(update_fields=["usage"])
+    by_person = {row[0]: row[1:] for row in report_csv(admin_client, "person")[1:]}
+    assert by_person["alice"][2] == "1086"
+    assert by_person["bob"][2] == "0"

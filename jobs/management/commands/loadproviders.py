@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jobs.catalog import CatalogError, load_providers_file
+from jobs.providers_file import CatalogError, load_providers_file
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 import jobs.sandbox
 from jobs.sandbox import SandboxServer
@@ -13,7 +13,7 @@ from jobs.sandbox import SandboxServer
 class Command(BaseCommand):
     help = jobs.sandbox.__doc__ or "Run the sandbox image provider."
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> argparse.ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
         # Keep the docstring's line breaks: the directive list is unreadable when re-wrapped.
         kwargs["formatter_class"] = argparse.RawDescriptionHelpFormatter
         return super().create_parser(prog_name, subcommand, **kwargs)

@@ -2,6 +2,8 @@
 
 Starts (as child processes) an embedded Redis when REDIS_URL does not answer, the sandbox provider,
 a Celery worker, Celery beat and the web server, after migrating and registering the sandbox models.
+The worker and beat are supervised: if one exits (a broker outage it could not ride out, a crash),
+it is started again after a short pause, so jobs move again without anyone restarting by hand.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from studio.embedded_redis import embedded_redis_command, redis_answers
 
 SANDBOX_PROVIDERS = Path(settings.BASE_DIR) / "jobs" / "sandbox" / "providers.toml"
 EMBEDDED_REDIS_PORT = 6390
+SUPERVISED = frozenset({"worker", "beat"})
+RESTART_PAUSE_SECONDS = 2.0
+MAX_RESTARTS_PER_MINUTE = 5
 
 
 class Command(BaseCommand):
@@ -36,6 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: int) -> None:
         self.children: list[subprocess.Popen] = []
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env.setdefault("STUDIO_LOG_FORMAT", "plain")  # a person reads this terminal
         env["REDIS_URL"] = self._redis_url(env)
         env["SANDBOX_BASE_URL"] = f"http://127.0.0.1:{options['sandbox_port']}"
         call_command("migrate", interactive=False, verbosity=0)
@@ -48,15 +54,21 @@ class Command(BaseCommand):
         self._start(
             "sandbox", [python, manage, "sandbox", "--port", str(options["sandbox_port"])], env
         )
-        self._start("worker", [celery, "-A", "studio", "worker", "-l", "WARNING", "-c", "2"], env)
+        # A threads pool (settings.CELERY_WORKER_POOL): hops that wait on providers cost no process.
+        # Cheap short database phases (a pool, on PostgreSQL); freed large answers go back to the
+        # system instead of staying in 200 threads' malloc arenas.
+        worker_env = dict(
+            env, STUDIO_DB_POOL="true", MALLOC_ARENA_MAX="2", MALLOC_MMAP_THRESHOLD_="1048576"
+        )
+        self._start("worker", [celery, "-A", "studio", "worker", "-l", "WARNING"], worker_env)
         self._start(
             "beat",
             [celery, "-A", "studio", "beat", "-l", "WARNING", "-s", f"{var}/celerybeat-schedule"],
             env,
         )
-        self._start(
-            "web", [python, manage, "runserver", f"127.0.0.1:{options['port']}", "--noreload"], env
-        )
+        # ASGI, so API calls waiting for their jobs hold no thread the pages need.
+        web = ["-m", "uvicorn", "studio.asgi:application", "--host", "127.0.0.1"]
+        self._start("web", [python, *web, "--port", str(options["port"])], env)
         self._wait_for_port(options["port"])
         self.stdout.write(
             self.style.SUCCESS(
@@ -102,24 +114,42 @@ class Command(BaseCommand):
             return f"Log in as admin with password {password_file.read_text().strip()}"
         return "Log in with your superuser account (manage.py createsuperuser makes one)."
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+    def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         process = subprocess.Popen(command, env=env)  # noqa: S603 (our own commands)
         process.studio_name = name
+        process.studio_start = (command, env)
         self.children.append(process)
+        return process
 
     def _supervise(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        restarts: list[float] = []
         try:
-            while all(child.poll() is None for child in self.children):
+            while True:
                 time.sleep(0.5)
-            stopped = next(child for child in self.children if child.poll() is not None)
-            self.stderr.write(
-                f"{stopped.studio_name} stopped (exit {stopped.returncode}); stopping all."
-            )
+                stopped = next((c for c in self.children if c.poll() is not None), None)
+                if stopped is None:
+                    continue
+                restarts = [t for t in restarts if t > time.monotonic() - 60] + [time.monotonic()]
+                if stopped.studio_name not in SUPERVISED or len(restarts) > MAX_RESTARTS_PER_MINUTE:
+                    self.stderr.write(
+                        f"{stopped.studio_name} stopped (exit {stopped.returncode}); stopping all."
+                    )
+                    break
+                self._restart(stopped)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
             self._stop_children()
+
+    def _restart(self, stopped: subprocess.Popen) -> None:
+        self.stderr.write(
+            f"{stopped.studio_name} exited (exit {stopped.returncode}); "
+            f"starting it again in {RESTART_PAUSE_SECONDS:g} s."
+        )
+        time.sleep(RESTART_PAUSE_SECONDS)
+        self.children.remove(stopped)
+        self._start(stopped.studio_name, *stopped.studio_start)
 
     def _stop_children(self) -> None:
         for child in reversed(self.children):

@@ -1,0 +1,56 @@
+// Live job and batch pages: listen to the server's push channel (server-sent events fed from Redis
+// pub/sub) and refresh the part of the page whose job changed (htmx trigger "job-changed").
+// While `window.studioPushLive` is false the same parts are refreshed every second, so a page whose
+// push channel is down (or not yet open) still follows its jobs. The timer lives here, not in an
+// htmx trigger filter, because filters are evaluated as code, which the Content-Security-Policy
+// forbids. No dependencies besides htmx.
+(function () {
+  "use strict";
+
+  window.studioPushLive = false;
+
+  function refresh(jobId) {
+    var selector = jobId ? '[data-live-job="' + jobId + '"]' : "[data-live-job]";
+    document.querySelectorAll(selector).forEach(function (element) {
+      htmx.trigger(element, "job-changed");
+    });
+  }
+
+  var polling = window.setInterval(function () {
+    if (!document.querySelector("[data-live-job]")) return window.clearInterval(polling);
+    if (!window.studioPushLive) refresh(null);
+  }, 1000);
+
+  var holder = document.querySelector("[data-live-events]");
+  if (!holder || !window.EventSource) return;
+
+  function setLive(live) {
+    window.studioPushLive = live;
+    document.body.dataset.push = live ? "live" : "polling";
+  }
+
+  var stream = new EventSource(holder.getAttribute("data-live-events"));
+  stream.addEventListener("open", function () {
+    setLive(true);
+    refresh(null); // whatever changed before the stream opened
+  });
+  stream.addEventListener("error", function () {
+    setLive(false); // polling resumes; EventSource retries unless the server refused (503)
+  });
+  stream.addEventListener("message", function (event) {
+    try {
+      refresh(JSON.parse(event.data).job);
+    } catch (problem) {
+      refresh(null);
+    }
+  });
+  // A safety net: even with push, look every few seconds (an event may be lost in a reconnect).
+  var safetyNet = window.setInterval(function () {
+    if (window.studioPushLive) refresh(null);
+  }, 5000);
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (document.querySelector("[data-live-job]")) return;
+    stream.close(); // every job is final
+    window.clearInterval(safetyNet);
+  });
+})();

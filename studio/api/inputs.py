@@ -1,0 +1,258 @@
+"""An API request read into the studio's own forms, so it is checked exactly as the pages check.
+
+Generations are JSON. Edits are multipart (`image` or repeated `image[]`, optional `mask`) or JSON
+whose `images` list holds `{image_url}` (a `data:` URI or a link to one of the studio's images) or
+`{file_id}` (a studio image id). Parameters the model does not take are refused with a 400 that
+names them; `response_format` is ignored on gpt-image models, which always answer base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.http import Http404, HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
+
+from jobs.capabilities import EDIT, GENERATE, check_request
+from jobs.models import Image, ProviderModel
+from jobs.storage import read_stored_file
+from studio.access import get_image_for
+from studio.api.errors import invalid
+from studio.api.links import image_id_from_link
+from studio.api.tokens import model_for_token
+from studio.forms.edit import EditForm
+from studio.forms.generate import PERSONAL, GenerateForm
+from studio.models import ApiToken
+
+RESPONSE_FORMATS = ("b64_json", "url")
+CHOICE_PARAMS = (
+    "size",
+    "aspect_ratio",
+    "resolution",
+    "quality",
+    "background",
+    "output_format",
+    "moderation",
+    "input_fidelity",
+)
+NUMBER_PARAMS = ("n", "output_compression")
+GENERATE_PARAMS = frozenset(
+    {"model", "prompt", "response_format", "user", *NUMBER_PARAMS, *CHOICE_PARAMS}
+) - {"input_fidelity"}
+EDIT_PARAMS = GENERATE_PARAMS | {"input_fidelity"}
+EDIT_FILES = frozenset({"image", "image[]", "mask"})
+IMAGE_PATH = re.compile(r"^/images/(?P<id>[0-9a-f-]{32,36})/(?:file/|thumbnail/|download/)?$")
+LINK_PATH = re.compile(r"^/v1/files/(?P<signed>[^/]+)/?$")
+DATA_URI = re.compile(r"^data:(?P<type>image/[a-z0-9.+-]+)?(?:;[^,;]*)*;base64,(?P<data>.*)$", re.S)
+
+
+@dataclass
+class ImageCall:
+    """A request that passed every check: the bound, valid form, and how to answer."""
+
+    operation: str
+    form: GenerateForm
+    response_format: str
+
+
+def read_generation(request: HttpRequest, token: ApiToken) -> ImageCall:
+    body = _json_body(request)
+    _refuse_unknown(body, GENERATE_PARAMS)
+    model = _model(token, body, GENERATE)
+    form = GenerateForm(_form_data(token, model, body), user=token.user)
+    return ImageCall(GENERATE, _valid(form, {}), _response_format(model, body))
+
+
+def read_edit(request: HttpRequest, token: ApiToken) -> ImageCall:
+    if request.content_type == "multipart/form-data":
+        body: Mapping[str, object] = request.POST.dict()
+        unknown_files = set(request.FILES) - EDIT_FILES
+        if unknown_files:
+            raise invalid(f"Unknown file part: '{sorted(unknown_files)[0]}'.", "image")
+        uploads = request.FILES.getlist("image") + request.FILES.getlist("image[]")
+        mask = request.FILES.get("mask")
+        sources: list[str] = []
+        param_names = {"image": "image", "mask": "mask"}
+        _refuse_unknown(body, EDIT_PARAMS)
+    else:
+        body = _json_body(request)
+        _refuse_unknown(body, EDIT_PARAMS | {"images", "mask"})
+        uploads, sources, mask = _json_images(request, token, body)
+        param_names = {"image": "images", "mask": "mask"}
+    model = _model(token, body, EDIT)
+    data = _form_data(token, model, body)
+    data.setlist("source", sources)
+    files = MultiValueDict({"image": uploads, **({"mask": [mask]} if mask else {})})
+    form = EditForm(data, files, user=token.user)
+    return ImageCall(EDIT, _valid(form, param_names), _response_format(model, body))
+
+
+# --- the parts ----------------------------------------------------------------------------------
+
+
+def _json_body(request: HttpRequest) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise invalid(f"The request body is not valid JSON: {error}.") from error
+    if not isinstance(body, dict):
+        raise invalid("The request body must be a JSON object.")
+    return body
+
+
+def _refuse_unknown(body: Mapping[str, object], allowed: frozenset[str] | set[str]) -> None:
+    for name in body:
+        if name not in allowed:
+            raise invalid(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+
+
+def _model(token: ApiToken, body: Mapping[str, object], operation: str) -> ProviderModel:
+    model = model_for_token(token, body.get("model"))
+    caps = model.capabilities()
+    if operation not in caps.operations:
+        raise invalid(f"The model '{body.get('model')}' cannot {operation} images.", "model")
+    # The capability table's own messages, for every parameter the client sent.
+    sent = {name: body[name] for name in (*CHOICE_PARAMS, *NUMBER_PARAMS) if name in body}
+    for name, value in sent.items():
+        if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
+            raise invalid(f"'{name}' must be a string or a number.", name)
+    problems = check_request(caps, operation, {**sent, "prompt": "-"}, 1, False)
+    for name, message in problems.items():
+        if name in sent:
+            raise invalid(f"{message} (model '{body.get('model')}')", name)
+    return model
+
+
+def _response_format(model: ProviderModel, body: Mapping[str, object]) -> str:
+    value = body.get("response_format")
+    if value in (None, ""):
+        return "b64_json"
+    if value not in RESPONSE_FORMATS:
+        raise invalid("'response_format' must be 'b64_json' or 'url'.", "response_format")
+    # gpt-image models always answer base64; clients send the field anyway.
+    return "b64_json" if model.name.startswith("gpt-image") else str(value)
+
+
+def _form_data(token: ApiToken, model: ProviderModel, body: Mapping[str, object]) -> QueryDict:
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str):
+        raise invalid("'prompt' is required and must be a string.", "prompt")
+    user = body.get("user")
+    if user is not None and not isinstance(user, str):
+        raise invalid("'user' must be a string.", "user")
+    data = QueryDict(mutable=True)
+    data["model"] = str(model.pk)
+    data["workspace"] = token.team.slug if token.team else PERSONAL
+    data["prompt"] = prompt
+    for name in (*CHOICE_PARAMS, *NUMBER_PARAMS):
+        if body.get(name) not in (None, ""):
+            data[name] = str(body[name])
+    return data
+
+
+def _valid(form: GenerateForm, param_names: dict[str, str]) -> GenerateForm:
+    if form.is_valid():
+        return form
+    field, messages = next(iter(form.errors.items()))
+    param = None if field == "__all__" else param_names.get(field, field)
+    raise invalid(" ".join(messages), param)
+
+
+# --- JSON edits: images by link, data URI or id -------------------------------------------------
+
+
+def _json_images(
+    request: HttpRequest, token: ApiToken, body: Mapping[str, object]
+) -> tuple[list[UploadedFile], list[str], UploadedFile | None]:
+    items = body.get("images")
+    if not isinstance(items, list) or not items:
+        raise invalid("'images' must be a list of {image_url} or {file_id} objects.", "images")
+    uploads, sources = [], []
+    for position, item in enumerate(items):
+        param = f"images[{position}]"
+        upload, image_id = _json_image(request, token, item, param)
+        if upload is not None:
+            uploads.append(upload)
+        else:
+            sources.append(image_id)
+    mask = None
+    if body.get("mask") is not None:
+        mask_upload, mask_id = _json_image(request, token, body["mask"], "mask")
+        mask = mask_upload or _stored_as_upload(token, mask_id, "mask")
+    return uploads, sources, mask
+
+
+def _json_image(
+    request: HttpRequest, token: ApiToken, item: object, param: str
+) -> tuple[UploadedFile | None, str]:
+    if not isinstance(item, dict) or len(item) != 1 or not ({"image_url", "file_id"} & set(item)):
+        raise invalid(f"'{param}' must hold exactly one of image_url or file_id.", param)
+    if "file_id" in item:
+        return None, _visible_image_id(token, item["file_id"], f"{param}.file_id")
+    url = item["image_url"]
+    if isinstance(url, dict):  # {"image_url": {"url": ...}} as chat clients send it
+        url = url.get("url")
+    if not isinstance(url, str):
+        raise invalid(f"'{param}.image_url' must be a string.", f"{param}.image_url")
+    data_uri = DATA_URI.match(url)
+    if data_uri:
+        return _decoded_upload(data_uri, param), ""
+    return None, _visible_image_id(token, _linked_image_id(request, url, param), f"{param}")
+
+
+def _decoded_upload(match: re.Match, param: str) -> UploadedFile:
+    try:
+        data = base64.b64decode(match["data"], validate=False)
+    except (binascii.Error, ValueError) as error:
+        raise invalid(f"'{param}.image_url' is not valid base64.", f"{param}.image_url") from error
+    content_type = match["type"] or "image/png"
+    extension = content_type.rsplit("/", 1)[-1]
+    return SimpleUploadedFile(f"{param}.{extension}", data, content_type)
+
+
+def _linked_image_id(request: HttpRequest, url: str, param: str) -> str:
+    """The image id in a link to this studio (a page, a file or a signed API link)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+        raise invalid(
+            f"'{param}.image_url' must be a data: URI or a link to an image in this studio.",
+            f"{param}.image_url",
+        )
+    page = IMAGE_PATH.match(parts.path)
+    if page:
+        return page["id"]
+    link = LINK_PATH.match(parts.path)
+    image_id = image_id_from_link(link["signed"]) if link else None
+    if image_id is None:
+        raise invalid(
+            f"'{param}.image_url' is not a link to an image, or the link has expired.",
+            f"{param}.image_url",
+        )
+    return image_id
+
+
+def _visible_image_id(token: ApiToken, image_id: object, param: str) -> str:
+    return str(_visible_image(token, image_id, param).pk)
+
+
+def _visible_image(token: ApiToken, image_id: object, param: str) -> Image:
+    try:
+        return get_image_for(token.user, str(image_id))
+    except Http404 as missing:
+        raise invalid(
+            f"No image '{image_id}' is available to this token.", param, "image_not_found"
+        ) from missing
+
+
+def _stored_as_upload(token: ApiToken, image_id: str, param: str) -> UploadedFile:
+    image = _visible_image(token, image_id, param)
+    return SimpleUploadedFile(
+        f"mask.{image.format.lower()}", read_stored_file(image.file.name), image.content_type
+    )

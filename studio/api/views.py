@@ -1,0 +1,154 @@
+"""The `/v1/` endpoints. Image calls are async views: the checks and the submit run on a thread,
+then the call awaits its job without holding a thread, a worker or a database connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from jobs.capabilities import EDIT, GENERATE
+from jobs.models import Image, Job, JobStatus
+from studio.access import get_job_for
+from studio.api import answers
+from studio.api.errors import ApiError, invalid, not_found
+from studio.api.inputs import read_edit, read_generation
+from studio.api.links import image_id_from_link
+from studio.api.ratelimit import check_rate_limit
+from studio.api.submit import submit_call
+from studio.api.tokens import authenticate, public_model_ids, usable_models
+from studio.api.waiting import wait_for_job
+from studio.files import stored_file_response
+from studio.models import ApiToken
+
+
+@dataclass(frozen=True)
+class Accepted:
+    job_id: str
+    response_format: str
+
+
+def _authorized(request: HttpRequest) -> ApiToken:
+    token = authenticate(request.headers.get("Authorization", ""))
+    check_rate_limit(token)
+    return token
+
+
+def _accept(request: HttpRequest, operation: str) -> Accepted:
+    """Authenticate, check and submit (on a thread; the ORM is synchronous)."""
+    try:
+        token = _authorized(request)
+        call = (
+            read_generation(request, token) if operation == GENERATE else read_edit(request, token)
+        )
+        job = submit_call(token, call, request.headers.get("Idempotency-Key", "").strip())
+        return Accepted(str(job.pk), call.response_format)
+    finally:
+        # The call may now wait for minutes: give its database connection back meanwhile.
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def _answer(
+    request: HttpRequest, job_id: str, response_format: str, finished: bool
+) -> HttpResponse:
+    job = Job.objects.get(pk=job_id)
+    if not finished and not job.is_final:
+        raise answers.still_running(job, settings.STUDIO_API_WAIT_SECONDS)
+    if job.status != JobStatus.SUCCEEDED:
+        raise answers.job_error(job)
+    return JsonResponse(answers.images_response(request, job, response_format))
+
+
+async def _image_call(request: HttpRequest, operation: str) -> HttpResponse:
+    try:
+        accepted = await sync_to_async(_accept)(request, operation)
+        if "respond-async" in _preferences(request):
+            job = await Job.objects.aget(pk=accepted.job_id)
+            status = await sync_to_async(answers.job_status)(request, job, accepted.response_format)
+            return JsonResponse(status, status=202)
+        finished = await wait_for_job(accepted.job_id, settings.STUDIO_API_WAIT_SECONDS)
+        return await sync_to_async(_answer)(
+            request, accepted.job_id, accepted.response_format, finished
+        )
+    except ApiError as error:
+        return error.response()
+
+
+def _preferences(request: HttpRequest) -> set[str]:
+    """The `Prefer` header's preferences (RFC 7240), lower-cased, parameters dropped."""
+    words = request.headers.get("Prefer", "").replace(";", ",").split(",")
+    return {word.strip().lower() for word in words if word.strip()}
+
+
+@csrf_exempt
+@require_POST
+async def image_generations(request: HttpRequest) -> HttpResponse:
+    return await _image_call(request, GENERATE)
+
+
+@csrf_exempt
+@require_POST
+async def image_edits(request: HttpRequest) -> HttpResponse:
+    return await _image_call(request, EDIT)
+
+
+@require_GET
+def models(request: HttpRequest) -> HttpResponse:
+    try:
+        token = _authorized(request)
+    except ApiError as error:
+        return error.response()
+    usable = usable_models(token)
+    ids = public_model_ids(usable)
+    data = [
+        {
+            "id": ids[model.pk],
+            "object": "model",
+            "created": int(model.provider.created_at.timestamp()),
+            "owned_by": model.provider.name,
+        }
+        for model in usable
+    ]
+    return JsonResponse({"object": "list", "data": data})
+
+
+@require_GET
+def image_job(request: HttpRequest, job_id) -> HttpResponse:
+    """`GET /v1/images/jobs/{id}`: status of a job of the token's owner (404 for anyone else)."""
+    try:
+        token = _authorized(request)
+        response_format = request.GET.get("response_format", "b64_json")
+        if response_format not in ("b64_json", "url"):
+            raise invalid("'response_format' must be 'b64_json' or 'url'.", "response_format")
+        try:
+            job = get_job_for(token.user, job_id)
+        except Http404 as missing:
+            raise not_found(f"No job '{job_id}' is available to this token.") from missing
+        return JsonResponse(answers.job_status(request, job, response_format))
+    except ApiError as error:
+        return error.response()
+
+
+@require_GET
+def image_file(request: HttpRequest, signed: str) -> HttpResponse:
+    """A result image behind a signed link; no session or token needed (nor looked at)."""
+    image_id = image_id_from_link(signed)
+    image = Image.objects.filter(pk=image_id).first() if image_id else None
+    if image is None:
+        return not_found(
+            "This image link is not valid or has expired (links last an hour)."
+        ).response()
+    return stored_file_response(image.file.name, content_type=image.content_type)
+
+
+def unknown_path(request: HttpRequest) -> HttpResponse:
+    return not_found(
+        f"The studio's API has no {request.method} {request.path}; it serves /v1/models and "
+        "/v1/images/generations, /v1/images/edits, /v1/images/jobs/{id}."
+    ).response()

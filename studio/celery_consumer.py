@@ -1,0 +1,41 @@
+"""The worker's broker consumer, with one fix: it survives losing Redis while holding messages.
+
+celery 5.7.0 (with kombu 5.7.0) exits with "Unrecoverable error: AttributeError: 'NoneType'
+object has no attribute 'hostname'" when the broker goes away while the worker holds
+unacknowledged messages (scheduled poll hops nearly always). On the connection error the consumer
+first `collect()`s the connection, which detaches the Redis transport (`transport.client = None`)
+but leaves the channel whose close was cut short by the same error; then it `close()`s that
+connection again. The second close reaches `Channel.close` -> `restore_unacked` -> `_connparams`,
+which reads `transport.client.hostname` and raises AttributeError, an error `ignore_errors` does
+not ignore, so the worker stops instead of reconnecting (celery 5.6.3 did not close twice).
+
+Here that second close ignores exactly this error. Nothing is lost: the messages could not be
+restored to a broker that is down anyway, and the job rows are the truth that the sweep re-sends
+from. Enabled by CELERY_WORKER_CONSUMER in settings; drop it once celery fixes the double close.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery.worker.consumer import Consumer as CeleryConsumer
+
+logger = logging.getLogger(__name__)
+
+
+class Consumer(CeleryConsumer):
+    def on_connection_error_after_connected(self, exc: Exception) -> None:
+        connection = self.connection
+        if connection is not None:
+            connection.close = _tolerant_close(connection.close)
+        super().on_connection_error_after_connected(exc)
+
+
+def _tolerant_close(close):
+    def close_detached_connection() -> None:
+        try:
+            close()
+        except AttributeError as error:  # the detached transport (see the module docstring)
+            logger.warning("broker connection already torn down, not closed again: %s", error)
+
+    return close_detached_connection

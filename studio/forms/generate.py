@@ -1,0 +1,287 @@
+"""The generate form. Which fields it has, and their choices, come from the model's capabilities."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jobs.capabilities import Capabilities, check_request, visible_fields
+from jobs.labels import PARAM_LABELS
+from jobs.models import ProviderModel
+from jobs.services import JobSpec
+from studio.models import Collection, Role, Team
+
+PERSONAL = "personal"
+
+# Form field name -> the Capabilities attribute holding its choices (labels: jobs/labels.py).
+CHOICE_FIELDS: dict[str, str] = {
+    "size": "sizes",
+    "aspect_ratio": "aspect_ratios",
+    "resolution": "resolutions",
+    "quality": "qualities",
+    "background": "backgrounds",
+    "output_format": "output_formats",
+    "moderation": "moderations",
+    "input_fidelity": "input_fidelities",
+}
+
+
+def models_for(operation: str, team: Team | None = None) -> list[ProviderModel]:
+    """Enabled models for this operation; in a team's workspace only those its admins allowed."""
+    enabled = ProviderModel.objects.filter(enabled=True, provider__enabled=True).select_related(
+        "provider"
+    )
+    if team is not None and team.allowed_models.exists():
+        enabled = enabled.filter(pk__in=team.allowed_models.values("pk"))
+    return [model for model in enabled if operation in model.capabilities().operations]
+
+
+def workspaces_for(user) -> list[tuple[str, str]]:
+    """Where a person may put new images: their own history, or a team they may add to."""
+    teams = Team.objects.filter(
+        memberships__user=user, memberships__role__in=[Role.OWNER, Role.EDITOR]
+    )
+    return [(PERSONAL, _("Personal"))] + [(team.slug, team.name) for team in teams]
+
+
+def collections_for(user) -> list[Collection]:
+    """Collections a person may put new images in: those of teams they may add to."""
+    return list(
+        Collection.objects.filter(
+            team__memberships__user=user, team__memberships__role__in=[Role.OWNER, Role.EDITOR]
+        ).select_related("team")
+    )
+
+
+def batch_prompts(text: str) -> list[str]:
+    """A batch's prompts: one per non-empty line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ModelField(forms.TypedChoiceField):
+    """The Model select. Whether the chosen model may be used is decided by `clean_model`, which
+    can say why (e.g. not in this team's workspace) instead of "Select a valid choice"."""
+
+    def validate(self, value) -> None:
+        forms.Field.validate(self, value)
+
+
+class GenerateForm(forms.Form):
+    operation = "generate"
+    # Fields every model has, laid out by the page; the rest come and go with the chosen model.
+    common_fields = (
+        "prompt",
+        "model",
+        "workspace",
+        "collection",
+        "batch",
+        "image",
+        "mask",
+        "source",
+    )
+
+    prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 4}))
+    model = ModelField(label=_("Model"), coerce=int)
+    workspace = forms.ChoiceField(label=_("Workspace"), initial=PERSONAL, required=False)
+    collection = forms.ChoiceField(
+        label=_("Collection"),
+        required=False,
+        help_text=_("Optional: the results also land in this collection of the workspace's team."),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["workspace"].choices = workspaces_for(user)
+        if len(self.fields["workspace"].choices) == 1:
+            self.fields["workspace"].widget = forms.HiddenInput()
+        self.collections = {str(c.pk): c for c in collections_for(user)}
+        if self.collections:
+            self.fields["collection"].choices = [("", _("None"))] + [
+                (key, f"{c.team}: {c.name}") for key, c in self.collections.items()
+            ]
+        else:
+            del self.fields["collection"]
+        if self.operation == "generate":
+            self.fields["batch"] = forms.BooleanField(
+                label=_("Batch (one job per line)"),
+                required=False,
+                help_text=_("Each line above is submitted on its own, with the same settings."),
+            )
+        self.workspace_team = self._chosen_team()
+        self.available_models = models_for(self.operation, self.workspace_team)
+        self.fields["model"].choices = [(m.pk, m.display_name) for m in self.available_models]
+        self.model_refused = False
+        self.chosen_model = self._chosen_model()
+        self.capabilities: Capabilities | None = None
+        if self.chosen_model:
+            self.capabilities = self.chosen_model.capabilities()
+            self._add_capability_fields(self.capabilities)
+
+    def _raw(self, name: str) -> object:
+        """What the person sent for a field, or its initial value on an unbound form."""
+        return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+    def _chosen_team(self) -> Team | None:
+        slug = self._raw("workspace")
+        allowed = {key for key, _ in self.fields["workspace"].choices}
+        if not slug or slug == PERSONAL or slug not in allowed:
+            return None
+        return Team.objects.filter(slug=slug).first()
+
+    def _chosen_model(self) -> ProviderModel | None:
+        raw = self._raw("model")
+        by_id = {str(m.pk): m for m in self.available_models}
+        if raw not in (None, "") and str(raw) in by_id:
+            return by_id[str(raw)]
+        if self.is_bound and raw not in (None, ""):
+            # A model this workspace does not offer is refused, never swapped for another.
+            self.model_refused = True
+            return None
+        return self.available_models[0] if self.available_models else None
+
+    def _add_capability_fields(self, caps: Capabilities) -> None:
+        self.fields["prompt"].max_length = caps.prompt_max
+        self.fields["prompt"].widget.attrs["maxlength"] = caps.prompt_max
+        for name in visible_fields(caps, self.operation):
+            if name in CHOICE_FIELDS:
+                # Empty first: nothing is sent unless the person picks a value.
+                values = getattr(caps, CHOICE_FIELDS[name])
+                choices = [("", _("Default"))] + [(value, value) for value in values]
+                self.fields[name] = forms.ChoiceField(
+                    label=PARAM_LABELS[name], choices=choices, required=False
+                )
+            elif name == "n":
+                self.fields["n"] = forms.IntegerField(
+                    label=PARAM_LABELS["n"],
+                    min_value=caps.n_min,
+                    max_value=caps.n_max,
+                    initial=caps.n_min,
+                    required=False,
+                )
+            elif name == "output_compression":
+                self.fields[name] = forms.IntegerField(
+                    label=PARAM_LABELS[name], min_value=0, max_value=100, required=False
+                )
+            elif name == "partial_images":
+                self.fields[name] = forms.IntegerField(
+                    label=_("Partial previews"),
+                    min_value=0,
+                    max_value=caps.partial_images_max,
+                    required=False,
+                    help_text=_(
+                        "Watch the picture form: rough versions shown as they arrive, "
+                        "free of charge and not kept."
+                    ),
+                )
+
+    def clean_model(self) -> ProviderModel:
+        if self.model_refused:
+            raise forms.ValidationError(_("This model is not available in the chosen workspace."))
+        if self.chosen_model is None:
+            raise forms.ValidationError(
+                _("No model is available; ask an administrator to add one.")
+            )
+        return self.chosen_model
+
+    def clean_collection(self) -> Collection | None:
+        key = self.cleaned_data.get("collection") or ""
+        return self.collections.get(key)
+
+    def clean_workspace(self) -> Team | None:
+        slug = self.cleaned_data["workspace"] or PERSONAL
+        return None if slug == PERSONAL else Team.objects.get(slug=slug)
+
+    def params(self) -> dict:
+        """The request parameters that are set, as stored on the job."""
+        data = self.cleaned_data
+        excluded = {"prompt", "model", "workspace", "n", "image", "mask", "source", "collection"}
+        excluded.add("batch")
+        return {
+            name: data[name]
+            for name in self.fields
+            if name not in excluded and data.get(name) not in (None, "")
+        }
+
+    def job_spec(self, owner) -> JobSpec:
+        """What the person asked for, for `jobs.services` (call after `is_valid()`)."""
+        data = self.cleaned_data
+        return JobSpec(
+            owner=owner,
+            model=data["model"],
+            prompt=data["prompt"],
+            kind=self.operation,
+            n=data.get("n") or self.capabilities.n_min,
+            params=self.params(),
+            team=data["workspace"],
+            collection=data.get("collection"),
+        )
+
+    def input_counts(self) -> tuple[int, bool]:
+        return 0, False
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.capabilities and "model" not in self.errors:
+            # A batch's limit applies to each of its prompts, so the longest one is checked.
+            prompt = max(self.prompts(), key=len, default="")
+            params = {**self.params(), "prompt": prompt, "n": data.get("n", 1)}
+            images_count, has_mask = self.input_counts()
+            problems = check_request(
+                self.capabilities, self.operation, params, images_count, has_mask
+            )
+            for field, message in problems.items():
+                self.add_error(field if field in self.fields else None, message)
+        collection = data.get("collection")
+        if collection is not None and collection.team != data.get("workspace"):
+            self.add_error(
+                "collection",
+                f"“{collection.name}” belongs to the team {collection.team}: choose that "
+                "workspace, or no collection.",
+            )
+        return data
+
+    # --- the estimate next to the submit button ----------------------------------------------
+
+    def estimate_credits(self) -> int | None:
+        """The credits this request would cost as the form stands now (also half-filled), by the
+        same calculation the submit reserves; None when there is no model to price."""
+        if self.chosen_model is None or self.capabilities is None:
+            return None
+        caps = self.capabilities
+        try:
+            n = int(str(self._raw("n") or caps.n_min))
+        except ValueError:
+            n = caps.n_min
+        n = min(max(n, caps.n_min), caps.n_max)
+        params = {}
+        for name in ("size", "quality", "resolution"):
+            value = self._raw(name)
+            if value and name in CHOICE_FIELDS and value in getattr(caps, CHOICE_FIELDS[name]):
+                params[name] = value
+        return self.chosen_model.estimate_credits(n, params) * self.prompt_count()
+
+    def prompts(self) -> list[str]:
+        """The prompt, or a batch's prompts (one per line) when the person asked for a batch."""
+        text = str(self._raw("prompt") or "")
+        if self._raw("batch") not in (None, "", False, "false", "off"):
+            return batch_prompts(text)
+        return [text.strip()] if text.strip() else []
+
+    def prompt_count(self) -> int:
+        """How many jobs the submit makes, for the estimate (at least one)."""
+        return max(len(self.prompts()), 1)
+
+
+def initial_from_job(job) -> dict:
+    """The form's initial values that repeat a job: "Use these settings"."""
+    initial = {
+        "prompt": job.prompt,
+        "model": job.model_id,
+        "workspace": job.team.slug if job.team else PERSONAL,
+        "n": job.n,
+        **job.params,
+    }
+    if job.collection_id:
+        initial["collection"] = str(job.collection_id)
+    return initial

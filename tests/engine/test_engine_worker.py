@@ -1,0 +1,134 @@
+"""The engine with real worker processes: leases that outlive slow hops, kills, fair limits.
+
+Workers here use a 3 s lease, so a hop that takes longer than that survives only because its
+process keeps renewing it, and a killed worker's job is taken over within seconds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.models import Job, JobStatus, QuotaLimit
+from tests.engine.helpers import assert_books_balance, provider_submits
+from tests.fixtures.services import wait_until
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+SHORT_LEASE = {"STUDIO_LEASE_SECONDS": "3"}
+
+
+@pytest.fixture
+def url_answers(sandbox_models) -> None:
+    """dall-e-2 answers with URLs (n up to 10), so results are downloaded."""
+    model = sandbox_models["dall-e-2"]
+    model.limits = {"default_response_format": "url"}
+    model.save()
+
+
+def wait_final(job: Job, timeout: float = 60) -> Job:
+    def final() -> bool:
+        job.refresh_from_db()
+        return job.is_final
+
+    wait_until(final, timeout, 0.1, message=f"job {job.pk} to end")
+    return job
+
+
+def test_a_download_slower_than_the_lease_is_not_taken_over(
+    start_worker, submit, sandbox, url_answers
+):
+    start_worker(SHORT_LEASE)
+    job = wait_final(submit("slow files [[slowfile:7]]", model="dall-e-2", n=2, size="256x256"))
+    assert job.status == JobStatus.SUCCEEDED, job.error_message
+    assert job.attempts == 1
+    assert sum(r["path"].startswith("/files/") for r in sandbox.requests()) == 2
+    assert_books_balance(job, sandbox, images=2)
+
+
+def test_a_provider_frozen_past_the_lease_is_asked_once(start_worker, submit, sandbox):
+    start_worker(SHORT_LEASE)
+    job = wait_final(submit("a frozen provider [[delay:8]]", model="gpt-image-1", n=2))
+    assert job.status == JobStatus.SUCCEEDED, job.error_message
+    assert job.attempts == 1
+    assert_books_balance(job, sandbox, images=2)
+
+
+@pytest.mark.parametrize(
+    ("hop", "model", "prompt", "started"),
+    [
+        ("submit", "gpt-image-1", "killed mid-submit [[delay:4]]", "submit"),
+        ("download", "dall-e-2", "killed while saving [[slowfile:4]]", "file"),
+        ("poll", "gpt-image-1.5", "killed while polling [[pending:4]]", "poll"),
+    ],
+)
+def test_a_worker_killed_during_a_hop_ends_the_job_exactly_once(
+    worker_pool, submit, sandbox, url_answers, hop, model, prompt, started
+):
+    worker_pool.ensure(SHORT_LEASE)
+    params = {"size": "256x256"} if model == "dall-e-2" else {}
+    job = submit(prompt, model=model, n=2, **params)
+
+    def hop_started() -> bool:
+        paths = [r["path"] for r in sandbox.requests()]
+        if started == "file":
+            return any(p.startswith("/files/") for p in paths)
+        if started == "poll":
+            return any(
+                r["method"] == "GET" and "/generation/" in r["path"] for r in sandbox.requests()
+            )
+        return bool(provider_submits(sandbox))
+
+    wait_until(hop_started, 30, 0.05, message=f"the {hop} hop to start")
+    worker_pool.current.kill()
+    worker_pool.ensure(SHORT_LEASE)
+    job = wait_final(job, 90)
+    assert job.attempts == 1  # never sent to the provider twice
+    if hop == "poll":  # the remote task is still there: another worker polls it to the end
+        assert job.status == JobStatus.SUCCEEDED, job.error_message
+        assert_books_balance(job, sandbox, images=2)
+    else:  # the provider may have done the work: not sent again, ended and refunded
+        assert job.status == JobStatus.FAILED
+        assert "not sent again" in job.error_message
+        assert_books_balance(job, sandbox, images=0)
+
+
+def test_a_model_limited_to_one_job_at_once_queues_the_rest(
+    celery_worker, submit, sandbox, sandbox_models
+):
+    model = sandbox_models["gpt-image-1"]
+    model.max_concurrent = 1
+    model.save()
+    jobs = [submit(f"one at a time {i} [[delay:1]]", model="gpt-image-1") for i in range(3)]
+    seen_waiting, most_running = "", 0
+
+    def all_final() -> bool:
+        nonlocal seen_waiting, most_running
+        states = list(Job.objects.filter(pk__in=[j.pk for j in jobs]))
+        most_running = max(most_running, sum(j.status == JobStatus.RUNNING for j in states))
+        seen_waiting = seen_waiting or next((j.waiting_for for j in states if j.waiting_for), "")
+        return all(j.is_final for j in states)
+
+    wait_until(all_final, 60, 0.05, message="the three jobs to end")
+    assert most_running == 1
+    assert "Waiting for a free slot for gpt-image-1 (1 jobs at once)" in seen_waiting
+    for job in jobs:
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+        assert not job.waiting_for
+
+
+def test_a_person_limited_to_one_running_job_waits_and_never_fails(
+    celery_worker, submit, sandbox, alice
+):
+    QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, max_running_jobs=1)
+    jobs = [submit(f"my batch {i} [[delay:1]]", model="gpt-image-1") for i in range(2)]
+
+    def second_waits() -> bool:
+        return "your other jobs" in Job.objects.get(pk=jobs[1].pk).waiting_for or (
+            "your other jobs" in Job.objects.get(pk=jobs[0].pk).waiting_for
+        )
+
+    wait_until(second_waits, 30, 0.05, message="one job to wait for the other")
+    for job in jobs:
+        job = wait_final(job)
+        assert job.status == JobStatus.SUCCEEDED
