@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from PIL import Image, UnidentifiedImageError
 
-GENERATE = "generate"
-EDIT = "edit"
-BOTH = frozenset({GENERATE, EDIT})
+from jobs.parameters import BOTH, CHOICE_PARAMETERS, EDIT, GENERATE, PARAMETERS, Parameter
+
 DEFAULT_POLL_DEADLINE_SECONDS = 900
 
 GPT_IMAGE_SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")
@@ -239,33 +238,8 @@ def price_from_table(
 # ---------------------------------------------------------------------------------------------
 # What the form shows and accepts
 
-# (form field, Capabilities attribute listing its allowed values)
-CHOICE_FIELDS = (
-    ("size", "sizes"),
-    ("aspect_ratio", "aspect_ratios"),
-    ("resolution", "resolutions"),
-    ("quality", "qualities"),
-    ("background", "backgrounds"),
-    ("output_format", "output_formats"),
-    ("moderation", "moderations"),
-    ("input_fidelity", "input_fidelities"),
-)
-CHOICE_LABELS = {
-    "size": gettext_lazy("size"),
-    "aspect_ratio": gettext_lazy("aspect ratio"),
-    "resolution": gettext_lazy("resolution"),
-    "quality": gettext_lazy("quality"),
-    "background": gettext_lazy("background"),
-    "output_format": gettext_lazy("output format"),
-    "moderation": gettext_lazy("moderation level"),
-    "input_fidelity": gettext_lazy("input fidelity"),
-}
 COMPRESSIBLE_FORMATS = ("jpeg", "webp")
 TRANSPARENT_FORMATS = ("png", "webp")
-
-
-# Only meaningful when source images are sent (OpenAI refuses them on generations).
-EDIT_ONLY_FIELDS = frozenset({"input_fidelity"})
 
 
 def visible_fields(caps: Capabilities, operation: str) -> list[str]:
@@ -279,15 +253,19 @@ def visible_fields(caps: Capabilities, operation: str) -> list[str]:
     if caps.n_max > caps.n_min:
         fields.append("n")
     fields.extend(
-        name
-        for name, attribute in CHOICE_FIELDS
-        if getattr(caps, attribute) and (name not in EDIT_ONLY_FIELDS or operation == EDIT)
+        parameter.name
+        for parameter in PARAMETERS
+        if operation in parameter.operations and _model_takes(caps, parameter)
     )
-    if caps.output_compression:
-        fields.append("output_compression")
-    if caps.partial_images_max and operation == GENERATE:
-        fields.append("partial_images")
     return fields
+
+
+def _model_takes(caps: Capabilities, parameter: Parameter) -> bool:
+    if parameter.kind == "choice":
+        return bool(getattr(caps, parameter.choices_from))
+    if parameter.name == "output_compression":
+        return caps.output_compression
+    return parameter.name == "partial_images" and caps.partial_images_max > 0
 
 
 def check_request(
@@ -309,8 +287,9 @@ def check_request(
         return errors
     _check_prompt(caps, params.get("prompt"), errors)
     _check_n(caps, params.get("n"), errors)
-    for name, attribute in CHOICE_FIELDS:
-        _check_choice(name, _value(params, name), getattr(caps, attribute), errors)
+    for parameter in CHOICE_PARAMETERS:
+        allowed = getattr(caps, parameter.choices_from)
+        _check_choice(parameter, _value(params, parameter.name), allowed, errors)
     _check_output_options(caps, params, errors)
     _check_partial_images(caps, operation, _value(params, "partial_images"), errors)
     if operation == EDIT:
@@ -356,11 +335,13 @@ def _check_n(caps: Capabilities, n: object, errors: dict[str, str]) -> None:
 
 
 def _check_choice(
-    name: str, value: object, allowed: tuple[str, ...], errors: dict[str, str]
+    parameter: Parameter, value: object, allowed: tuple[str, ...], errors: dict[str, str]
 ) -> None:
     if value is None:
         return
-    label = CHOICE_LABELS[name]
+    name = parameter.name
+    # Inside a sentence: "a choice of aspect ratio" (lower() leaves Chinese as it is).
+    label = str(parameter.label).lower()
     if not allowed:
         errors[name] = _("This model does not offer a choice of %(label)s.") % {"label": label}
     elif str(value) not in allowed:
@@ -400,16 +381,16 @@ def _check_partial_images(
     if value is None or str(value) == "0":
         return
     if not caps.partial_images_max or operation != GENERATE:
-        errors["partial_images"] = "This model does not show partial images while it works."
+        errors["partial_images"] = _("This model does not show partial images while it works.")
         return
     try:
         count = int(str(value))
     except ValueError:
         count = -1
     if not 0 <= count <= caps.partial_images_max:
-        errors["partial_images"] = (
-            f"Choose between 0 and {caps.partial_images_max} partial previews."
-        )
+        errors["partial_images"] = _("Choose between 0 and %(max)s partial previews.") % {
+            "max": caps.partial_images_max
+        }
 
 
 def _check_inputs(

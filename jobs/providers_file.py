@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
-from jobs.models import Dialect, Provider, ProviderModel
+from jobs.models import Provider, ProviderModel
+from jobs.providers import DIALECT_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,8 @@ def _save_model(provider: Provider, entry: dict[str, Any], where: str) -> bool:
     _refuse_unknown_keys(entry, _MODEL_KEYS, where)
     name = _required(entry, "name", where)
     dialect = _required(entry, "dialect", where)
-    if dialect not in Dialect.values:
-        raise CatalogError(f"{where}: dialect must be one of {', '.join(Dialect.values)}")
+    if dialect not in DIALECT_NAMES:
+        raise CatalogError(f"{where}: dialect must be one of {', '.join(DIALECT_NAMES)}")
     limits = entry.get("limits", {})
     try:
         capabilities_for(dialect, name, limits or None)

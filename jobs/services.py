@@ -44,7 +44,8 @@ class JobSpec:
     source_images: Sequence[Image] = ()
     mask_png: bytes | None = None
     api_token: ApiToken | None = None  # when the request came through the API
-    collection: Collection | None = None  # a collection of the team the results land in
+    # Where the results also land: a collection of `team`, or the owner's own in no team.
+    collection: Collection | None = None
 
 
 class ModelNotAllowed(SubmitRefused):
@@ -70,10 +71,16 @@ def submit_job(spec: JobSpec) -> Job:
     """Check the request, create the job, reserve its quota and queue it, all or nothing.
 
     Raises SubmitRefused (ModelNotAllowed among them) when the person may not make this request
-    (team role, the team's models, source images, model) and quota.QuotaExceeded when it does not
-    fit the budget; nothing is created then.
+    (team role, the team's models, source images, collection, model) and quota.QuotaExceeded when
+    it does not fit the budget; nothing is created then.
     """
-    check_submit(spec.owner, model=spec.model, team=spec.team, source_images=spec.source_images)
+    check_submit(
+        spec.owner,
+        model=spec.model,
+        team=spec.team,
+        source_images=spec.source_images,
+        collection=spec.collection,
+    )
     check_model_allowed(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     mask_name = ""
@@ -96,7 +103,13 @@ def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
     fits the quota or nothing is created (raises QuotaExceeded or ModelNotAllowed)."""
     if not prompts:
         raise ValueError("A batch needs at least one prompt.")
-    check_submit(spec.owner, model=spec.model, team=spec.team, source_images=spec.source_images)
+    check_submit(
+        spec.owner,
+        model=spec.model,
+        team=spec.team,
+        source_images=spec.source_images,
+        collection=spec.collection,
+    )
     check_model_allowed(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     with transaction.atomic():

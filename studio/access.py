@@ -1,4 +1,5 @@
-"""The one place that decides who may see or change a job, an image, a team or its library.
+"""The one place that decides who may see or change a job, an image, a team, its library, or a
+collection (a team's, or a person's own).
 
 Everything a person can reach by URL goes through these helpers. Anything they may not see is a
 404, so a stranger cannot even learn that it exists; a team member who may look but not act gets a
@@ -92,10 +93,19 @@ def get_team_for(user, slug: str, *roles: str) -> tuple[Team, Role]:
     return team, require_team_role(user, team, *roles)
 
 
-def get_collection_for(team: Team, collection_id) -> Collection:
-    """A collection of a team the caller has already checked membership of."""
+def personal_collections(user) -> QuerySet[Collection]:
+    """A person's own collections: nobody else sees, opens or fills them."""
+    return Collection.objects.filter(team__isnull=True, owner=user)
+
+
+def get_collection_for(user, collection_id, *, team: Team | None = None) -> Collection:
+    """A collection of `team` (whose membership the caller has already checked), or, without a
+    team, one of the person's own personal collections; 404 for anything else."""
+    collections = (
+        Collection.objects.filter(team=team) if team is not None else personal_collections(user)
+    )
     try:
-        return Collection.objects.get(team=team, pk=collection_id)
+        return collections.get(pk=collection_id)
     except (Collection.DoesNotExist, ValueError) as error:
         raise Http404("No such collection.") from error
 
@@ -115,12 +125,20 @@ class SubmitRefused(ValueError):
     """A request the person may not make (any more); the message says why, for the page."""
 
 
-def check_submit(owner, *, model: ProviderModel, team: Team | None, source_images) -> None:
+def check_submit(
+    owner,
+    *,
+    model: ProviderModel,
+    team: Team | None,
+    source_images,
+    collection: Collection | None = None,
+) -> None:
     """What a new job needs, whether it is a fresh submit or a retry of an old one.
 
     The person must still be an owner or editor of the team the job goes to, every source image
-    must still be visible to them, and the model and its provider must still be enabled. (The
-    quota is the last check, made when the job reserves it.)
+    must still be visible to them, the collection its results land in must be of that workspace
+    (the team's, or the person's own in the personal one), and the model and its provider must
+    still be enabled. (The quota is the last check, made when the job reserves it.)
     """
     if not (model.enabled and model.provider.enabled):
         raise SubmitRefused(
@@ -130,6 +148,17 @@ def check_submit(owner, *, model: ProviderModel, team: Team | None, source_image
         raise SubmitRefused(
             _("You can no longer add images to the team %(team)s.") % {"team": team.name}
         )
+    if collection is not None and not _collection_fits(owner, collection, team):
+        raise SubmitRefused(
+            _("The collection %(name)s is not one of this workspace.") % {"name": collection.name}
+        )
     source_ids = {image.pk for image in source_images}
     if source_ids and visible_images(owner).filter(pk__in=source_ids).count() != len(source_ids):
         raise SubmitRefused(_("One of the images to edit is not available to you any more."))
+
+
+def _collection_fits(owner, collection: Collection, team: Team | None) -> bool:
+    # The team's own role was checked above; a personal collection must be the submitter's own.
+    if collection.team_id is not None:
+        return collection.team_id == (team.pk if team else None)
+    return team is None and collection.owner_id == owner.pk

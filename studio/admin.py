@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -29,24 +30,59 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "team", "created_by", "created_at"]
+    list_display = ["name", "team", "owner", "created_by", "created_at"]
     list_filter = ["team"]
     search_fields = ["name"]
 
 
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = [
+            "name",
+            "all_models",
+            "allowed_models",
+            "rate_limit_per_minute",
+            "credits_cap",
+            "expires_at",
+            "revoked_at",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # Models chosen while "All models" stays checked would be ignored without a word; the
+        # admin who chose them meant to limit the token, so say which box does that.
+        if data.get("all_models") and data.get("allowed_models"):
+            self.add_error(
+                "allowed_models",
+                _("Uncheck “All models” to limit this token to the models chosen here."),
+            )
+        return data
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Admins set a token's rate limit (and may cap, expire or revoke it); the secret is never
-    here, only its first characters."""
+    """Admins set a token's rate limit (and may cap, expire or revoke it, or narrow its models);
+    the secret is never here, only its first characters."""
 
-    list_display = ["name", "user", "team", "prefix", "rate_limit_per_minute", "last_used_at"]
-    list_filter = ["team"]
+    form = ApiTokenForm
+    list_display = [
+        "name",
+        "user",
+        "team",
+        "prefix",
+        "all_models",
+        "rate_limit_per_minute",
+        "last_used_at",
+    ]
+    list_filter = ["team", "all_models"]
     search_fields = ["name", "user__username", "prefix"]
     fields = [
         "user",
         "name",
         "prefix",
         "team",
+        "all_models",
         "allowed_models",
         "rate_limit_per_minute",
         "credits_cap",

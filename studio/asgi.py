@@ -8,7 +8,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from studio.body_limit import BodySizeLimit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 # Django's advice for ASGI: no persistent database connections (a request's thread ends with it).
 os.environ.setdefault("STUDIO_DB_CONN_MAX_AGE", "0")
-application = get_asgi_application()
+# Django's handler reads the whole body before any middleware runs, so the request size limit
+# stands in front of it (RequestSizeLimitMiddleware only holds under WSGI).
+application = BodySizeLimit(get_asgi_application())

@@ -19,13 +19,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jobs.models import Image, Job, JobStatus
 from jobs.quota import refund_quota
 from jobs.storage import read_stored_file
+from studio.access import personal_collections
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
 
 logger = logging.getLogger(__name__)
@@ -144,12 +145,9 @@ def _apply_filters(images: QuerySet[Image], filters: LibraryFilters, viewer) -> 
         images = images.filter(created_at__date__gte=filters.date_from)
     if filters.date_to:
         images = images.filter(created_at__date__lte=filters.date_to)
-    # Collections and tags belong to library items; EXISTS keeps one row per image.
+    # Team collections and tags belong to library items; EXISTS keeps one row per image.
     if filters.collection:
-        in_collection = LibraryItem.objects.filter(
-            image=OuterRef("pk"), collections=filters.collection
-        )
-        images = images.filter(Exists(in_collection))
+        images = images.filter(in_collection(filters.collection))
     if filters.tag:
         images = images.filter(
             Exists(LibraryItem.objects.filter(image=OuterRef("pk"), tags=filters.tag))
@@ -157,6 +155,18 @@ def _apply_filters(images: QuerySet[Image], filters: LibraryFilters, viewer) -> 
     if filters.search.strip():
         images = search_prompts(images, filters.search)
     return images
+
+
+def in_collection(collection: Collection) -> Exists:
+    """Whether an image is in `collection`: through its library item in a team's, directly in a
+    person's own (whose images are in no library)."""
+    if collection.is_personal:
+        members = Collection.images.through.objects.filter(
+            image_id=OuterRef("pk"), collection=collection
+        )
+    else:
+        members = LibraryItem.objects.filter(image=OuterRef("pk"), collections=collection)
+    return Exists(members)
 
 
 def search_prompts(images: QuerySet[Image], text: str) -> QuerySet[Image]:
@@ -208,28 +218,64 @@ def library_items(team: Team, image_ids: Sequence) -> QuerySet[LibraryItem]:
     return LibraryItem.objects.filter(team=team, image_id__in=image_ids)
 
 
-def create_collection(team: Team, name: str, *, created_by) -> Collection:
+def create_collection(team: Team | None, name: str, *, created_by) -> Collection:
+    """The team's collection called `name`, or without a team `created_by`'s own (made if need
+    be)."""
     collection, _created = Collection.objects.get_or_create(
-        team=team, name=name.strip(), defaults={"created_by": created_by}
+        team=team,
+        owner=None if team is not None else created_by,
+        name=name.strip(),
+        defaults={"created_by": created_by},
     )
     return collection
 
 
 def add_to_collection(
-    team: Team, image_ids: Sequence, *, collection: Collection | None, new_name: str = "", added_by
+    team: Team | None,
+    image_ids: Sequence,
+    *,
+    collection: Collection | None,
+    new_name: str = "",
+    added_by,
 ) -> tuple[Collection, int]:
-    """Put the team's images in `collection`, or in one called `new_name` (made if need be)."""
+    """Put the team's images (without a team: the person's own) in `collection`, or in one called
+    `new_name` (made if need be); returns it and how many of the images were there to add."""
     if collection is None:
         collection = create_collection(team, new_name, created_by=added_by)
+    if collection.is_personal:
+        images = list(history_images(added_by).filter(pk__in=image_ids))
+        collection.images.add(*images)
+        return collection, len(images)
     items = list(library_items(team, image_ids))
     collection.items.add(*items)
     return collection, len(items)
 
 
 def remove_from_collection(collection: Collection, image_ids: Sequence) -> int:
+    if collection.is_personal:
+        images = list(collection.images.filter(pk__in=image_ids))
+        collection.images.remove(*images)
+        return len(images)
     items = list(library_items(collection.team, image_ids))
     collection.items.remove(*items)
     return len(items)
+
+
+def collect_result(collection: Collection, image: Image) -> None:
+    """A finished job's image lands in the collection it was submitted with: a team's (and so in
+    the team's library) or its owner's own."""
+    if collection.is_personal:
+        # Checked at submit (access.check_submit); this keeps another person's image out even so.
+        if image.owner_id == collection.owner_id:
+            collection.images.add(image)
+        return
+    add_to_library(collection.team, [image], added_by=image.owner)
+    collection.items.add(*library_items(collection.team, [image.pk]))
+
+
+def personal_collection_list(user) -> QuerySet[Collection]:
+    """The person's own collections with how many images each holds, for "My collections"."""
+    return personal_collections(user).annotate(size=Count("images"))
 
 
 def tag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:

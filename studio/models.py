@@ -1,4 +1,4 @@
-"""Teams (who works together, in which role) and their shared library of images."""
+"""Teams (who works together, in which role), their shared library of images, and collections."""
 
 from __future__ import annotations
 
@@ -95,25 +95,63 @@ class LibraryItem(models.Model):
 
 
 class Collection(models.Model):
-    """A board inside a team: a named selection of library items."""
+    """A named board: a team's (a selection of its library items) or one person's own.
+
+    A team collection has `team` and holds `items`. A personal collection has `owner` instead and
+    holds `images` straight away: its images are the person's own, in no team's library, so there is
+    no library item to point at. Which of the two a collection is decides nothing else: browsing,
+    access (`studio.access.get_collection_for`) and landing results go through one path each.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="collections")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="collections"
+    )
+    # A personal collection goes with its person (studio.library.forget_person keeps only what a
+    # team holds).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_collections",
+    )
     name = models.CharField(max_length=100)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     items = models.ManyToManyField(LibraryItem, blank=True, related_name="collections")
+    images = models.ManyToManyField("jobs.Image", blank=True, related_name="personal_collections")
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="one_collection_name_per_team")
+            models.UniqueConstraint(fields=["team", "name"], name="one_collection_name_per_team"),
+            # NULL teams never clash in the constraint above, so personal names need their own.
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                condition=models.Q(team__isnull=True),
+                name="one_personal_collection_name_per_owner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(team__isnull=False, owner__isnull=True)
+                | models.Q(team__isnull=True, owner__isnull=False),
+                name="collection_of_a_team_or_a_person",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.team_id is None
+
+    def label(self) -> str:
+        """ "Personal: Moodboard" or "Design: Best", where both kinds are offered together."""
+        place = _("Personal") if self.is_personal else self.team
+        return f"{place}: {self.name}"
 
 
 class Favourite(models.Model):
@@ -176,11 +214,22 @@ class ApiToken(models.Model):
         related_name="api_tokens",
         help_text="Where its images go; empty means the person's own history.",
     )
+    # "Every model" is said here, not by an empty list below: models can be deleted and the list
+    # emptied in admin, and a token limited to some models must not then reach all of them.
+    all_models = models.BooleanField(
+        _("All models"),
+        default=True,
+        help_text=_(
+            "It may use every enabled model. Uncheck it to allow only the models chosen below."
+        ),
+    )
     allowed_models = models.ManyToManyField(
         "jobs.ProviderModel",
         blank=True,
         related_name="api_tokens",
-        help_text="The models it may use; none chosen means every enabled model.",
+        help_text=_(
+            "The only models it may use when “All models” is unchecked; none chosen: no model."
+        ),
     )
     expires_at = models.DateTimeField(null=True, blank=True)
     credits_cap = models.PositiveIntegerField(

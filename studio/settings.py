@@ -184,9 +184,9 @@ STORAGES = {
     },
 }
 # Request size: the whole body (STUDIO_REQUEST_MAX_BYTES, checked from Content-Length before it is
-# read), the non-file part of it, how many files, and each file (STUDIO_UPLOAD_MAX_BYTES, checked
-# as it arrives, then by the forms). The reverse proxy should refuse the same size first (nginx
-# client_max_body_size).
+# read and, under ASGI, counted as it arrives: studio/body_limit.py), the non-file part of it, how
+# many files, and each file (STUDIO_UPLOAD_MAX_BYTES, checked as it arrives, then by the forms).
+# The reverse proxy should refuse the same size first (nginx client_max_body_size).
 FILE_UPLOAD_HANDLERS = [
     "studio.uploads.SizeLimitedUploadHandler",  # nothing past STUDIO_UPLOAD_MAX_BYTES is kept
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -12,7 +12,7 @@ from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
 from jobs.models import Image
-from studio.library import add_to_library, forget_person, library_items
+from studio.library import add_to_library, collect_result, forget_person
 from studio.models import Collection
 
 
@@ -29,7 +29,8 @@ def leavers_images_stay_with_their_teams(sender, instance, **kwargs) -> None:
 
 @receiver(post_save, sender=Image, dispatch_uid="studio.results_land_in_their_collection")
 def results_land_in_their_collection(sender, instance: Image, created: bool, **kwargs) -> None:
-    """A job submitted with a target collection puts each result in it (and so in its team)."""
+    """A job submitted with a target collection puts each result in it: a team's (and so in its
+    library) or its owner's personal one."""
     if not created or kwargs.get("raw") or not instance.job_id:
         return
     collection = (
@@ -39,5 +40,4 @@ def results_land_in_their_collection(sender, instance: Image, created: bool, **k
     )
     if collection is None:
         return
-    add_to_library(collection.team, [instance], added_by=instance.owner)
-    collection.items.add(*library_items(collection.team, [instance.pk]))
+    collect_result(collection, instance)

@@ -53,6 +53,25 @@ urlpatterns = [
     path("history/share/", history.history_share, name="history-share"),
     path("history/download/", history.history_download, name="history-download"),
     path("history/delete/", history.history_delete, name="history-delete"),
+    path("history/collect/", history.history_collect, name="history-collect"),
+    # A person's own collections (studio/views/history.py); a team's are under teams/<slug>/.
+    path("collections/", history.my_collections, name="my-collections"),
+    path("collections/new/", history.my_collection_create, name="my-collection-create"),
+    path(
+        "collections/<uuid:collection_id>/",
+        history.my_collection_detail,
+        name="my-collection-detail",
+    ),
+    path(
+        "collections/<uuid:collection_id>/remove/",
+        history.my_collection_remove,
+        name="my-collection-remove",
+    ),
+    path(
+        "collections/<uuid:collection_id>/delete/",
+        history.my_collection_delete,
+        name="my-collection-delete",
+    ),
     path(
         "images/<uuid:image_id>/favourite/", library_views.image_favourite, name="image-favourite"
     ),

@@ -60,7 +60,7 @@ def _broker_is_the_test_redis(request: pytest.FixtureRequest) -> None:
         "transactional_db",
     } & set(request.fixturenames)
     if uses_database:
-        request.getfixturevalue("redis_url")
+        request.getfixturevalue("no_slots_held")
 
 
 @pytest.fixture

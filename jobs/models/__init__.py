@@ -1,13 +1,12 @@
 """The engine's tables: providers and their models, jobs, stored images, the quota ledger."""
 
 from jobs.models.batch import Batch
-from jobs.models.catalog import Dialect, Price, Provider, ProviderModel
+from jobs.models.catalog import Price, Provider, ProviderModel
 from jobs.models.job import Image, ImageOrigin, Job, JobKind, JobStatus
 from jobs.models.quota import LedgerEntry, LedgerKind, QuotaLimit
 
 __all__ = [
     "Batch",
-    "Dialect",
     "Image",
     "ImageOrigin",
     "Job",

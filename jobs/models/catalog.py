@@ -5,16 +5,9 @@ from __future__ import annotations
 from django.db import models
 
 from jobs.capabilities import Capabilities, capabilities_for
+from jobs.providers import dialect_choices
 from jobs.providers.base import Endpoint
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key
-
-
-class Dialect(models.TextChoices):
-    OPENAI = "openai", "OpenAI Images API"
-    GROK = "grok", "grok-3-image relay"
-    TASK = "task", "Asynchronous task relay"
-    QWEN = "qwen", "Qwen wanx-v1 messages"
-    DASHSCOPE = "dashscope", "DashScope asynchronous"
 
 
 class RateLimits(models.Model):
@@ -66,7 +59,7 @@ class ProviderModel(RateLimits):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="models")
     name = models.CharField(max_length=100, help_text="The model id sent to the provider.")
     label = models.CharField(max_length=100, blank=True)
-    dialect = models.CharField(max_length=20, choices=Dialect.choices)
+    dialect = models.CharField(max_length=20, choices=dialect_choices)
     poll_path = models.CharField(
         max_length=200, blank=True, help_text="For asynchronous dialects; may contain {task_id}."
     )

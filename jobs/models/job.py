@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jobs.labels import param_label
 from jobs.models.catalog import ProviderModel
+from jobs.parameters import param_label
 
 
 class JobStatus(models.TextChoices):

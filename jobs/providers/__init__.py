@@ -32,6 +32,11 @@ DIALECTS: dict[str, Dialect] = {
 DIALECT_NAMES = tuple(DIALECTS)
 
 
+def dialect_choices() -> list[tuple[str, str]]:
+    """The model field's choices: every dialect registered above, and only those."""
+    return [(dialect.name, dialect.label) for dialect in DIALECTS.values()]
+
+
 def get_dialect(name: str) -> Dialect:
     try:
         return DIALECTS[name]
@@ -51,5 +56,6 @@ __all__ = [
     "ProviderResult",
     "ResultImage",
     "TaskState",
+    "dialect_choices",
     "get_dialect",
 ]

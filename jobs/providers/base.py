@@ -103,7 +103,8 @@ class ProviderError(Exception):
 
 
 class Dialect(Protocol):
-    name: str
+    name: str  # what the providers TOML and admin call it
+    label: str  # what admin shows beside the name
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult: ...
 

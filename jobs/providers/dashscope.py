@@ -78,6 +78,7 @@ def _result_image(entry: object) -> ResultImage:
 
 class DashScopeDialect:
     name = "dashscope"
+    label = "DashScope asynchronous"
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         path = IMAGE2IMAGE_PATH if request.operation == "edit" else TEXT2IMAGE_PATH

@@ -34,6 +34,7 @@ def edit_fields(request: ImageRequest) -> dict[str, object]:
 
 class GrokDialect:
     name = "grok"
+    label = "grok-3-image relay"
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         if request.operation != "edit":

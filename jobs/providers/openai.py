@@ -40,6 +40,7 @@ def image_parts(images: tuple[InputImage, ...], mask: InputImage | None) -> list
 
 class OpenAIDialect:
     name = "openai"
+    label = "OpenAI Images API"
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         fields = openai_fields(request)

@@ -29,6 +29,7 @@ def request_body(request: ImageRequest) -> dict[str, object]:
 
 class QwenDialect:
     name = "qwen"
+    label = "Qwen wanx-v1 messages"
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         return openai_result(post_json(endpoint, EDITS_PATH, request_body(request)), endpoint)

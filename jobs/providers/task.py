@@ -70,6 +70,7 @@ def result_from_envelope(envelope: dict, endpoint: Endpoint) -> ProviderResult:
 
 class TaskDialect:
     name = "task"
+    label = "Asynchronous task relay"
 
     def submit(self, endpoint: Endpoint, request: ImageRequest) -> ProviderResult:
         result = result_from_envelope(

@@ -1,9 +1,20 @@
 // The edit page's ways to add images besides the file picker: drop files on the Image field, paste
 // them, or pick images already in the studio (history or a team library). Dropped and pasted files
 // go into the "Image" file input, so the server receives ordinary uploads; picked images become
-// hidden "source" inputs, so nothing is downloaded or uploaded again. No dependencies.
+// hidden "source" inputs, so nothing is downloaded or uploaded again. No dependencies; its own
+// words come from Django's JavaScript catalog (/jsi18n/), in the page's language.
 (function () {
   "use strict";
+
+  // Without the catalog (it failed to load) the English words still make a working page.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate =
+    window.interpolate ||
+    function (format, values) {
+      return format.replace(/%\((\w+)\)s/g, function (match, name) {
+        return String(values[name]);
+      });
+    };
 
   var IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
 
@@ -61,7 +72,11 @@
       item.setAttribute("data-src", button.getAttribute("data-src"));
       var picture = document.createElement("img");
       picture.src = button.getAttribute("data-thumbnail");
-      picture.alt = "Chosen image " + (chosenList.children.length + 1);
+      picture.alt = interpolate(
+        gettext("Chosen image %(number)s"),
+        { number: chosenList.children.length + 1 },
+        true
+      );
       var hidden = document.createElement("input");
       hidden.type = "hidden";
       hidden.name = "source";
@@ -70,7 +85,7 @@
       remove.type = "button";
       remove.className = "link";
       remove.setAttribute("data-remove-chosen", "");
-      remove.textContent = "Don't use this one";
+      remove.textContent = gettext("Don't use this one");
       item.append(picture, hidden, remove);
       chosenList.append(item);
       chosenList.hidden = false;

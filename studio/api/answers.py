@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from jobs.messages import localize_job_text
 from jobs.models import Job, JobStatus
 from jobs.storage import read_stored_file
 from studio.api.errors import ApiError
@@ -57,19 +59,34 @@ def job_error(job: Job) -> ApiError:
     """The error for a job that ended without images, with the provider's cleaned message."""
     if job.status == JobStatus.CANCELED:
         return ApiError(
-            409, "The job was canceled.", type="api_error", code="job_canceled", headers=NO_RETRY
+            409, _("The job was canceled."), type="api_error", code="job_canceled", headers=NO_RETRY
         )
-    message = job.error_message or "The provider reported that the job failed."
-    if any(words in message for words in TIMEOUT_WORDS):
+    stored = job.error_message
+    # The code is chosen from the stored English text; the caller reads it in their language, as
+    # the job's page shows it (the provider's own words inside it stay as the provider wrote them).
+    message = (
+        localize_job_text(stored) if stored else _("The provider reported that the job failed.")
+    )
+    if any(words in stored for words in TIMEOUT_WORDS):
         return ApiError(504, message, type="api_error", code="provider_timeout", headers=NO_RETRY)
     return ApiError(502, message, type="api_error", code="provider_error", headers=NO_RETRY)
 
 
 def still_running(job: Job, waited: float) -> ApiError:
+    # A sentence per status, so each language words the state itself (the English reads as before).
+    if job.status == JobStatus.QUEUED:
+        template = _(
+            "The job %(job)s is still queued after %(seconds)s s; ask "
+            "GET /v1/images/jobs/%(job)s for it later."
+        )
+    else:
+        template = _(
+            "The job %(job)s is still running after %(seconds)s s; ask "
+            "GET /v1/images/jobs/%(job)s for it later."
+        )
     return ApiError(
         504,
-        f"The job {job.pk} is still {job.status} after {waited:g} s; ask "
-        f"GET /v1/images/jobs/{job.pk} for it later.",
+        template % {"job": job.pk, "seconds": f"{waited:g}"},
         type="api_error",
         code="timeout",
         headers=NO_RETRY,

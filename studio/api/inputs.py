@@ -16,12 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import Http404, HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 
 from jobs.capabilities import EDIT, GENERATE, check_request
 from jobs.models import Image, ProviderModel
+from jobs.parameters import PARAMETERS, PARAMETERS_BY_NAME
 from jobs.storage import read_stored_file
 from studio.access import get_image_for
 from studio.api.errors import invalid
@@ -32,21 +35,12 @@ from studio.forms.generate import PERSONAL, GenerateForm
 from studio.models import ApiToken
 
 RESPONSE_FORMATS = ("b64_json", "url")
-CHOICE_PARAMS = (
-    "size",
-    "aspect_ratio",
-    "resolution",
-    "quality",
-    "background",
-    "output_format",
-    "moderation",
-    "input_fidelity",
-)
-NUMBER_PARAMS = ("n", "output_compression")
-GENERATE_PARAMS = frozenset(
-    {"model", "prompt", "response_format", "user", *NUMBER_PARAMS, *CHOICE_PARAMS}
-) - {"input_fidelity"}
-EDIT_PARAMS = GENERATE_PARAMS | {"input_fidelity"}
+# What the API takes besides the registry's parameters (partial previews stream only on pages).
+API_PARAMETERS = tuple(p.name for p in PARAMETERS if p.name != "partial_images")
+GENERATE_PARAMS = frozenset({"model", "prompt", "response_format", "user", "n"}) | {
+    p for p in API_PARAMETERS if GENERATE in PARAMETERS_BY_NAME[p].operations
+}
+EDIT_PARAMS = frozenset({"model", "prompt", "response_format", "user", "n", *API_PARAMETERS})
 EDIT_FILES = frozenset({"image", "image[]", "mask"})
 IMAGE_PATH = re.compile(r"^/images/(?P<id>[0-9a-f-]{32,36})/(?:file/|thumbnail/|download/)?$")
 LINK_PATH = re.compile(r"^/v1/files/(?P<signed>[^/]+)/?$")
@@ -75,7 +69,9 @@ def read_edit(request: HttpRequest, token: ApiToken) -> ImageCall:
         body: Mapping[str, object] = request.POST.dict()
         unknown_files = set(request.FILES) - EDIT_FILES
         if unknown_files:
-            raise invalid(f"Unknown file part: '{sorted(unknown_files)[0]}'.", "image")
+            raise invalid(
+                _("Unknown file part: '%(name)s'.") % {"name": sorted(unknown_files)[0]}, "image"
+            )
         uploads = request.FILES.getlist("image") + request.FILES.getlist("image[]")
         mask = request.FILES.get("mask")
         sources: list[str] = []
@@ -101,32 +97,47 @@ def _json_body(request: HttpRequest) -> dict:
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as error:
-        raise invalid(f"The request body is not valid JSON: {error}.") from error
+        # The parser's own words (position and cause) stay as Python wrote them.
+        raise invalid(
+            _("The request body is not valid JSON: %(error)s.") % {"error": error}
+        ) from error
     if not isinstance(body, dict):
-        raise invalid("The request body must be a JSON object.")
+        raise invalid(_("The request body must be a JSON object."))
     return body
 
 
 def _refuse_unknown(body: Mapping[str, object], allowed: frozenset[str] | set[str]) -> None:
     for name in body:
         if name not in allowed:
-            raise invalid(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+            raise invalid(
+                _("Unknown parameter: '%(name)s'.") % {"name": name}, name, "unknown_parameter"
+            )
 
 
 def _model(token: ApiToken, body: Mapping[str, object], operation: str) -> ProviderModel:
     model = model_for_token(token, body.get("model"))
     caps = model.capabilities()
     if operation not in caps.operations:
-        raise invalid(f"The model '{body.get('model')}' cannot {operation} images.", "model")
+        # One sentence per operation: the verb must be translated with the sentence around it.
+        refusal = (
+            _("The model '%(model)s' cannot edit images.")
+            if operation == EDIT
+            else _("The model '%(model)s' cannot generate images.")
+        )
+        raise invalid(refusal % {"model": body.get("model")}, "model")
     # The capability table's own messages, for every parameter the client sent.
-    sent = {name: body[name] for name in (*CHOICE_PARAMS, *NUMBER_PARAMS) if name in body}
+    sent = {name: body[name] for name in ("n", *API_PARAMETERS) if name in body}
     for name, value in sent.items():
         if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
-            raise invalid(f"'{name}' must be a string or a number.", name)
+            raise invalid(_("'%(name)s' must be a string or a number.") % {"name": name}, name)
     problems = check_request(caps, operation, {**sent, "prompt": "-"}, 1, False)
     for name, message in problems.items():
         if name in sent:
-            raise invalid(f"{message} (model '{body.get('model')}')", name)
+            raise invalid(
+                _("%(problem)s (model '%(model)s')")
+                % {"problem": message, "model": body.get("model")},
+                name,
+            )
     return model
 
 
@@ -135,7 +146,7 @@ def _response_format(model: ProviderModel, body: Mapping[str, object]) -> str:
     if value in (None, ""):
         return "b64_json"
     if value not in RESPONSE_FORMATS:
-        raise invalid("'response_format' must be 'b64_json' or 'url'.", "response_format")
+        raise invalid(_("'response_format' must be 'b64_json' or 'url'."), "response_format")
     # gpt-image models always answer base64; clients send the field anyway.
     return "b64_json" if model.name.startswith("gpt-image") else str(value)
 
@@ -143,15 +154,15 @@ def _response_format(model: ProviderModel, body: Mapping[str, object]) -> str:
 def _form_data(token: ApiToken, model: ProviderModel, body: Mapping[str, object]) -> QueryDict:
     prompt = body.get("prompt")
     if not isinstance(prompt, str):
-        raise invalid("'prompt' is required and must be a string.", "prompt")
+        raise invalid(_("'prompt' is required and must be a string."), "prompt")
     user = body.get("user")
     if user is not None and not isinstance(user, str):
-        raise invalid("'user' must be a string.", "user")
+        raise invalid(_("'%(param)s' must be a string.") % {"param": "user"}, "user")
     data = QueryDict(mutable=True)
     data["model"] = str(model.pk)
     data["workspace"] = token.team.slug if token.team else PERSONAL
     data["prompt"] = prompt
-    for name in (*CHOICE_PARAMS, *NUMBER_PARAMS):
+    for name in ("n", *API_PARAMETERS):
         if body.get(name) not in (None, ""):
             data[name] = str(body[name])
     return data
@@ -173,7 +184,7 @@ def _json_images(
 ) -> tuple[list[UploadedFile], list[str], UploadedFile | None]:
     items = body.get("images")
     if not isinstance(items, list) or not items:
-        raise invalid("'images' must be a list of {image_url} or {file_id} objects.", "images")
+        raise invalid(_("'images' must be a list of {image_url} or {file_id} objects."), "images")
     uploads, sources = [], []
     for position, item in enumerate(items):
         param = f"images[{position}]"
@@ -193,14 +204,20 @@ def _json_image(
     request: HttpRequest, token: ApiToken, item: object, param: str
 ) -> tuple[UploadedFile | None, str]:
     if not isinstance(item, dict) or len(item) != 1 or not ({"image_url", "file_id"} & set(item)):
-        raise invalid(f"'{param}' must hold exactly one of image_url or file_id.", param)
+        raise invalid(
+            _("'%(param)s' must hold exactly one of image_url or file_id.") % {"param": param},
+            param,
+        )
     if "file_id" in item:
         return None, _visible_image_id(token, item["file_id"], f"{param}.file_id")
     url = item["image_url"]
     if isinstance(url, dict):  # {"image_url": {"url": ...}} as chat clients send it
         url = url.get("url")
     if not isinstance(url, str):
-        raise invalid(f"'{param}.image_url' must be a string.", f"{param}.image_url")
+        raise invalid(
+            _("'%(param)s' must be a string.") % {"param": f"{param}.image_url"},
+            f"{param}.image_url",
+        )
     data_uri = DATA_URI.match(url)
     if data_uri:
         return _decoded_upload(data_uri, param), ""
@@ -211,7 +228,10 @@ def _decoded_upload(match: re.Match, param: str) -> UploadedFile:
     try:
         data = base64.b64decode(match["data"], validate=False)
     except (binascii.Error, ValueError) as error:
-        raise invalid(f"'{param}.image_url' is not valid base64.", f"{param}.image_url") from error
+        raise invalid(
+            _("'%(param)s' is not valid base64.") % {"param": f"{param}.image_url"},
+            f"{param}.image_url",
+        ) from error
     content_type = match["type"] or "image/png"
     extension = content_type.rsplit("/", 1)[-1]
     return SimpleUploadedFile(f"{param}.{extension}", data, content_type)
@@ -222,7 +242,8 @@ def _linked_image_id(request: HttpRequest, url: str, param: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
         raise invalid(
-            f"'{param}.image_url' must be a data: URI or a link to an image in this studio.",
+            _("'%(param)s' must be a data: URI or a link to an image in this studio.")
+            % {"param": f"{param}.image_url"},
             f"{param}.image_url",
         )
     page = IMAGE_PATH.match(parts.path)
@@ -232,7 +253,8 @@ def _linked_image_id(request: HttpRequest, url: str, param: str) -> str:
     image_id = image_id_from_link(link["signed"]) if link else None
     if image_id is None:
         raise invalid(
-            f"'{param}.image_url' is not a link to an image, or the link has expired.",
+            _("'%(param)s' is not a link to an image, or the link has expired.")
+            % {"param": f"{param}.image_url"},
             f"{param}.image_url",
         )
     return image_id
@@ -245,9 +267,11 @@ def _visible_image_id(token: ApiToken, image_id: object, param: str) -> str:
 def _visible_image(token: ApiToken, image_id: object, param: str) -> Image:
     try:
         return get_image_for(token.user, str(image_id))
-    except Http404 as missing:
+    except (Http404, ValidationError) as missing:  # ValidationError: the id is not even a UUID
         raise invalid(
-            f"No image '{image_id}' is available to this token.", param, "image_not_found"
+            _("No image '%(id)s' is available to this token.") % {"id": image_id},
+            param,
+            "image_not_found",
         ) from missing
 
 

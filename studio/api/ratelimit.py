@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
+from django.utils.translation import gettext
 
 from studio.api.errors import ApiError
 from studio.models import ApiToken
@@ -46,8 +47,11 @@ def check_rate_limit(token: ApiToken) -> None:
         retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
         raise ApiError(
             429,
-            f"Rate limit reached for this API token: {limit} requests per minute. "
-            f"Try again in {retry_after} seconds.",
+            gettext(
+                "Rate limit reached for this API token: %(limit)s requests per minute. "
+                "Try again in %(seconds)s seconds."
+            )
+            % {"limit": limit, "seconds": retry_after},
             type="rate_limit_error",
             code="rate_limit_exceeded",
             headers={"Retry-After": str(retry_after)},

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jobs.capabilities import EDIT, credits_for
 from jobs.models import Job, LedgerEntry
@@ -30,7 +31,10 @@ KEY_LIFETIME = timedelta(hours=24)  # as Stripe and OpenAI keep them; the key ma
 def submit_call(token: ApiToken, call: ImageCall, idempotency_key: str = "") -> Job:
     """The job for this call: a new one, or the one an earlier call with the same key made."""
     if len(idempotency_key) > MAX_KEY_LENGTH:
-        raise invalid(f"The Idempotency-Key header is longer than {MAX_KEY_LENGTH} characters.")
+        raise invalid(
+            _("The Idempotency-Key header is longer than %(length)s characters.")
+            % {"length": MAX_KEY_LENGTH}
+        )
     spec = dataclasses.replace(call.form.job_spec(token.user), api_token=token)
     try:
         with transaction.atomic():
@@ -85,6 +89,9 @@ def _check_credits_cap(token: ApiToken, spec: JobSpec) -> None:
     if used + needed > token.credits_cap:
         left = max(token.credits_cap - used, 0)
         raise insufficient_quota(
-            f"This API token may use {token.credits_cap:,} credits in all and has {left:,} left; "
-            f"this request needs {needed:,}."
+            _(
+                "This API token may use %(cap)s credits in all and has %(left)s left; "
+                "this request needs %(needed)s."
+            )
+            % {"cap": f"{token.credits_cap:,}", "left": f"{left:,}", "needed": f"{needed:,}"}
         )

@@ -2,21 +2,34 @@
 
 A token never grants more than its owner has now: each request re-checks the account, the
 workspace role and the models, so losing any of them disables what depended on it at once.
+
+Guessing tokens is throttled with the logins' lock (django-axes, studio/login_throttle.py): a
+refused token is a failed login of its client address, and an address locked by wrong passwords
+or wrong tokens may not use the API, even with a good token, until the lock ends.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from jobs.capabilities import EDIT, GENERATE
 from jobs.models import ProviderModel
 from studio.access import team_role
 from studio.api.errors import ApiError, forbidden, invalid, unauthorized
+from studio.forms.generate import models_for
 from studio.models import ApiToken, Role, Team
 
 TOKEN_PREFIX = "sk-studio-"  # noqa: S105 (a visible prefix, not a secret)
@@ -37,9 +50,15 @@ def create_token(
     expires_at: datetime | None = None,
     credits_cap: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token and its secret, which the caller shows once (only its hash is kept)."""
+    """A new token and its secret, which the caller shows once (only its hash is kept).
+
+    `models` limits it to those models; none given makes a token for every model (`all_models`),
+    as "leave empty to allow every model" on the tokens page and `apitoken create` without
+    `--models` ask.
+    """
     if team is not None and team_role(user, team) not in CREATORS:
         raise ValueError(f"{user} may not create images in the team {team}.")
+    models = list(models)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -47,6 +66,7 @@ def create_token(
         token_hash=hash_token(secret),
         prefix=secret[: len(TOKEN_PREFIX) + 4],
         team=team,
+        all_models=not models,
         expires_at=expires_at,
         credits_cap=credits_cap,
     )
@@ -63,35 +83,142 @@ def revoke_token(token: ApiToken) -> bool:
     )
 
 
-def authenticate(authorization: str) -> ApiToken:
-    """The token named by an `Authorization: Bearer …` header, if it may still be used.
+def authenticate(request: HttpRequest) -> ApiToken:
+    """The token named by the request's `Authorization: Bearer …` header, if it may still be used.
 
     Raises ApiError: 401 for a missing, unknown, revoked or expired token or a disabled account;
-    403 when the owner may no longer create images in the token's team.
+    403 when the owner may no longer create images in the token's team; 429 while the client's
+    address is locked after too many failed logins or refused tokens.
     """
-    scheme, _, secret = (authorization or "").partition(" ")
+    scheme, _, secret = (request.headers.get("Authorization") or "").partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
-        raise unauthorized("Send your studio API token as 'Authorization: Bearer <token>'.")
+        # Nothing was guessed, so nothing is counted: a client that sent no token learns nothing.
+        raise unauthorized(
+            gettext("Send your studio API token as 'Authorization: Bearer <token>'.")
+        )
+    attempt = _login_attempt(request)
+    locked_seconds = seconds_locked(attempt)
+    if locked_seconds:
+        raise locked_out(locked_seconds)
+    try:
+        return _token_for(secret)
+    except ApiError as refused:
+        if refused.status == 401:  # a 403 comes with a genuine token: no guess to count
+            _count_failure(attempt)
+        raise
+
+
+def _token_for(secret: str) -> ApiToken:
     found = ApiToken.objects.select_related("user", "team").filter(token_hash=hash_token(secret))
     token = found.first()
     if token is None:
-        raise unauthorized("Incorrect API token. Create one at /account/tokens/.")
+        raise unauthorized(gettext("Incorrect API token. Create one at /account/tokens/."))
     now = timezone.now()
     if token.revoked_at is not None:
-        raise unauthorized(f"The API token '{token.name}' was revoked.")
+        raise unauthorized(gettext("The API token '%(name)s' was revoked.") % {"name": token.name})
     if token.expires_at is not None and token.expires_at <= now:
-        raise unauthorized(f"The API token '{token.name}' expired on {token.expires_at:%Y-%m-%d}.")
+        raise unauthorized(
+            gettext("The API token '%(name)s' expired on %(day)s.")
+            % {"name": token.name, "day": f"{token.expires_at:%Y-%m-%d}"}
+        )
     if not token.user.is_active:
-        raise unauthorized("The account this API token belongs to is disabled.")
+        raise unauthorized(gettext("The account this API token belongs to is disabled."))
     if token.team is not None and team_role(token.user, token.team) not in CREATORS:
         raise forbidden(
-            f"This token puts images in the team '{token.team}', where its owner may no longer "
-            "create images."
+            gettext(
+                "This token puts images in the team '%(team)s', where its owner may no longer "
+                "create images."
+            )
+            % {"team": token.team}
         )
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# --- the login throttle, for tokens -------------------------------------------------------------
+
+# The name a refused token is recorded under in axes (shown in admin's "Access attempts"). Axes
+# also counts failures per username; with none, every refused token everywhere would share one
+# count, so each address gets its own name. A space keeps it apart from every real username.
+ATTEMPT_USERNAME = "(API token) {address}"
+
+
+def _login_attempt(request: HttpRequest) -> HttpRequest:
+    """The request as axes is shown it: its address, agent and path, without body or token.
+
+    Axes keeps a failed attempt's GET and POST data. An API body holds prompts and images:
+    reading it only to log a refused call would parse the whole upload, and neither prompts nor
+    the token (the Authorization header) belong in a security log. Axes also marks a request
+    that reaches the limit, and its middleware then swaps the answer for the login page's
+    lockout page; the mark lands on this copy, so the API keeps answering in OpenAI's shape.
+    """
+    attempt = HttpRequest()
+    attempt.method = request.method
+    attempt.path = request.path
+    attempt.path_info = request.path_info
+    attempt.META = {
+        name: value
+        for name, value in request.META.items()
+        if isinstance(value, str) and name != "HTTP_AUTHORIZATION"
+    }
+    # Sets the client's address the way the login throttle finds it (AXES_CLIENT_IP_CALLABLE:
+    # studio.login_throttle.client_address, which honours STUDIO_TRUSTED_PROXIES).
+    AxesProxyHandler.update_request(attempt)
+    return attempt
+
+
+def seconds_locked(attempt: HttpRequest) -> int:
+    """Seconds until the attempt's address may authenticate again; 0 when it is not locked.
+
+    Only the address counts: a lock of an account (wrong passwords for one username, from
+    anywhere) is about that password, not about tokens. Failures recorded within the cool-off
+    time count, as for logins; the lock ends when enough of them are older than that.
+    """
+    if not settings.AXES_ENABLED:
+        return 0
+    limit: int = settings.AXES_FAILURE_LIMIT
+    cool_off: timedelta = settings.AXES_COOLOFF_TIME
+    now = attempt.axes_attempt_time
+    recent = AccessAttempt.objects.filter(
+        ip_address=attempt.axes_ip_address, attempt_time__gte=now - cool_off
+    ).order_by("attempt_time")
+    rows = list(recent.values_list("attempt_time", "failures_since_start"))
+    failures = sum(count for _time, count in rows)
+    if failures < limit:
+        return 0
+    ends = now
+    for attempt_time, count in rows:  # oldest first: the lock lasts until enough age out
+        if failures < limit:
+            break
+        ends = attempt_time + cool_off
+        failures -= count
+    return max(1, math.ceil((ends - now).total_seconds()))
+
+
+def _count_failure(attempt: HttpRequest) -> None:
+    # Django's own signal for a failed authentication, as contrib.auth.authenticate sends it:
+    # axes records it against the address (and anything else listening hears of it).
+    username = ATTEMPT_USERNAME.format(address=attempt.axes_ip_address)
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=attempt)
+
+
+def locked_out(seconds: int) -> ApiError:
+    return ApiError(
+        429,
+        ngettext(
+            "Too many failed attempts to sign in from this address (wrong API tokens or "
+            "passwords). Try again in %(seconds)s second.",
+            "Too many failed attempts to sign in from this address (wrong API tokens or "
+            "passwords). Try again in %(seconds)s seconds.",
+            seconds,
+        )
+        % {"seconds": seconds},
+        type="rate_limit_error",
+        code="too_many_failed_attempts",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 # --- models -------------------------------------------------------------------------------------
@@ -104,10 +231,21 @@ def enabled_models() -> QuerySet[ProviderModel]:
 
 
 def usable_models(token: ApiToken) -> list[ProviderModel]:
-    """The enabled models this token may use (all of them when it names none)."""
+    """The enabled models this token may use: every one or only those chosen for it
+    (`all_models`), and in a team's workspace only those the team allows."""
     models = enabled_models()
-    chosen = set(token.allowed_models.values_list("pk", flat=True))
-    return [model for model in models if not chosen or model.pk in chosen]
+    chosen = None if token.all_models else set(token.allowed_models.values_list("pk", flat=True))
+    in_team = None if token.team is None else team_model_pks(token.team)
+    return [
+        model
+        for model in models
+        if (chosen is None or model.pk in chosen) and (in_team is None or model.pk in in_team)
+    ]
+
+
+def team_model_pks(team: Team) -> set[int]:
+    """The models a team's workspace may use, as its Generate and Edit forms offer them."""
+    return {model.pk for operation in (GENERATE, EDIT) for model in models_for(operation, team)}
 
 
 def full_model_id(model: ProviderModel) -> str:
@@ -126,7 +264,7 @@ def public_model_ids(models: list[ProviderModel]) -> dict[int, str]:
 def find_model(requested: object) -> ProviderModel:
     """The model a client named: `provider/name` always, a bare name when it is unambiguous."""
     if not isinstance(requested, str) or not requested.strip():
-        raise invalid("Choose a model: 'model' is required (see GET /v1/models).", "model")
+        raise invalid(gettext("Choose a model: 'model' is required (see GET /v1/models)."), "model")
     requested = requested.strip()
     everything = ProviderModel.objects.select_related("provider")
     provider_name, slash, model_name = requested.partition("/")
@@ -140,7 +278,8 @@ def find_model(requested: object) -> ProviderModel:
     if len(enabled) > 1:
         choices = ", ".join(full_model_id(m) for m in enabled)
         raise invalid(
-            f"More than one provider serves '{requested}'; name one of: {choices}.",
+            gettext("More than one provider serves '%(model)s'; name one of: %(choices)s.")
+            % {"model": requested, "choices": choices},
             "model",
             "ambiguous_model",
         )
@@ -148,13 +287,15 @@ def find_model(requested: object) -> ProviderModel:
         return enabled[0]
     if candidates:
         raise forbidden(
-            f"The model '{requested}' is disabled by an administrator.",
+            gettext("The model '%(model)s' is disabled by an administrator.")
+            % {"model": requested},
             code="model_not_allowed",
             param="model",
         )
     raise ApiError(
         404,
-        f"The model '{requested}' does not exist (see GET /v1/models).",
+        gettext("The model '%(model)s' does not exist (see GET /v1/models).")
+        % {"model": requested},
         param="model",
         code="model_not_found",
     )
@@ -162,10 +303,20 @@ def find_model(requested: object) -> ProviderModel:
 
 def model_for_token(token: ApiToken, requested: object) -> ProviderModel:
     model = find_model(requested)
-    chosen = set(token.allowed_models.values_list("pk", flat=True))
-    if chosen and model.pk not in chosen:
+    if not token.all_models and not token.allowed_models.filter(pk=model.pk).exists():
         raise forbidden(
-            f"This API token may not use the model '{requested}'.",
+            gettext("This API token may not use the model '%(model)s'.") % {"model": requested},
+            code="model_not_allowed",
+            param="model",
+        )
+    if token.team is not None and model.pk not in team_model_pks(token.team):
+        raise forbidden(
+            # The words submit_job uses for the same refusal (jobs.services.check_model_allowed).
+            gettext(
+                "The model %(model)s is not available in the team '%(team)s'; "
+                "choose one of its models."
+            )
+            % {"model": requested, "team": token.team},
             code="model_not_allowed",
             param="model",
         )

@@ -3,12 +3,18 @@ then the call awaits its job without holding a thread, a worker or a database co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from inspect import iscoroutinefunction
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +33,51 @@ from studio.files import stored_file_response
 from studio.models import ApiToken
 
 
+def request_language(request: HttpRequest) -> str:
+    """The language a client asks for in Accept-Language alone (`zh-CN` → zh-hans), else English.
+
+    The pages also follow the language cookie and the session's (the person's profile) choice,
+    which LocaleMiddleware and PreferencesMiddleware apply to every request. An API call is a
+    program's: it says what it reads in its header, and a cookie a browser happens to send (or
+    the token owner's page language) must not turn its errors into another language.
+    """
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def speaks_accept_language(view: Callable) -> Callable:
+    """Run an API view in `request_language()` and say so in Content-Language (sync or async)."""
+    if iscoroutinefunction(view):
+
+        @wraps(view)
+        async def async_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            language = request_language(request)
+            # The active language lives in a context variable that sync_to_async carries to the
+            # threads this view runs its checks on.
+            with translation.override(language):
+                response = await view(request, *args, **kwargs)
+            response["Content-Language"] = language
+            return response
+
+        return async_view
+
+    @wraps(view)
+    def sync_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        language = request_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response["Content-Language"] = language
+        return response
+
+    return sync_view
+
+
 @dataclass(frozen=True)
 class Accepted:
     job_id: str
@@ -34,7 +85,7 @@ class Accepted:
 
 
 def _authorized(request: HttpRequest) -> ApiToken:
-    token = authenticate(request.headers.get("Authorization", ""))
+    token = authenticate(request)
     check_rate_limit(token)
     return token
 
@@ -88,17 +139,20 @@ def _preferences(request: HttpRequest) -> set[str]:
 
 @csrf_exempt
 @require_POST
+@speaks_accept_language
 async def image_generations(request: HttpRequest) -> HttpResponse:
     return await _image_call(request, GENERATE)
 
 
 @csrf_exempt
 @require_POST
+@speaks_accept_language
 async def image_edits(request: HttpRequest) -> HttpResponse:
     return await _image_call(request, EDIT)
 
 
 @require_GET
+@speaks_accept_language
 def models(request: HttpRequest) -> HttpResponse:
     try:
         token = _authorized(request)
@@ -119,36 +173,44 @@ def models(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@speaks_accept_language
 def image_job(request: HttpRequest, job_id) -> HttpResponse:
     """`GET /v1/images/jobs/{id}`: status of a job of the token's owner (404 for anyone else)."""
     try:
         token = _authorized(request)
         response_format = request.GET.get("response_format", "b64_json")
         if response_format not in ("b64_json", "url"):
-            raise invalid("'response_format' must be 'b64_json' or 'url'.", "response_format")
+            raise invalid(_("'response_format' must be 'b64_json' or 'url'."), "response_format")
         try:
             job = get_job_for(token.user, job_id)
         except Http404 as missing:
-            raise not_found(f"No job '{job_id}' is available to this token.") from missing
+            raise not_found(
+                _("No job '%(id)s' is available to this token.") % {"id": job_id}
+            ) from missing
         return JsonResponse(answers.job_status(request, job, response_format))
     except ApiError as error:
         return error.response()
 
 
 @require_GET
+@speaks_accept_language
 def image_file(request: HttpRequest, signed: str) -> HttpResponse:
     """A result image behind a signed link; no session or token needed (nor looked at)."""
     image_id = image_id_from_link(signed)
     image = Image.objects.filter(pk=image_id).first() if image_id else None
     if image is None:
         return not_found(
-            "This image link is not valid or has expired (links last an hour)."
+            _("This image link is not valid or has expired (links last an hour).")
         ).response()
     return stored_file_response(image.file.name, content_type=image.content_type)
 
 
+@speaks_accept_language
 def unknown_path(request: HttpRequest) -> HttpResponse:
     return not_found(
-        f"The studio's API has no {request.method} {request.path}; it serves /v1/models and "
-        "/v1/images/generations, /v1/images/edits, /v1/images/jobs/{id}."
+        _(
+            "The studio's API has no %(method)s %(path)s; it serves /v1/models and "
+            "/v1/images/generations, /v1/images/edits, /v1/images/jobs/{id}."
+        )
+        % {"method": request.method, "path": request.path}
     ).response()

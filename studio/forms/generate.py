@@ -6,24 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.capabilities import Capabilities, check_request, visible_fields
-from jobs.labels import PARAM_LABELS
 from jobs.models import ProviderModel
+from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME
 from jobs.services import JobSpec
+from studio.access import personal_collections
 from studio.models import Collection, Role, Team
 
 PERSONAL = "personal"
-
-# Form field name -> the Capabilities attribute holding its choices (labels: jobs/labels.py).
-CHOICE_FIELDS: dict[str, str] = {
-    "size": "sizes",
-    "aspect_ratio": "aspect_ratios",
-    "resolution": "resolutions",
-    "quality": "qualities",
-    "background": "backgrounds",
-    "output_format": "output_formats",
-    "moderation": "moderations",
-    "input_fidelity": "input_fidelities",
-}
 
 
 def models_for(operation: str, team: Team | None = None) -> list[ProviderModel]:
@@ -45,12 +34,14 @@ def workspaces_for(user) -> list[tuple[str, str]]:
 
 
 def collections_for(user) -> list[Collection]:
-    """Collections a person may put new images in: those of teams they may add to."""
-    return list(
-        Collection.objects.filter(
-            team__memberships__user=user, team__memberships__role__in=[Role.OWNER, Role.EDITOR]
-        ).select_related("team")
-    )
+    """Collections a person may put new images in: their own, and those of teams they may add to.
+
+    Which of them fits the chosen workspace is `GenerateForm.clean`'s to say, next to the field.
+    """
+    team_ones = Collection.objects.filter(
+        team__memberships__user=user, team__memberships__role__in=[Role.OWNER, Role.EDITOR]
+    ).select_related("team")
+    return list(personal_collections(user)) + list(team_ones)
 
 
 def batch_prompts(text: str) -> list[str]:
@@ -86,7 +77,10 @@ class GenerateForm(forms.Form):
     collection = forms.ChoiceField(
         label=_("Collection"),
         required=False,
-        help_text=_("Optional: the results also land in this collection of the workspace's team."),
+        help_text=_(
+            "Optional: the results also land in this collection (one of yours in the Personal "
+            "workspace, or one of the workspace's team)."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -98,7 +92,7 @@ class GenerateForm(forms.Form):
         self.collections = {str(c.pk): c for c in collections_for(user)}
         if self.collections:
             self.fields["collection"].choices = [("", _("None"))] + [
-                (key, f"{c.team}: {c.name}") for key, c in self.collections.items()
+                (key, c.label()) for key, c in self.collections.items()
             ]
         else:
             del self.fields["collection"]
@@ -144,36 +138,16 @@ class GenerateForm(forms.Form):
         self.fields["prompt"].max_length = caps.prompt_max
         self.fields["prompt"].widget.attrs["maxlength"] = caps.prompt_max
         for name in visible_fields(caps, self.operation):
-            if name in CHOICE_FIELDS:
-                # Empty first: nothing is sent unless the person picks a value.
-                values = getattr(caps, CHOICE_FIELDS[name])
-                choices = [("", _("Default"))] + [(value, value) for value in values]
-                self.fields[name] = forms.ChoiceField(
-                    label=PARAM_LABELS[name], choices=choices, required=False
-                )
-            elif name == "n":
+            if name == "n":
                 self.fields["n"] = forms.IntegerField(
-                    label=PARAM_LABELS["n"],
+                    label=COUNT_LABEL,
                     min_value=caps.n_min,
                     max_value=caps.n_max,
                     initial=caps.n_min,
                     required=False,
                 )
-            elif name == "output_compression":
-                self.fields[name] = forms.IntegerField(
-                    label=PARAM_LABELS[name], min_value=0, max_value=100, required=False
-                )
-            elif name == "partial_images":
-                self.fields[name] = forms.IntegerField(
-                    label=_("Partial previews"),
-                    min_value=0,
-                    max_value=caps.partial_images_max,
-                    required=False,
-                    help_text=_(
-                        "Watch the picture form: rough versions shown as they arrive, "
-                        "free of charge and not kept."
-                    ),
-                )
+            elif name in PARAMETERS_BY_NAME:
+                self.fields[name] = _parameter_field(name, caps)
 
     def clean_model(self) -> ProviderModel:
         if self.model_refused:
@@ -232,14 +206,33 @@ class GenerateForm(forms.Form):
             )
             for field, message in problems.items():
                 self.add_error(field if field in self.fields else None, message)
-        collection = data.get("collection")
-        if collection is not None and collection.team != data.get("workspace"):
+        self._check_collection_fits_workspace(data.get("collection"), data.get("workspace"))
+        return data
+
+    def _check_collection_fits_workspace(
+        self, collection: Collection | None, workspace: Team | None
+    ) -> None:
+        # Said next to Collection: the person chose both fields and may change either.
+        if collection is None:
+            return
+        if collection.is_personal and workspace is not None:
             self.add_error(
                 "collection",
-                f"“{collection.name}” belongs to the team {collection.team}: choose that "
-                "workspace, or no collection.",
+                _(
+                    "“%(collection)s” is a personal collection: choose the Personal workspace, "
+                    "or no collection."
+                )
+                % {"collection": collection.name},
             )
-        return data
+        elif not collection.is_personal and collection.team != workspace:
+            self.add_error(
+                "collection",
+                _(
+                    "“%(collection)s” belongs to the team %(team)s: choose that workspace, "
+                    "or no collection."
+                )
+                % {"collection": collection.name, "team": collection.team},
+            )
 
     # --- the estimate next to the submit button ----------------------------------------------
 
@@ -257,7 +250,7 @@ class GenerateForm(forms.Form):
         params = {}
         for name in ("size", "quality", "resolution"):
             value = self._raw(name)
-            if value and name in CHOICE_FIELDS and value in getattr(caps, CHOICE_FIELDS[name]):
+            if value and value in getattr(caps, PARAMETERS_BY_NAME[name].choices_from):
                 params[name] = value
         return self.chosen_model.estimate_credits(n, params) * self.prompt_count()
 
@@ -271,6 +264,28 @@ class GenerateForm(forms.Form):
     def prompt_count(self) -> int:
         """How many jobs the submit makes, for the estimate (at least one)."""
         return max(len(self.prompts()), 1)
+
+
+def _parameter_field(name: str, caps: Capabilities) -> forms.Field:
+    """The form field of one registry parameter, bounded by this model's capabilities."""
+    parameter = PARAMETERS_BY_NAME[name]
+    if parameter.kind == "choice":
+        # Empty first: nothing is sent unless the person picks a value.
+        values = getattr(caps, parameter.choices_from)
+        choices = [("", _("Default"))] + [(value, value) for value in values]
+        return forms.ChoiceField(label=parameter.label, choices=choices, required=False)
+    if name == "partial_images":
+        return forms.IntegerField(
+            label=parameter.label,
+            min_value=0,
+            max_value=caps.partial_images_max,
+            required=False,
+            help_text=_(
+                "Watch the picture form: rough versions shown as they arrive, "
+                "free of charge and not kept."
+            ),
+        )
+    return forms.IntegerField(label=parameter.label, min_value=0, max_value=100, required=False)
 
 
 def initial_from_job(job) -> dict:

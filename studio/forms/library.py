@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import ImageOrigin, Provider, ProviderModel
+from studio.access import personal_collections
 from studio.library import MAX_BULK_IMAGES, LibraryFilters
 from studio.models import Collection, Role, Tag, Team
 
@@ -44,11 +46,14 @@ class LibraryFilterForm(forms.Form):
     collection = forms.ChoiceField(label=_("In collection"), required=False)
     tag = forms.ChoiceField(label=_("Tagged"), required=False)
 
-    def __init__(self, data, *, team: Team | None, teams, **kwargs) -> None:
+    def __init__(
+        self, data, *, team: Team | None, teams, personal: Iterable[Collection] = (), **kwargs
+    ) -> None:
         kwargs.setdefault("auto_id", "filter_%s")  # the bulk forms on the same page use id_…
         super().__init__(data, **kwargs)
         collections = Collection.objects.filter(team__in=teams).select_related("team")
-        self.collections = {str(c.pk): c for c in collections}
+        # History also narrows to the person's own collections (`personal`), listed first.
+        self.collections = {str(c.pk): c for c in [*personal, *collections]}
         self.tags = {
             str(t.pk): t for t in Tag.objects.filter(team__in=teams).select_related("team")
         }
@@ -56,7 +61,7 @@ class LibraryFilterForm(forms.Form):
         self.fields["provider"].choices = [(ANY, _("Any provider")), *_names(Provider, "name")]
         prefix = (lambda obj: "") if team else (lambda obj: f"{obj.team}: ")
         self.fields["collection"].choices = [(ANY, _("Any collection"))] + [
-            (key, f"{prefix(c)}{c.name}") for key, c in self.collections.items()
+            (key, c.name if team else c.label()) for key, c in self.collections.items()
         ]
         self.fields["tag"].choices = [(ANY, _("Any tag"))] + [
             (key, f"{prefix(t)}{t.name}") for key, t in self.tags.items()
@@ -150,12 +155,15 @@ class SelectionForm(forms.Form):
 
 
 class CollectForm(SelectionForm):
+    """Add the selection to one of `collections` (a team's, or in history the person's own) or to
+    a new one by name."""
+
     collection = forms.ChoiceField(label=_("Collection"), required=False)
     new_collection = forms.CharField(label=_("New collection"), required=False, max_length=100)
 
-    def __init__(self, *args, team: Team, **kwargs) -> None:
+    def __init__(self, *args, collections: Iterable[Collection], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.collections = {str(c.pk): c for c in team.collections.all()}
+        self.collections = {str(c.pk): c for c in collections}
         self.fields["collection"].choices = [(ANY, _("Choose…"))] + [
             (key, c.name) for key, c in self.collections.items()
         ]
@@ -190,17 +198,25 @@ class ShareForm(SelectionForm):
 
 
 class CollectionForm(forms.Form):
+    """A new collection: the team's, or without a team (`team=None`) the `owner`'s own."""
+
     name = forms.CharField(label=_("Collection name"), max_length=100)
 
-    def __init__(self, *args, team: Team, **kwargs) -> None:
+    def __init__(self, *args, team: Team | None, owner=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
+        self.owner = owner
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(gettext("Give the collection a name."))
-        if Collection.objects.filter(team=self.team, name=name).exists():
+        if self.team is None:
+            if personal_collections(self.owner).filter(name=name).exists():
+                raise forms.ValidationError(
+                    gettext("You already have a collection named “%(name)s”.") % {"name": name}
+                )
+        elif Collection.objects.filter(team=self.team, name=name).exists():
             raise forms.ValidationError(
                 gettext("%(team)s already has a collection named “%(name)s”.")
                 % {"team": self.team, "name": name}

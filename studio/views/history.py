@@ -1,4 +1,6 @@
-"""A person's own images, newest first, browsed like a team library; share, download, delete."""
+"""A person's own images, newest first, browsed like a team library; share, collect, download,
+delete. Their personal collections ("My collections") are that same page narrowed to one of them,
+as a team's collections are its library page narrowed."""
 
 from __future__ import annotations
 
@@ -11,21 +13,46 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from studio import library
-from studio.access import ORGANISERS, teams_where, user_teams
-from studio.forms.library import SelectionForm, ShareForm
-from studio.views.library import browse_context, zip_response
+from studio.access import (
+    ORGANISERS,
+    get_collection_for,
+    personal_collections,
+    teams_where,
+    user_teams,
+)
+from studio.forms.library import CollectForm, CollectionForm, SelectionForm, ShareForm
+from studio.models import Collection
+from studio.views.library import (
+    browse_context,
+    collected_message,
+    deleted_message,
+    taken_out_message,
+    zip_response,
+)
 
 
-def _render_history(request: HttpRequest, *, bulk_form=None) -> HttpResponse:
+def _render_history(
+    request: HttpRequest, *, collection: Collection | None = None, bulk_form=None
+) -> HttpResponse:
+    own_collections = personal_collections(request.user)
     context = browse_context(
-        request, library.history_images(request.user), team=None, teams=user_teams(request.user)
+        request,
+        library.history_images(request.user),
+        team=None,
+        teams=user_teams(request.user),
+        collection=collection,
+        personal=own_collections,
     )
-    share_teams = teams_where(request.user, *ORGANISERS)
-    share_form = ShareForm(teams=share_teams)
+    share_form = ShareForm(teams=teams_where(request.user, *ORGANISERS))
+    collect_form = CollectForm(collections=own_collections)
     if isinstance(bulk_form, ShareForm):
         share_form = bulk_form
+    elif isinstance(bulk_form, CollectForm):
+        collect_form = bulk_form
     context.update(
+        collection=collection,
         share_form=share_form,
+        collect_form=collect_form,
         next=request.get_full_path(),
         bulk_errors=bulk_form.errors.get("image") if bulk_form is not None else None,
     )
@@ -63,6 +90,25 @@ def history_share(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def history_collect(request: HttpRequest) -> HttpResponse:
+    """Put the selected images (only the person's own count) in one of their personal
+    collections, or in a new one by name."""
+    form = CollectForm(request.POST, collections=personal_collections(request.user))
+    if not form.is_valid():
+        return _render_history(request, bulk_form=form)
+    collection, added = library.add_to_collection(
+        None,
+        form.cleaned_data["image"],
+        collection=form.collections.get(form.cleaned_data["collection"]),
+        new_name=form.cleaned_data["new_collection"],
+        added_by=request.user,
+    )
+    messages.success(request, collected_message(collection, added))
+    return _back_to_history(form)
+
+
+@login_required
+@require_POST
 def history_download(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(request.POST)
     if not form.is_valid():
@@ -82,3 +128,58 @@ def history_delete(request: HttpRequest) -> HttpResponse:
     level = messages.WARNING if outcome.kept_in_team else messages.SUCCESS
     messages.add_message(request, level, outcome.message)
     return _back_to_history(form)
+
+
+# --- My collections ---------------------------------------------------------------------------
+
+
+def _render_my_collections(request: HttpRequest, form: CollectionForm) -> HttpResponse:
+    context = {"collections": library.personal_collection_list(request.user), "form": form}
+    return render(
+        request, "studio/my_collections.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_GET
+def my_collections(request: HttpRequest) -> HttpResponse:
+    return _render_my_collections(request, CollectionForm(team=None, owner=request.user))
+
+
+@login_required
+@require_POST
+def my_collection_create(request: HttpRequest) -> HttpResponse:
+    form = CollectionForm(request.POST, team=None, owner=request.user)
+    if not form.is_valid():
+        return _render_my_collections(request, form)
+    collection = library.create_collection(None, form.cleaned_data["name"], created_by=request.user)
+    return redirect("my-collection-detail", collection_id=collection.pk)
+
+
+@login_required
+@require_GET
+def my_collection_detail(request: HttpRequest, collection_id) -> HttpResponse:
+    collection = get_collection_for(request.user, collection_id)
+    return _render_history(request, collection=collection)
+
+
+@login_required
+@require_POST
+def my_collection_remove(request: HttpRequest, collection_id) -> HttpResponse:
+    """Take the selected images out of the collection (they stay in the history)."""
+    collection = get_collection_for(request.user, collection_id)
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _render_history(request, collection=collection, bulk_form=form)
+    removed = library.remove_from_collection(collection, form.cleaned_data["image"])
+    messages.success(request, taken_out_message(collection, removed))
+    return redirect("my-collection-detail", collection_id=collection.pk)
+
+
+@login_required
+@require_POST
+def my_collection_delete(request: HttpRequest, collection_id) -> HttpResponse:
+    collection = get_collection_for(request.user, collection_id)
+    collection.delete()  # only the board goes; its images stay in the history
+    messages.success(request, deleted_message(collection))
+    return redirect("my-collections")

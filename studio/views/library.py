@@ -39,10 +39,11 @@ from studio.models import Collection, Role, Team
 
 
 def browse_context(
-    request: HttpRequest, base, *, team: Team | None, teams, collection=None
+    request: HttpRequest, base, *, team: Team | None, teams, collection=None, personal=()
 ) -> dict:
-    """The filter form and one page of `base`: shared by the team library and the history page."""
-    filter_form = LibraryFilterForm(request.GET, team=team, teams=teams)
+    """The filter form and one page of `base`: shared by the team library and the history page
+    (and so by every collection, a team's or a person's own)."""
+    filter_form = LibraryFilterForm(request.GET, team=team, teams=teams, personal=personal)
     filters = filter_form.filters()
     if collection is not None:
         filters = replace(filters, collection=collection)
@@ -75,7 +76,7 @@ def _render_library(
         can_organise=role in ORGANISERS,
         is_owner=role == Role.OWNER,
         next=request.get_full_path(),
-        collect_form=CollectForm(team=team),
+        collect_form=CollectForm(collections=team.collections.all()),
         tag_form=TagForm(),
     )
     if bulk_form is not None:
@@ -100,7 +101,7 @@ def team_library(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *ORGANISERS)
-    form = CollectForm(request.POST, team=team)
+    form = CollectForm(request.POST, collections=team.collections.all())
     if not form.is_valid():
         return _render_library(request, team, role, bulk_form=form)
     collection, added = library.add_to_collection(
@@ -110,13 +111,7 @@ def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
         new_name=form.cleaned_data["new_collection"],
         added_by=request.user,
     )
-    messages.success(
-        request,
-        ngettext(
-            "Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", added
-        )
-        % {"count": added, "name": collection.name},
-    )
+    messages.success(request, collected_message(collection, added))
     return _back_to_library(request, form, team)
 
 
@@ -224,7 +219,7 @@ def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def collection_detail(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
     team, role = get_team_for(request.user, slug)
-    collection = get_collection_for(team, collection_id)
+    collection = get_collection_for(request.user, collection_id, team=team)
     return _render_library(request, team, role, collection=collection)
 
 
@@ -233,20 +228,12 @@ def collection_detail(request: HttpRequest, slug: str, collection_id) -> HttpRes
 def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
     """Take the selected images out of the collection (they stay in the library)."""
     team, role = get_team_for(request.user, slug, *ORGANISERS)
-    collection = get_collection_for(team, collection_id)
+    collection = get_collection_for(request.user, collection_id, team=team)
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_library(request, team, role, collection=collection, bulk_form=form)
     removed = library.remove_from_collection(collection, form.cleaned_data["image"])
-    messages.success(
-        request,
-        ngettext(
-            "Took %(count)s image out of “%(name)s”.",
-            "Took %(count)s images out of “%(name)s”.",
-            removed,
-        )
-        % {"count": removed, "name": collection.name},
-    )
+    messages.success(request, taken_out_message(collection, removed))
     return redirect("collection-detail", slug=team.slug, collection_id=collection.pk)
 
 
@@ -254,10 +241,31 @@ def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpRes
 @require_POST
 def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *ORGANISERS)
-    collection = get_collection_for(team, collection_id)
+    collection = get_collection_for(request.user, collection_id, team=team)
     collection.delete()  # only the board goes; its images stay in the library
-    messages.success(request, _("Deleted the collection “%(name)s”.") % {"name": collection.name})
+    messages.success(request, deleted_message(collection))
     return redirect("collection-list", slug=team.slug)
+
+
+# The words of collection changes, the same for a team's collections and a person's own.
+
+
+def collected_message(collection: Collection, added: int) -> str:
+    return ngettext(
+        "Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", added
+    ) % {"count": added, "name": collection.name}
+
+
+def taken_out_message(collection: Collection, removed: int) -> str:
+    return ngettext(
+        "Took %(count)s image out of “%(name)s”.",
+        "Took %(count)s images out of “%(name)s”.",
+        removed,
+    ) % {"count": removed, "name": collection.name}
+
+
+def deleted_message(collection: Collection) -> str:
+    return _("Deleted the collection “%(name)s”.") % {"name": collection.name}
 
 
 # --- The star ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from jobs.models import Provider, ProviderModel
@@ -17,6 +19,10 @@ from studio.api.tokens import authenticate, create_token, hash_token
 from studio.models import ApiToken, Membership, Role, Team
 
 pytestmark = pytest.mark.django_db
+
+
+def bearer(secret: str) -> HttpRequest:
+    return RequestFactory().get("/v1/models", HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
 @pytest.fixture
@@ -52,7 +58,7 @@ def test_the_page_creates_a_token_shown_once_and_kept_as_a_hash(client, alice, t
     assert not ApiToken.objects.filter(token_hash__contains=secret[10:]).exists()
     again = client.get("/account/tokens/").content.decode()
     assert secret not in again and token.prefix in again and "Never" in again
-    assert authenticate(f"Bearer {secret}") == token
+    assert authenticate(bearer(secret)) == token
 
 
 def test_revoke_from_the_page_and_nobody_elses(client, alice, bob):
@@ -64,7 +70,7 @@ def test_revoke_from_the_page_and_nobody_elses(client, alice, bob):
     token.refresh_from_db()
     assert token.revoked_at is not None
     with pytest.raises(ApiError) as raised:
-        authenticate(f"Bearer {secret}")
+        authenticate(bearer(secret))
     assert raised.value.status == 401
 
 
@@ -80,7 +86,7 @@ def test_the_form_refuses_a_past_expiry(client, alice):
 
 def test_last_used_is_recorded(alice):
     token, secret = create_token(alice, name="ci")
-    authenticate(f"Bearer {secret}")
+    authenticate(bearer(secret))
     token.refresh_from_db()
     assert token.last_used_at is not None
 
@@ -91,7 +97,7 @@ def test_apitoken_create_prints_the_token_alone_on_its_last_line(alice, teams, m
         "--models", "relay/gpt-image-1", "--expires-days", "7",
     )  # fmt: skip
     secret = capsys.readouterr().out.rstrip("\n").splitlines()[-1]
-    token = authenticate(f"Bearer {secret}")
+    token = authenticate(bearer(secret))
     assert (token.name, token.team.slug) == ("ci", "design")
     assert list(token.allowed_models.all()) == [model]
     assert timedelta(days=6) < token.expires_at - timezone.now() <= timedelta(days=7)
@@ -101,7 +107,7 @@ def test_apitoken_create_prints_the_token_alone_on_its_last_line(alice, teams, m
     assert f"{token.pk}\talice\tci\t{token.prefix}" in listing and secret not in listing
     call_command("apitoken", "revoke", str(token.pk))
     with pytest.raises(ApiError):
-        authenticate(f"Bearer {secret}")
+        authenticate(bearer(secret))
 
 
 def test_apitoken_create_refuses_a_team_where_the_person_may_not_create(alice, teams):

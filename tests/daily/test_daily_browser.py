@@ -286,3 +286,30 @@ def test_images_are_pasted_or_picked_from_history_on_the_edit_page(
     sources = list(edit_job.source_images.order_by("created_at"))
     assert sources[0] == earlier  # picked: referenced, not uploaded again
     assert sources[1].origin == ImageOrigin.UPLOADED  # pasted: uploaded with the form
+
+
+def test_results_generated_into_a_personal_collection_are_found_in_it(
+    live_server, new_page, celery_worker, sandbox_models, alice
+):
+    page = new_page()
+    log_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/history/")
+    page.get_by_role("link", name="My collections").click()
+    page.get_by_label("Collection name").fill("Moodboard")
+    page.get_by_role("button", name="Create collection").click()
+    page.wait_for_url(re.compile(r"/collections/[0-9a-f-]+/$"))
+
+    page.goto(f"{live_server.url}/generate/")
+    page.get_by_label("Model").select_option(label=GPT_IMAGE)
+    page.wait_for_load_state("networkidle")  # the model's fields are swapped in by htmx
+    page.get_by_label("Collection", exact=True).select_option(label="Personal: Moodboard")
+    page.get_by_label("Prompt").fill("a paper boat on a puddle")
+    page.get_by_role("button", name="Generate").click()
+    page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
+
+    page.get_by_role("link", name="History", exact=True).click()
+    page.get_by_role("link", name="My collections").click()
+    page.get_by_role("link", name="Moodboard").click()
+    expect(page.get_by_role("img", name="a paper boat on a puddle")).to_have_count(1)
+    job = Job.objects.get()
+    assert job.collection.name == "Moodboard" and job.collection.owner == alice

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from jobs.models import Job, Provider, ProviderModel
+from jobs.models import ImageOrigin, Job, Provider, ProviderModel
+from jobs.storage import store_image
 from studio.models import Membership, Role, Team
 from tests.conftest import PASSWORD
 from tests.i18n.catalog import catalog_path, read_po
@@ -134,3 +135,25 @@ def test_a_chinese_browser_reads_chinese_and_the_switcher_turns_it_to_english(
     other_browser.goto(f"{base}/generate/")
     other_browser.get_by_label("Prompt", exact=True).wait_for()
     other_browser.get_by_role("button", name="Generate", exact=True).wait_for()
+
+
+def test_an_image_picked_on_the_edit_page_is_described_in_chinese(
+    live_server, new_page, sandbox_models, alice, png_bytes
+):
+    made = Job.objects.create(
+        owner=alice, prompt="a harbour crane", model_name="gpt-image-1", provider_name="sandbox",
+        status="succeeded",
+    )  # fmt: skip
+    store_image(png_bytes(80, 80), owner=alice, job=made, origin=ImageOrigin.GENERATED)
+    page = new_page(locale="zh-CN")
+    log_in_chinese(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/edit/")
+    page.get_by_role("button", name="从历史记录或素材库中选取").click()
+    page.get_by_role("button", name="使用：a harbour crane").click()
+    # edit-inputs.js adds the picked image itself: its words come from /jsi18n/.
+    chosen = page.get_by_role("list", name="已选图片")
+    chosen.get_by_role("img", name="已选图片 1").wait_for()
+    chosen.get_by_role("button", name="不用这张").wait_for()
+    names = ["alice", "a harbour crane", "English"]
+    names += ProviderModel.objects.values_list("label", flat=True)  # in the model list
+    assert english_left(page, names) == []

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from jobs import pipeline
 from jobs.models import JobStatus
-from studio.models import Profile
+from studio.models import Collection, Membership, Profile, Role, Team
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,25 @@ def test_a_choice_made_on_the_login_page_is_kept_for_the_person(client, alice):
     assert not Profile.objects.filter(user=alice).exists()  # nobody to keep it for yet
     assert client.login(username="alice", password=PASSWORD)
     assert Profile.objects.get(user=alice).language == "zh-hans"
+
+
+def test_a_collection_of_another_workspace_is_refused_in_the_readers_language(
+    client, alice, sandbox_models
+):
+    design = Team.objects.create(name="Design", slug="design")
+    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
+    best = Collection.objects.create(team=design, name="Best")
+    client.force_login(alice)
+    form = {"prompt": "a kite", "model": sandbox_models["gpt-image-1"].pk}
+    form |= {"workspace": "personal", "collection": best.pk}
+    chinese = client.post("/generate/", form, headers={"accept_language": "zh-CN"})
+    assert chinese.context["form"].errors["collection"] == [
+        "“Best”属于团队 Design：请选择该团队的工作空间，或不选合集。"
+    ]
+    english = client.post("/generate/", form, headers={"accept_language": "en"})
+    assert english.context["form"].errors["collection"] == [
+        "“Best” belongs to the team Design: choose that workspace, or no collection."
+    ]
+    # The field's help names the same things with the same words (合集, 工作空间).
+    page = client.get("/generate/", headers={"accept_language": "zh-CN"}).content.decode()
+    assert "合集" in page and "收藏集" not in page and "工作区" not in page

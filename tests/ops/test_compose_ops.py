@@ -21,4 +21,4 @@ def test_workers_can_be_scaled_out_and_get_time_to_stop():
     assert "container_name" not in worker
     assert "ports" not in worker
     assert worker["restart"] == "unless-stopped"
-    assert worker["stop_grace_period"] == "90s"
+    assert worker["stop_grace_period"] == "330s"

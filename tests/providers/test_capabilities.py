@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from jobs.capabilities import (
+    DIALECT_DEFAULTS,
+    Capabilities,
     capabilities_for,
     check_edit_images,
     check_request,
     credits_for,
     visible_fields,
 )
+from jobs.models import ProviderModel
+from jobs.parameters import CHOICE_PARAMETERS, PARAMETERS
+from jobs.providers import DIALECT_NAMES
 from tests.fixtures.images import jpeg, png
 
 
@@ -181,3 +188,24 @@ def test_gpt_image_edits_take_any_image_shape():
     gpt = capabilities_for("openai", "gpt-image-1")
 
     assert check_edit_images(gpt, [jpeg(64, 32), png(10, 10)], None) == {}
+
+
+def test_every_registered_dialect_has_capability_defaults_and_nothing_else_does():
+    assert set(DIALECT_DEFAULTS) == set(DIALECT_NAMES)
+    field = ProviderModel._meta.get_field("dialect")
+    assert [name for name, _label in field.choices] == list(DIALECT_NAMES)
+
+
+def test_the_parameter_registry_names_real_capabilities_and_drives_the_form_fields():
+    capability_fields = {f.name for f in dataclasses.fields(Capabilities)}
+    assert all(p.choices_from in capability_fields for p in CHOICE_PARAMETERS)
+    # A model taking every parameter the registry knows: edits show all but the generate-only
+    # ones, generations all but the edit-only ones.
+    caps = dataclasses.replace(
+        capabilities_for("openai", "gpt-image-1"), aspect_ratios=("1:1",), resolutions=("1k",)
+    )
+    edit_fields = set(visible_fields(caps, "edit"))
+    generate_fields = set(visible_fields(caps, "generate"))
+    for parameter in PARAMETERS:
+        assert (parameter.name in edit_fields) == ("edit" in parameter.operations)
+        assert (parameter.name in generate_fields) == ("generate" in parameter.operations)
