@@ -13,6 +13,9 @@ threads do share is bounded here:
 - `LeaseKeeper`: every hop in progress holds its job with a short lease; one thread per process
   renews the leases of the hops still running, on the database's clock. A process that dies (or
   freezes) stops renewing, and another worker takes the job within STUDIO_LEASE_SECONDS.
+- `hop_scope()`: the threads pool enforces no Celery time limit, so each hop keeps its own
+  deadline (STUDIO_TASK_SOFT_TIME_LIMIT from its start): provider answers are cut off at it, and
+  the keeper stops renewing its lease then, so a hop stuck past it is treated as a dead one.
 
 Outside a worker (web requests, tests calling the pipeline directly) the phases do nothing
 special, so the pipeline is the same code everywhere.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
@@ -32,6 +36,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.db.models.functions import Now
 
 from jobs.providers import http
+from jobs.providers.deadline import hop_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +113,12 @@ def result_memory() -> Iterator[None]:
 
 
 class LeaseKeeper:
-    """Renews, every third of a lease, the leases of the hops this process is running."""
+    """Renews, every third of a lease, the leases of the hops this process is running, each until
+    its deadline: past it the lease lapses as a dead process's would, and the sweep hands the job
+    on (a poll is polled again; a sent submit ends Failed and refunded, never sent twice)."""
 
     def __init__(self) -> None:
-        self._tokens: set[UUID] = set()
+        self._deadlines: dict[UUID, float] = {}  # token -> time.monotonic() of its hop's deadline
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -125,20 +132,22 @@ class LeaseKeeper:
         self._stop.set()
 
     @contextlib.contextmanager
-    def holding(self, token: UUID) -> Iterator[None]:
+    def holding(self, token: UUID, deadline: float) -> Iterator[None]:
+        """Keep `token`'s lease alive during the block, but not past `deadline` (time.monotonic)."""
         with self._lock:
-            self._tokens.add(token)
+            self._deadlines[token] = deadline
         try:
             yield
         finally:
             with self._lock:
-                self._tokens.discard(token)
+                self._deadlines.pop(token, None)
 
     def renew_now(self) -> int:
         from jobs.models import Job
 
+        now = time.monotonic()
         with self._lock:
-            tokens = list(self._tokens)
+            tokens = [token for token, deadline in self._deadlines.items() if deadline > now]
         if not tokens:
             return 0
         lease = timedelta(seconds=settings.STUDIO_LEASE_SECONDS)
@@ -158,9 +167,18 @@ lease_keeper = LeaseKeeper()
 
 
 @contextlib.contextmanager
-def hop_scope() -> Iterator[None]:
-    """One hop: whatever places it took for results are given back when it ends."""
+def hop_scope(token: UUID, seconds: float) -> Iterator[None]:
+    """One hop, holding its job by `token` for at most `seconds` (the soft time limit).
+
+    A threads pool cannot interrupt a thread, so the limit is kept here: the hop's provider
+    answers are cut off at the deadline (HopTimeLimitExceeded, which the pipeline ends as a soft
+    time limit), and its lease is not renewed past it, so a hop stuck where nothing can cut it
+    off (a storage write) loses its job as a dead worker's hop would; its late ending is then
+    refused by the lease token. Whatever places it took for results are given back at the end.
+    """
+    deadline = time.monotonic() + seconds
     try:
-        yield
+        with lease_keeper.holding(token, deadline), hop_deadline(deadline):
+            yield
     finally:
         release_result_memory()

@@ -45,13 +45,14 @@ from django.utils import timezone
 
 from jobs import limits, queue, quota, telemetry
 from jobs import messages as texts
-from jobs.concurrency import database, hop_scope, in_worker, lease_keeper, result_memory
+from jobs.concurrency import database, hop_scope, in_worker, result_memory
 from jobs.events import publish_job_event
 from jobs.inputs import inputs_for_model
 from jobs.limits import Wait
 from jobs.messages import job_text
 from jobs.models import ImageOrigin, Job, JobKind, JobStatus
 from jobs.models.job import FINAL_STATUSES
+from jobs.parameters import PARAMETERS
 from jobs.partials import partial_sink
 from jobs.provider_text import clean_job_fields, clean_provider_text, provider_key_of
 from jobs.providers import (
@@ -64,6 +65,7 @@ from jobs.providers import (
     TaskState,
     get_dialect,
 )
+from jobs.providers.deadline import HopTimeLimitExceeded
 from jobs.providers.download import download_image
 from jobs.providers.http import poll_error_is_transient, retry_delay, should_give_up
 from jobs.storage import (
@@ -237,12 +239,16 @@ def poll_job(job_id: str) -> None:
 
 
 def _run_hop(hold: Hold, step: Callable[[Hold], None]) -> None:
-    """Run one hop while its lease is kept alive; whatever goes wrong ends the hop cleanly."""
-    with lease_keeper.holding(hold.token), hop_scope():
+    """Run one hop while its lease is kept alive; whatever goes wrong ends the hop cleanly.
+
+    The soft time limit is the hop's own deadline (hop_scope): Celery raises it only in a
+    prefork pool, the threads pool never, so the providers' readers raise it themselves.
+    """
+    limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    with hop_scope(hold.token, limit):
         try:
             step(hold)
-        except SoftTimeLimitExceeded:
-            limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+        except (SoftTimeLimitExceeded, HopTimeLimitExceeded):
             fail_job(hold, job_text(texts.STEP_TIME_LIMIT, seconds=limit))
         except DatabaseError:
             # Even an ending could not be written: let the lease lapse, and the sweep hands the
@@ -631,28 +637,15 @@ def _explain_unexpected(error: Exception) -> str:
 
 # --- the request --------------------------------------------------------------------------------
 
-_PARAM_FIELDS = (
-    "size",
-    "quality",
-    "aspect_ratio",
-    "resolution",
-    "background",
-    "output_format",
-    "output_compression",
-    "moderation",
-    "input_fidelity",
-    "partial_images",
-)
-
 
 def build_request(job: Job, sources: list | None = None) -> ImageRequest:
     """The provider request for `job`; `sources` are its source images, oldest first."""
     if sources is None:
         sources = list(job.source_images.order_by("created_at"))
     params = {
-        name: job.params.get(name)
-        for name in _PARAM_FIELDS
-        if job.params.get(name) not in (None, "")
+        parameter.name: job.params[parameter.name]
+        for parameter in PARAMETERS
+        if job.params.get(parameter.name) not in (None, "")
     }
     images = tuple(
         InputImage(
@@ -689,19 +682,21 @@ def sweep_due_jobs() -> int:
 
     Safe to run twice at once (two beats): each job's re-send is claimed by a conditional update.
     """
+    overdue_by_now = ExpressionWrapper(Now() - SWEEP_GRACE, output_field=DateTimeField())
     overdue = (
         Job.objects.filter(
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-            due_at__lte=ExpressionWrapper(Now() - SWEEP_GRACE, output_field=DateTimeField()),
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING], due_at__lte=overdue_by_now
         )
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=Now()))
-        .values_list("pk", "remote_task_id", "due_at")[:500]
+        .values_list("pk", "remote_task_id")[:500]
     )
     sent = 0
-    for pk, remote_task_id, due_at in overdue:
+    for pk, remote_task_id in overdue:
         # Move due_at first: the next sweep sends this hop again only after another grace period,
-        # so a busy worker is not flooded with copies of the same hop.
-        if not Job.objects.filter(pk=pk, due_at=due_at).update(due_at=Now()):
+        # so a busy worker is not flooded with copies of the same hop. The claim asks "still
+        # overdue?", not "due_at unchanged?": SQLite keeps Now() with fewer digits than the
+        # datetime it reads back, so an equality never matched there and nothing was re-sent.
+        if not Job.objects.filter(pk=pk, due_at__lte=overdue_by_now).update(due_at=Now()):
             continue
         if remote_task_id:
             queue.send_poll(pk, countdown=0)

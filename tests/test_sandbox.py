@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,12 @@ def test_the_management_command_documents_the_directives():
 
     for text in ("--task-seconds", "--delay", "[[fault:429:N]]", "[[pending:20]]", "[[fewer:K]]"):
         assert text in shown
+    assert "[[trickleanswer:S]]" in shown
+
+
+def test_a_trickled_answer_comes_whole_but_a_few_bytes_at_a_time(sandbox):
+    started = time.monotonic()
+    answer = generate(sandbox, "a slow answer [[trickleanswer:1]]")
+    took = time.monotonic() - started
+    assert answer.status_code == 200 and answer.json()["data"][0]["b64_json"]
+    assert took >= 0.9  # 20 pieces spread over the second asked for

@@ -2,20 +2,18 @@
 
 A URL is fetched only from the provider's own origin (scheme, host and port of its base URL) or
 from hosts that resolve to public addresses only, checked again on every redirect, with a size
-limit and a deadline. `data:` URIs are decoded. What goes wrong is told without raw connection
-errors or remote status lines, so result URLs cannot be used to scan the network behind us.
+limit and one deadline (`deadline.cut_off_at`; the hop's own deadline, when sooner, wins).
+`data:` URIs are decoded. What goes wrong is told without raw connection errors or remote status
+lines, so result URLs cannot be used to scan the network behind us.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import ipaddress
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import requests
@@ -25,6 +23,7 @@ from jobs import messages as texts
 from jobs.messages import job_text
 
 from .base import ProviderError
+from .deadline import check_hop_deadline, cut_off_at, read_timeout
 from .http import TRANSIENT_STATUSES, USER_AGENT, parse_retry_after
 
 MAX_REDIRECTS = 5
@@ -169,6 +168,7 @@ def _open_stream(url: str, address: str, timeout: float) -> requests.Response:
     pinned = requests.Session()
     pinned.mount("http://", _PinnedAddressAdapter(address))
     pinned.mount("https://", _PinnedAddressAdapter(address))
+    timeout = read_timeout(timeout)  # no wait for the headers outlasts the hop
     try:
         return pinned.get(
             url,
@@ -178,6 +178,7 @@ def _open_stream(url: str, address: str, timeout: float) -> requests.Response:
             headers={"Accept": "image/*", "User-Agent": USER_AGENT, "Host": _host_header(url)},
         )
     except requests.Timeout:
+        check_hop_deadline()
         raise ProviderError(job_text(texts.DOWNLOAD_TIMEOUT), permanent=False) from None
     except requests.RequestException:
         raise ProviderError(job_text(texts.DOWNLOAD_FAILED), permanent=False) from None
@@ -206,43 +207,21 @@ def _read_limited(response: requests.Response, max_bytes: int, deadline: float) 
         raise _too_large(max_bytes)
     chunks, total = [], 0
     try:
-        with cut_off_at(deadline, response):
+        with cut_off_at(deadline, response):  # or at the hop's deadline, if that comes first
             for chunk in response.iter_content(chunk_size=64 * 1024):
                 total += len(chunk)
                 if total > max_bytes:
                     raise _too_large(max_bytes)
                 chunks.append(chunk)
     except requests.RequestException:
+        check_hop_deadline()  # the hop's deadline came first: the job ends, it is not retried
         if time.monotonic() >= deadline:
             raise _too_slow() from None
         raise ProviderError(job_text(texts.DOWNLOAD_BROKE_OFF), permanent=False) from None
+    check_hop_deadline()
     if time.monotonic() >= deadline:
         raise _too_slow()
     return b"".join(chunks)
-
-
-@contextlib.contextmanager
-def cut_off_at(deadline: float, response: requests.Response) -> Iterator[None]:
-    """Shut the response's socket when `deadline` (time.monotonic) passes.
-
-    A read timeout applies to each socket read, so a server that sends a byte a second would
-    keep a download going for ever; this makes the deadline one wall clock across all reads.
-    """
-    timer = threading.Timer(max(deadline - time.monotonic(), 0), _shut_socket, (response,))
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-
-
-def _shut_socket(response: requests.Response) -> None:
-    connection = getattr(response.raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _too_slow() -> ProviderError:

@@ -1,9 +1,11 @@
 """The one HTTP client every dialect uses (result files are fetched by `download.py`).
 
-Every call has connect and read timeouts. Every failure becomes a `ProviderError` whose message a
-person can read and which never contains the API key. Polls (idempotent GETs) are retried in place
-a couple of times; submits (POSTs) are not, because a retried submit may be billed twice: the job
-pipeline retries them itself, recording each attempt, with `retry_delay` as its clock.
+Every call has connect and read timeouts, and every answer is read by the hop's deadline
+(`deadline.py`: past it a call raises HopTimeLimitExceeded, which is not a ProviderError). Every
+other failure becomes a `ProviderError` whose message a person can read and which never contains
+the API key. Polls (idempotent GETs) are retried in place a couple of times; submits (POSTs) are
+not, because a retried submit may be billed twice: the job pipeline retries them itself, recording
+each attempt, with `retry_delay` as its clock.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 import requests
+import urllib3
 
 from jobs import messages as texts
 from jobs.messages import job_text
 
 from .base import Endpoint, InputImage, ProviderError
+from .deadline import check_hop_deadline, cut_off_at, read_timeout
 
 USER_AGENT = "image-studio/0.1"
 MAX_RETRY_DELAY = 60.0
@@ -106,29 +110,40 @@ def post_json_events(endpoint: Endpoint, path: str, body: Mapping) -> Iterator[d
             url,
             json=dict(body),
             headers=headers,
-            timeout=(endpoint.connect_timeout, endpoint.read_timeout),
+            timeout=_timeouts(endpoint),
             allow_redirects=False,
             stream=True,
         )
     except requests.Timeout as exc:
+        check_hop_deadline()
         raise _network_error(texts.NETWORK_TIMEOUT, exc, endpoint.api_key) from None
     except requests.RequestException as exc:
         raise _network_error(texts.NETWORK_UNREACHABLE, exc, endpoint.api_key) from None
-    with response:
-        if not 200 <= response.status_code < 300:
-            raise error_from_response(response, endpoint.api_key)
-        if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
-            yield _json_object(response, endpoint.api_key)  # a relay that ignored `stream`
-            return
+    # Each event may come in time while the whole stream does not: it ends at the hop's deadline.
+    with response, cut_off_at(None, response):
         try:
-            for line in response.iter_lines(decode_unicode=True):
-                data = line.removeprefix("data:").strip() if line.startswith("data:") else ""
-                if data == "[DONE]":
-                    return
-                if data:
-                    yield _event_object(data, endpoint.api_key)
+            yield from _events(response, endpoint.api_key)
         except requests.RequestException as exc:
+            check_hop_deadline()
             raise _network_error(texts.STREAM_BROKE_OFF, exc, endpoint.api_key) from None
+        except ProviderError:
+            check_hop_deadline()  # an event cut in half at the deadline is not the provider's
+            raise
+        check_hop_deadline()  # a stream cut off may also just end
+
+
+def _events(response: requests.Response, api_key: str) -> Iterator[dict]:
+    if not 200 <= response.status_code < 300:
+        raise error_from_response(response, api_key)
+    if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
+        yield _json_object(response, api_key)  # a relay that ignored `stream`
+        return
+    for line in response.iter_lines(decode_unicode=True):
+        data = line.removeprefix("data:").strip() if line.startswith("data:") else ""
+        if data == "[DONE]":
+            return
+        if data:
+            yield _event_object(data, api_key)
 
 
 def _event_object(data: str, api_key: str) -> dict:
@@ -174,7 +189,7 @@ def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
             method,
             url,
             headers=headers,
-            timeout=(endpoint.connect_timeout, endpoint.read_timeout),
+            timeout=_timeouts(endpoint),
             allow_redirects=False,
             stream=True,
             **kwargs,
@@ -182,6 +197,7 @@ def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
         with response:
             _read_body(response)
     except requests.Timeout as exc:
+        check_hop_deadline()  # out of time is the hop's ending, not a provider error to retry
         raise _network_error(texts.NETWORK_TIMEOUT, exc, endpoint.api_key) from None
     except requests.RequestException as exc:
         raise _network_error(texts.NETWORK_UNREACHABLE, exc, endpoint.api_key) from None
@@ -190,14 +206,29 @@ def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
     return _json_object(response, endpoint.api_key)
 
 
+def _timeouts(endpoint: Endpoint) -> tuple[float, float]:
+    """(connect, read) timeouts, neither longer than what is left of the hop."""
+    return read_timeout(endpoint.connect_timeout), read_timeout(endpoint.read_timeout)
+
+
 def _read_body(response: requests.Response) -> None:
-    """Read the answer into `response.content`, refusing one larger than `max_body_bytes`."""
+    """Read the answer into `response.content`, refusing one larger than `max_body_bytes`.
+
+    The read timeout bounds each socket read only, so a provider trickling its answer is cut
+    off at the hop's deadline instead (HopTimeLimitExceeded).
+    """
     declared = response.headers.get("content-length", "")
     if not declared.isdigit() or int(declared) > LARGE_BODY_BYTES:
         before_large_body()
     if declared.isdigit() and int(declared) > max_body_bytes:
         raise _body_too_large(response.status_code)
-    data = response.raw.read(max_body_bytes + 1, decode_content=True)
+    with cut_off_at(None, response):
+        try:
+            data = response.raw.read(max_body_bytes + 1, decode_content=True)
+        except (urllib3.exceptions.HTTPError, OSError):
+            check_hop_deadline()
+            raise
+    check_hop_deadline()  # a cut-off answer may also just end early
     if len(data) > max_body_bytes:
         raise _body_too_large(response.status_code)
     response._content = data  # what requests itself does once a body is read

@@ -48,6 +48,8 @@ Directives inside the prompt (counted per prompt text, in memory, until POST /_s
   [[polls:N]]          an async task ends on its Nth poll (tests need no real clock)
   [[slowfile:S]]       result files (URL answers) wait S seconds before answering
   [[trickle:S]]        result files send their bytes in 20 pieces spread over S seconds
+  [[trickleanswer:S]]  the submit's own answer (JSON, or an error) is sent so, in 20 pieces
+                       spread over S seconds: every read is quick, the whole answer is slow
   [[noise]]            images are random pixels (a 2048x2048 PNG is ~12 MB), for memory benchmarks
   [[echo_key]]         failure reasons (with [[final:WORD]], or dashscope's per-image errors
                        with [[fewer:K]]) and the usage block repeat the request's API key, as

@@ -36,6 +36,7 @@ class Directives:
     polls: int | None = None  # an async task ends after this many polls (no real clock needed)
     slow_file: float = 0.0  # result files wait this long before answering
     trickle: float = 0.0  # result files arrive a few bytes at a time over this many seconds
+    trickle_answer: float = 0.0  # the submit's own answer arrives so, over this many seconds
     noise: bool = False  # images are random pixels: PNGs as large as real photographs
     echo_key: bool = False  # failure reasons and usage repeat the request's key (a careless relay)
     notes: list[str] = field(default_factory=list)  # directives that could not be read
@@ -78,6 +79,8 @@ def _apply(values: dict, name: str, argument: str, spec: str) -> None:
         values["noise"] = True
     elif name == "trickle":
         values["trickle"] = max(float(argument), 0.0)
+    elif name == "trickleanswer":
+        values["trickle_answer"] = max(float(argument), 0.0)
     elif name == "echo_key":
         values["echo_key"] = True
     else:

@@ -121,7 +121,8 @@ def serve(
 ) -> Reply:
     """Authenticate, honour the prompt's directives, then run the endpoint's own handler.
 
-    Submits see `[[fault:...]]` and `[[delay:S]]`; polls see only `[[pollfault:...]]`.
+    Submits see `[[fault:...]]`, `[[delay:S]]` and `[[trickleanswer:S]]`; polls see only
+    `[[pollfault:...]]`.
     """
     started = time.monotonic()
     delay = state.delay + (0.0 if poll else directives.delay)
@@ -139,6 +140,10 @@ def serve(
     remaining = delay - (time.monotonic() - started)
     if remaining > 0:
         time.sleep(remaining)
+    if not poll and directives.trickle_answer:
+        # Headers at once, then the body a few bytes at a time: every read is quick, the whole
+        # answer is not (what per-read timeouts alone never catch).
+        reply.trickle = directives.trickle_answer
     return reply
 
 

@@ -30,14 +30,14 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     assert status.inner_text() in ("Queued", "Running")
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
     results = page.get_by_role("list", name="Results").get_by_role("img")
-    assert results.count() == 2
+    expect(results).to_have_count(2)
     assert page.evaluate("window.__sameDocument") is True
     # The image loads after the status says Succeeded (the push makes that moment come quickly).
     expect(page.locator(".results img").first).not_to_have_js_property("naturalWidth", 0)
 
     page.goto(f"{live_server.url}/history/")
     thumbnails = page.locator(".thumbs img")
-    assert thumbnails.count() == 2
+    expect(thumbnails).to_have_count(2)
     thumbnails.first.click()
     page.wait_for_url(re.compile(r"/images/[0-9a-f-]+/$"), wait_until="commit")
     assert "a paper boat on a quiet canal" in page.content()

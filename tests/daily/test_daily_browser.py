@@ -124,7 +124,7 @@ def test_a_reference_picked_from_the_library_opens_edit_with_it_chosen_and_is_se
     page.get_by_role("button", name="Use as reference").click()
     page.wait_for_url(re.compile(r"/edit/\?"))
     chosen = page.get_by_role("list", name="Chosen images").get_by_role("img")
-    assert chosen.count() == 1
+    expect(chosen).to_have_count(1)
     page.get_by_label("Model").select_option(label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("the same lighthouse at night")
     page.get_by_role("button", name="Edit", exact=True).click()
@@ -244,7 +244,7 @@ def test_partial_previews_are_seen_before_the_final_image(
     assert page.get_by_role("list", name="Results").count() == 0
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
     assert preview.count() == 0
-    assert page.get_by_role("list", name="Results").get_by_role("img").count() == 1
+    expect(page.get_by_role("list", name="Results").get_by_role("img")).to_have_count(1)
     job = Job.objects.get()
     assert charged_for_job(job) == (1, 1)
     assert page.request.get(f"{live_server.url}/jobs/{job.pk}/partial/").status == 404

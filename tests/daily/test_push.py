@@ -10,6 +10,7 @@ import time
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from jobs.models import Job, JobStatus
 from tests.fixtures.browser import log_in
@@ -83,7 +84,7 @@ def test_the_job_page_waits_for_the_push_instead_of_polling(
     page.wait_for_timeout(2500)  # the provider is still working: nothing to ask about
     assert [t for t in requested if t > quiet_from + 0.3] == []
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
-    assert page.get_by_role("list", name="Results").get_by_role("img").count() == 1
+    expect(page.get_by_role("list", name="Results").get_by_role("img")).to_have_count(1)
 
 
 @pytest.mark.browser

@@ -47,6 +47,9 @@ def picture_file(tmp_path) -> str:
 
 
 def paint_stroke(page) -> None:
+    # The chosen model's fields arrive by htmx: a swap landing mid-stroke would move the painting
+    # area under the pointer, so paint once the page is quiet and the picture is in place.
+    page.wait_for_load_state("networkidle")
     page.locator("[data-edit-form][data-painter-ready]").wait_for(state="attached")
     box = page.get_by_role("img", name="Painting area").bounding_box()
 
@@ -57,6 +60,7 @@ def paint_stroke(page) -> None:
     page.mouse.down()
     page.mouse.move(*at(STROKE_TO), steps=12)
     page.mouse.up()
+    expect(page.locator("[data-edit-form]")).to_have_attribute("data-mask-painted", "true")
 
 
 def submit_and_wait_for_the_result(page) -> str:
@@ -66,7 +70,7 @@ def submit_and_wait_for_the_result(page) -> str:
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=45_000)
     assert page.evaluate("window.__sameDocument") is True
     result = page.get_by_role("list", name="Results").get_by_role("img")
-    assert result.count() == 1
+    expect(result).to_have_count(1)
     # The image loads after the status says Succeeded (the push makes that moment come quickly).
     expect(page.locator(".results img").first).not_to_have_js_property("naturalWidth", 0)
     return page.url
@@ -107,7 +111,7 @@ def test_upload_paint_edit_and_walk_the_chain_back_to_the_upload(
     first_result_url = page.url
     page.get_by_role("link", name="Edit", exact=True).last.click()
     page.wait_for_url(re.compile(r"/edit/\?image="))
-    assert page.get_by_role("list", name="Chosen images").get_by_role("img").count() == 1
+    expect(page.get_by_role("list", name="Chosen images").get_by_role("img")).to_have_count(1)
     page.get_by_label("Model").select_option(str(sandbox_models["gpt-image-1"].pk))
     paint_stroke(page)
     page.get_by_label("Prompt").fill("now at night")

@@ -6,9 +6,15 @@ process keeps renewing it, and a killed worker's job is taken over within second
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 
+from jobs import messages as texts
+from jobs.messages import job_text
 from jobs.models import Job, JobStatus, QuotaLimit
+from jobs.quota import charged_for_job
 from tests.engine.helpers import assert_books_balance, provider_submits
 from tests.fixtures.services import wait_until
 
@@ -51,6 +57,30 @@ def test_a_provider_frozen_past_the_lease_is_asked_once(start_worker, submit, sa
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.attempts == 1
     assert_books_balance(job, sandbox, images=2)
+
+
+def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker, submit, sandbox):
+    """The threads pool enforces no Celery time limit; the hop's own deadline does. Each read of
+    the answer is quick (a per-read timeout never fires), the whole answer takes 40 s."""
+    worker = start_worker({**SHORT_LEASE, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"})
+    started = time.monotonic()
+    job = wait_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
+    took = time.monotonic() - started
+    assert job.status == JobStatus.FAILED
+    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=10)
+    assert took < 25, f"ended after {took:.0f} s, not at the 10 s deadline"
+    time.sleep(3)  # a lease lapsing meanwhile would let the sweep end the job a second time
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.attempts == 1
+    assert _ended_events(worker, job) == 1
+    assert charged_for_job(job) == (0, 0)  # the ledger nets nothing
+    assert_books_balance(job, sandbox, images=0)  # refunded, no Image, no file, one submit
+
+
+def _ended_events(worker, job: Job) -> int:
+    lines = worker.log_path.read_text().splitlines()
+    mine = [json.loads(x) for x in lines if x.startswith("{") and str(job.pk) in x]
+    return sum(x.get("event") == "job_ended" for x in mine)
 
 
 @pytest.mark.parametrize(

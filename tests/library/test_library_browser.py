@@ -62,7 +62,7 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
     nico.get_by_role("button", name="Filter").click()
     thumbnails = nico.locator("ul.thumbs img")
     thumbnails.first.wait_for()
-    assert thumbnails.count() == 1
+    expect(thumbnails).to_have_count(1)
     assert "lighthouse" in thumbnails.first.get_attribute("alt")
     nico.get_by_label(re.compile(r"^Select: A lighthouse")).check()
     nico.get_by_label("New collection", exact=True).fill("Coast")
