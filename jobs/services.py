@@ -67,13 +67,8 @@ def check_model_allowed(spec: JobSpec) -> None:
         )
 
 
-def submit_job(spec: JobSpec) -> Job:
-    """Check the request, create the job, reserve its quota and queue it, all or nothing.
-
-    Raises SubmitRefused (ModelNotAllowed among them) when the person may not make this request
-    (team role, the team's models, source images, collection, model) and quota.QuotaExceeded when
-    it does not fit the budget; nothing is created then.
-    """
+def _check_spec(spec: JobSpec) -> None:
+    """The checks every new job passes, from a form, the API, a batch or a retry."""
     check_submit(
         spec.owner,
         model=spec.model,
@@ -82,6 +77,16 @@ def submit_job(spec: JobSpec) -> Job:
         collection=spec.collection,
     )
     check_model_allowed(spec)
+
+
+def submit_job(spec: JobSpec) -> Job:
+    """Check the request, create the job, reserve its quota and queue it, all or nothing.
+
+    Raises SubmitRefused (ModelNotAllowed among them) when the person may not make this request
+    (team role, the team's models, source images, collection, model) and quota.QuotaExceeded when
+    it does not fit the budget; nothing is created then.
+    """
+    _check_spec(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     mask_name = ""
     try:
@@ -103,14 +108,7 @@ def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
     fits the quota or nothing is created (raises QuotaExceeded or ModelNotAllowed)."""
     if not prompts:
         raise ValueError("A batch needs at least one prompt.")
-    check_submit(
-        spec.owner,
-        model=spec.model,
-        team=spec.team,
-        source_images=spec.source_images,
-        collection=spec.collection,
-    )
-    check_model_allowed(spec)
+    _check_spec(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     with transaction.atomic():
         batch = Batch.objects.create(owner=spec.owner)

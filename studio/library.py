@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from jobs.models import Image, Job, JobStatus
 from jobs.quota import refund_quota
 from jobs.storage import read_stored_file
-from studio.access import personal_collections
+from studio.access import ORGANISERS, personal_collections, teams_where, visible_images
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
 
 logger = logging.getLogger(__name__)
@@ -276,6 +276,59 @@ def collect_result(collection: Collection, image: Image) -> None:
 def personal_collection_list(user) -> QuerySet[Collection]:
     """The person's own collections with how many images each holds, for "My collections"."""
     return personal_collections(user).annotate(size=Count("images"))
+
+
+def team_collection_list(team: Team) -> QuerySet[Collection]:
+    """A team's collections with how many images each holds, for its collections page."""
+    return Collection.objects.filter(team=team).annotate(size=Count("items"))
+
+
+def team_collections(team: Team) -> QuerySet[Collection]:
+    return Collection.objects.filter(team=team)
+
+
+def delete_collection(collection: Collection) -> None:
+    """Only the board goes: its images stay in the library or the history."""
+    collection.delete()
+
+
+def selected_images(images: QuerySet[Image], image_ids: Sequence) -> QuerySet[Image]:
+    """The chosen images among `images` (a history or a team library): nothing else."""
+    return images.filter(pk__in=image_ids)
+
+
+@dataclass(frozen=True)
+class Lineage:
+    sources: QuerySet[Image]
+    derivatives: QuerySet[Image]
+
+
+def lineage(viewer, image: Image) -> Lineage:
+    """What the image was made from and what was made from it, as far as the viewer may see."""
+    visible = visible_images(viewer)
+    return Lineage(
+        sources=visible.filter(derivatives=image).order_by("created_at"),
+        derivatives=visible.filter(sources=image).order_by("created_at"),
+    )
+
+
+@dataclass(frozen=True)
+class ImageLibraryPanel:
+    is_favourite: bool
+    library_items: QuerySet[LibraryItem]  # in the viewer's own teams only
+    share_teams: QuerySet[Team]  # where the viewer may still share it
+
+
+def image_library_panel(viewer, image: Image) -> ImageLibraryPanel:
+    """The image page's library part: the viewer's star, the libraries of the viewer's teams
+    holding it (another team's tags are its business), and the teams it could be shared to."""
+    return ImageLibraryPanel(
+        is_favourite=Favourite.objects.filter(user=viewer, image=image).exists(),
+        library_items=LibraryItem.objects.filter(image=image, team__memberships__user=viewer)
+        .select_related("team")
+        .prefetch_related("tags", "collections"),
+        share_teams=teams_where(viewer, *ORGANISERS).exclude(library_items__image=image),
+    )
 
 
 def tag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:

@@ -21,7 +21,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -72,6 +72,23 @@ def create_token(
     )
     token.allowed_models.set(models)
     return token, secret
+
+
+def tokens_of(user) -> QuerySet[ApiToken]:
+    """A person's tokens, for their tokens page."""
+    return (
+        ApiToken.objects.filter(user=user)
+        .select_related("team")
+        .prefetch_related("allowed_models__provider")
+    )
+
+
+def get_token_for(user, token_id: int) -> ApiToken:
+    """One of the person's own tokens; anyone else's is not found."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token
 
 
 def revoke_token(token: ApiToken) -> bool:

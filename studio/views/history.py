@@ -20,15 +20,15 @@ from studio.access import (
     teams_where,
     user_teams,
 )
-from studio.forms.library import CollectForm, CollectionForm, SelectionForm, ShareForm
-from studio.models import Collection
-from studio.views.library import (
+from studio.browse import (
     browse_context,
     collected_message,
     deleted_message,
     taken_out_message,
     zip_response,
 )
+from studio.forms.library import CollectForm, CollectionForm, SelectionForm, ShareForm
+from studio.models import Collection
 
 
 def _render_history(
@@ -113,7 +113,9 @@ def history_download(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_history(request, bulk_form=form)
-    images = library.history_images(request.user).filter(pk__in=form.cleaned_data["image"])
+    images = library.selected_images(
+        library.history_images(request.user), form.cleaned_data["image"]
+    )
     return zip_response(images, "my-images.zip")
 
 
@@ -180,6 +182,6 @@ def my_collection_remove(request: HttpRequest, collection_id) -> HttpResponse:
 @require_POST
 def my_collection_delete(request: HttpRequest, collection_id) -> HttpResponse:
     collection = get_collection_for(request.user, collection_id)
-    collection.delete()  # only the board goes; its images stay in the history
+    library.delete_collection(collection)
     messages.success(request, deleted_message(collection))
     return redirect("my-collections")

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jobs.quota import charged_for_job
-from studio.access import get_image_for, visible_images
+from studio import library
+from studio.access import get_image_for
 from studio.files import stored_file_response
 
 
@@ -16,12 +17,12 @@ from studio.files import stored_file_response
 @require_GET
 def image_detail(request: HttpRequest, image_id) -> HttpResponse:
     image = get_image_for(request.user, image_id)
-    visible = visible_images(request.user)
+    made = library.lineage(request.user, image)
     context = {
         "image": image,
         "job": image.job,
-        "sources": visible.filter(derivatives=image).order_by("created_at"),
-        "derivatives": visible.filter(sources=image).order_by("created_at"),
+        "sources": made.sources,
+        "derivatives": made.derivatives,
         "charged": charged_for_job(image.job) if image.job else None,
     }
     return render(request, "studio/image_detail.html", context)

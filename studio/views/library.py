@@ -6,16 +6,11 @@ role that may not act), then makes one call into `studio.library`.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,36 +22,20 @@ from studio.access import (
     get_team_for,
     removable_items,
 )
+from studio.browse import (
+    browse_context,
+    collected_message,
+    deleted_message,
+    taken_out_message,
+    zip_response,
+)
 from studio.forms.library import (
     CollectForm,
     CollectionForm,
-    LibraryFilterForm,
     SelectionForm,
     TagForm,
-    page_number,
 )
-from studio.models import Collection, Role, Team
-
-
-def browse_context(
-    request: HttpRequest, base, *, team: Team | None, teams, collection=None, personal=()
-) -> dict:
-    """The filter form and one page of `base`: shared by the team library and the history page
-    (and so by every collection, a team's or a person's own)."""
-    filter_form = LibraryFilterForm(request.GET, team=team, teams=teams, personal=personal)
-    filters = filter_form.filters()
-    if collection is not None:
-        filters = replace(filters, collection=collection)
-    page = library.browse_images(
-        base,
-        viewer=request.user,
-        filters=filters,
-        page_number=page_number(request.GET.get("page")),
-        page_size=settings.STUDIO_HISTORY_PAGE_SIZE,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {"filter_form": filter_form, "page": page, "query": query.urlencode()}
+from studio.models import Role, Team
 
 
 def _render_library(
@@ -66,7 +45,7 @@ def _render_library(
         request,
         library.team_library_images(team),
         team=team,
-        teams=Team.objects.filter(pk=team.pk),
+        teams=[team],
         collection=collection,
     )
     context.update(
@@ -76,7 +55,7 @@ def _render_library(
         can_organise=role in ORGANISERS,
         is_owner=role == Role.OWNER,
         next=request.get_full_path(),
-        collect_form=CollectForm(collections=team.collections.all()),
+        collect_form=CollectForm(collections=library.team_collections(team)),
         tag_form=TagForm(),
     )
     if bulk_form is not None:
@@ -101,7 +80,7 @@ def team_library(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *ORGANISERS)
-    form = CollectForm(request.POST, collections=team.collections.all())
+    form = CollectForm(request.POST, collections=library.team_collections(team))
     if not form.is_valid():
         return _render_library(request, team, role, bulk_form=form)
     collection, added = library.add_to_collection(
@@ -167,17 +146,8 @@ def library_download(request: HttpRequest, slug: str) -> HttpResponse:
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_library(request, team, role, bulk_form=form)
-    images = library.team_library_images(team).filter(pk__in=form.cleaned_data["image"])
+    images = library.selected_images(library.team_library_images(team), form.cleaned_data["image"])
     return zip_response(images, f"{team.slug}-images.zip")
-
-
-def zip_response(images, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        library.zip_stream(images.order_by("-created_at").iterator()),
-        content_type="application/zip",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- Collections ------------------------------------------------------------------------------
@@ -191,11 +161,10 @@ def collection_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render_collections(request, team: Team, role: Role, form: CollectionForm) -> HttpResponse:
-    collections = Collection.objects.filter(team=team).annotate(size=Count("items"))
     context = {
         "team": team,
         "role": role,
-        "collections": collections,
+        "collections": library.team_collection_list(team),
         "form": form,
         "can_organise": role in ORGANISERS,
     }
@@ -242,30 +211,9 @@ def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpRes
 def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *ORGANISERS)
     collection = get_collection_for(request.user, collection_id, team=team)
-    collection.delete()  # only the board goes; its images stay in the library
+    library.delete_collection(collection)
     messages.success(request, deleted_message(collection))
     return redirect("collection-list", slug=team.slug)
-
-
-# The words of collection changes, the same for a team's collections and a person's own.
-
-
-def collected_message(collection: Collection, added: int) -> str:
-    return ngettext(
-        "Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", added
-    ) % {"count": added, "name": collection.name}
-
-
-def taken_out_message(collection: Collection, removed: int) -> str:
-    return ngettext(
-        "Took %(count)s image out of “%(name)s”.",
-        "Took %(count)s images out of “%(name)s”.",
-        removed,
-    ) % {"count": removed, "name": collection.name}
-
-
-def deleted_message(collection: Collection) -> str:
-    return _("Deleted the collection “%(name)s”.") % {"name": collection.name}
 
 
 # --- The star ---------------------------------------------------------------------------------

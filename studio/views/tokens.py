@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from studio.api.tokens import create_token, revoke_token
+from studio.api.tokens import create_token, get_token_for, revoke_token, tokens_of
 from studio.forms.tokens import TokenForm
-from studio.models import ApiToken
 
 
 @login_required
@@ -21,8 +20,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _token, secret = create_token(request.user, **form.token_fields())
         form = TokenForm(user=request.user)
-    tokens = ApiToken.objects.filter(user=request.user).prefetch_related("allowed_models")
-    context = {"form": form, "tokens": tokens.select_related("team"), "secret": secret}
+    context = {"form": form, "tokens": tokens_of(request.user), "secret": secret}
     response = render(request, "studio/tokens.html", context)
     if secret:
         response["Cache-Control"] = "no-store"  # the one page that shows the token
@@ -32,9 +30,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
-    if token is None:
-        raise Http404("No such token.")
+    token = get_token_for(request.user, token_id)
     if revoke_token(token):
         messages.success(request, _("The token '%(name)s' is revoked.") % {"name": token.name})
     return redirect("token-list")

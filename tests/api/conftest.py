@@ -69,6 +69,13 @@ def api_world(studio_server, celery_worker, sandbox_models) -> Iterator[dict]:
 
 
 @pytest.fixture
+def bearer(alice, sandbox_models) -> dict:
+    """Test-client headers carrying a fresh personal token of alice's."""
+    _, secret = create_token(alice, name="tests")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
 def make_token(api_world):
     """`make_token(user, **options) -> (ApiToken, secret)`."""
 

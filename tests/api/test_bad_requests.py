@@ -7,23 +7,9 @@ import base64
 import pytest
 
 from jobs.models import Job
-from studio.api.tokens import create_token
+from tests.api.client_helpers import error, post_json
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bearer(alice, sandbox_models) -> dict:
-    _, secret = create_token(alice, name="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-def post_json(client, path: str, body, headers: dict):
-    return client.post(path, body, content_type="application/json", **headers)
-
-
-def error(response) -> dict:
-    return response.json()["error"]
 
 
 def test_no_authorization_header_is_401(client):

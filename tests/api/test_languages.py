@@ -19,6 +19,7 @@ from jobs.models import Job, JobStatus
 from studio.api.answers import still_running
 from studio.api.tokens import create_token
 from studio.models import Profile
+from tests.api.client_helpers import error, post_json
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +34,6 @@ def _back_to_the_default_language():
     """A failed assertion inside translation.override must not leave Chinese to later tests."""
     yield
     translation.deactivate()
-
-
-@pytest.fixture
-def bearer(alice, sandbox_models) -> dict:
-    _, secret = create_token(alice, name="tests")
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-def post_json(client, path: str, body, headers: dict):
-    return client.post(path, body, content_type="application/json", **headers)
-
-
-def error(response) -> dict:
-    return response.json()["error"]
 
 
 @pytest.mark.parametrize(

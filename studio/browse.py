@@ -1,0 +1,65 @@
+"""What the team library and the history pages share (and so every collection, a team's or a
+person's own): the filter form with one page of images, zip downloads, and the words of
+collection changes. Not views: the views of both pages call it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.conf import settings
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from studio import library
+from studio.forms.library import LibraryFilterForm, page_number
+from studio.models import Collection, Team
+
+
+def browse_context(
+    request: HttpRequest, base, *, team: Team | None, teams, collection=None, personal=()
+) -> dict:
+    """The filter form and one page of `base`: shared by the team library and the history page
+    (and so by every collection, a team's or a person's own)."""
+    filter_form = LibraryFilterForm(request.GET, team=team, teams=teams, personal=personal)
+    filters = filter_form.filters()
+    if collection is not None:
+        filters = replace(filters, collection=collection)
+    page = library.browse_images(
+        base,
+        viewer=request.user,
+        filters=filters,
+        page_number=page_number(request.GET.get("page")),
+        page_size=settings.STUDIO_HISTORY_PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"filter_form": filter_form, "page": page, "query": query.urlencode()}
+
+
+def zip_response(images, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        library.zip_stream(images.order_by("-created_at").iterator()),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def collected_message(collection: Collection, added: int) -> str:
+    return ngettext(
+        "Added %(count)s image to “%(name)s”.", "Added %(count)s images to “%(name)s”.", added
+    ) % {"count": added, "name": collection.name}
+
+
+def taken_out_message(collection: Collection, removed: int) -> str:
+    return ngettext(
+        "Took %(count)s image out of “%(name)s”.",
+        "Took %(count)s images out of “%(name)s”.",
+        removed,
+    ) % {"count": removed, "name": collection.name}
+
+
+def deleted_message(collection: Collection) -> str:
+    return _("Deleted the collection “%(name)s”.") % {"name": collection.name}

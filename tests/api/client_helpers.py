@@ -1,0 +1,11 @@
+"""Calling the API through Django's test client (fast, no server): JSON posts and their errors."""
+
+from __future__ import annotations
+
+
+def post_json(client, path: str, body, headers: dict):
+    return client.post(path, body, content_type="application/json", **headers)
+
+
+def error(response) -> dict:
+    return response.json()["error"]
