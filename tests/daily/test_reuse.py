@@ -74,3 +74,15 @@ def test_the_picker_lists_the_persons_history_and_their_teams_libraries(client, 
     assert f'data-pick-image="{made.images.get().pk}"' in page
     client.force_login(bob)
     assert str(made.images.get().pk) not in client.get("/edit/pick/").content.decode()
+
+
+def test_history_offers_its_selection_as_references_for_an_edit(client, alice, made):
+    """History's "Use as reference" submits the ticked images to Edit by GET, the same way a
+    team library does (the browser test walks the library's)."""
+    client.force_login(alice)
+    image = made.images.get()
+    page = client.get("/history/").content.decode()
+    assert 'formaction="/edit/" formmethod="get">Use as reference</button>' in page
+    assert f'name="image" value="{image.pk}"' in page
+    form = client.get(f"/edit/?image={image.pk}").context["form"]
+    assert form["source"].value() == [str(image.pk)]

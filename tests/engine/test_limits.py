@@ -68,3 +68,32 @@ def test_a_persons_own_running_limit_replaces_the_default(alice, settings):
     assert limits.running_limit_for(alice.pk) == 5
     QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, max_running_jobs=2)
     assert limits.running_limit_for(alice.pk) == 2
+
+
+def test_a_provider_limit_holds_across_its_models_and_the_job_page_says_why(
+    submit, sandbox, sandbox_models, client, alice
+):
+    """One concurrent request at the provider: a job on another of its models waits for it."""
+    provider = sandbox_models["gpt-image-1"].provider
+    provider.max_concurrent = 1
+    provider.save()
+    first, second = submit("first"), submit("second", model="dall-e-3")
+    try:
+        assert limits.take_slots(first, 60) is None
+        pipeline.run_job(second.pk)
+        second.refresh_from_db()
+        assert second.status == JobStatus.QUEUED and second.attempts == 0
+        expected = f"Waiting for a free slot at {provider.name} (1 jobs at once)."
+        assert second.waiting_for == expected
+        client.force_login(alice)
+        page = client.get(f"/jobs/{second.pk}/").content.decode()
+        assert expected in page and "Queued" in page
+
+        limits.release_slots(first)
+        make_due(second)
+        pipeline.run_job(second.pk)
+        second.refresh_from_db()
+        assert second.status == JobStatus.SUCCEEDED and not second.waiting_for
+    finally:
+        for job in (first, second):
+            limits.release_slots(job)
