@@ -4,6 +4,9 @@ Every drill builds one `World`, breaks a part of it on purpose and then checks, 
 on the database, the sandbox's request log), that every job ended exactly once with no ledger
 drift. Nothing is shared with the machine's own services, so a drill may restart PostgreSQL or
 Redis without disturbing anyone else. All is thrown away at the end (also on Ctrl-C).
+
+With `host_netns=True` each worker host runs in its own network namespace (see _netns.py) and
+the services listen on the private LAN's address, `World.address`, instead of only 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[2]))
 import contextlib
 
 from _common import CELERY, PYTHON, ROOT, Child, cpu_seconds, free_port, machine, wait_until  # noqa: F401
+from _netns import HostNetwork
 
 from studio.embedded_redis import embedded_redis_command, redis_answers
 
@@ -53,22 +57,27 @@ def _as_postgres_user() -> list[str]:
 class PrivatePostgres:
     """A throwaway cluster in a temporary folder, on its own port; `restart()` is fast mode."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, address: str = "127.0.0.1") -> None:
         self.dir = base / "pg"
         self.port = free_port()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/drill"
+        self.address = address
+        self.url = f"postgres://postgres@{address}:{self.port}/drill"
         self.dir.mkdir()
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
             shutil.chown(base, "postgres")
         self._pg_ctl(None, [_pg_tool("initdb"), "-D", str(self.dir / "data"), "-U", "postgres"])
+        if address != "127.0.0.1":
+            # initdb trusts loopback only; the hosts' namespaces connect from the private /24.
+            with (self.dir / "data" / "pg_hba.conf").open("a") as hba:
+                hba.write(f"host all all {address}/24 trust\n")
         self.start()
         self._pg_ctl(
             None,
             [
                 _pg_tool("createdb"),
                 "-h",
-                "127.0.0.1",
+                address,
                 "-p",
                 str(self.port),
                 "-U",
@@ -79,7 +88,8 @@ class PrivatePostgres:
 
     def _pg_ctl(self, action: str | None, command: list[str] | None = None) -> None:
         if command is None:
-            options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+            listen = "127.0.0.1" + ("" if self.address == "127.0.0.1" else f",{self.address}")
+            options = f"-p {self.port} -k {self.dir} -c listen_addresses={listen}"
             options += " -c max_connections=300 -c fsync=off"
             command = [_pg_tool("pg_ctl"), "-D", str(self.dir / "data"), "-o", options]
             command += ["-l", str(self.dir / "server.log"), "-w", "-m", "fast", action]
@@ -117,17 +127,21 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, address: str = "127.0.0.1") -> None:
         self.base = base
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.address = address
+        self.url = f"redis://{address}:{self.port}/0"
         self.child: Child | None = None
         self.start()
 
     def start(self) -> None:
-        self.child = Child(
-            "redis", embedded_redis_command(self.port), dict(os.environ), self.base / "redis.log"
-        )
+        command = embedded_redis_command(self.port)
+        if self.address != "127.0.0.1":
+            # redis-server keeps the last --bind; protected mode would refuse every client that
+            # is not on loopback (there is no password), i.e. every host in its namespace.
+            command += ["--bind", "127.0.0.1", self.address, "--protected-mode", "no"]
+        self.child = Child("redis", command, dict(os.environ), self.base / "redis.log")
         wait_until(lambda: redis_answers(self.url), 10, message="the private Redis")
 
     def stop(self) -> None:
@@ -144,11 +158,11 @@ class FlakyProxy:
     count submits per job afterwards.
     """
 
-    def __init__(self, target_port: int) -> None:
-        self.target = ("127.0.0.1", target_port)
+    def __init__(self, target_port: int, address: str = "127.0.0.1") -> None:
+        self.target = (address, target_port)
         self.port = free_port()
         self.up = True
-        self.listener = socket.create_server(("127.0.0.1", self.port), backlog=256)
+        self.listener = socket.create_server((address, self.port), backlog=256)
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -207,7 +221,9 @@ class Verdict:
 
 
 class World:
-    def __init__(self, name: str, *, task_seconds: float = 3.0, proxy: bool = False) -> None:
+    def __init__(
+        self, name: str, *, task_seconds: float = 3.0, proxy: bool = False, host_netns: bool = False
+    ) -> None:
         self.name = name
         self.base = Path(tempfile.mkdtemp(prefix=f"drill-{name}-"))
         os.chmod(self.base, 0o755)  # noqa: S103 (the postgres account must enter it)
@@ -215,10 +231,15 @@ class World:
         self.hosts: dict[str, Child] = {}
         self.started = time.monotonic()
         print(f"[{name}] building a private studio in {self.base}", flush=True)
-        self.postgres = PrivatePostgres(self.base)
-        self.redis = PrivateRedis(self.base)
+        # Before the services: they must listen on the private LAN's address.
+        self.network = HostNetwork() if host_netns else None
+        self.address = self.network.address if self.network else "127.0.0.1"
+        if self.network:
+            print(f"[{name}] hosts in network namespaces, services on {self.address}", flush=True)
+        self.postgres = PrivatePostgres(self.base, self.address)
+        self.redis = PrivateRedis(self.base, self.address)
         sandbox_port = free_port()
-        self.proxy = FlakyProxy(sandbox_port) if proxy else None
+        self.proxy = FlakyProxy(sandbox_port, self.address) if proxy else None
         provider_port = self.proxy.port if self.proxy else sandbox_port
         media = self.base / "media"
         media.mkdir()
@@ -233,10 +254,12 @@ class World:
             STUDIO_CELERY_QUEUE=f"drill-{name}",
             STUDIO_VAR_DIR=str(self.base),
             MEDIA_ROOT=str(media),
-            SANDBOX_BASE_URL=f"http://127.0.0.1:{provider_port}",
+            SANDBOX_BASE_URL=f"http://{self.address}:{provider_port}",
             STUDIO_SWEEP_SECONDS="2",
-            # A hop that dies mid-submit is taken again when its lease ends (time limit + 30 s):
-            # 60 s keeps the drills short; the default is 600 s.
+            # A dead host's hops are taken again once their leases lapse (STUDIO_LEASE_SECONDS,
+            # 30 s, renewed by the lease keeper only while the hop's thread lives). Each hop also
+            # has its own deadline, this limit, after which a stuck hop counts as dead: 60 s keeps
+            # the drills short; the default is 600 s.
             STUDIO_TASK_SOFT_TIME_LIMIT="60",
             STUDIO_LOG_FORMAT="json",
             PYTHONUNBUFFERED="1",
@@ -250,6 +273,8 @@ class World:
                 PYTHON,
                 "manage.py",
                 "sandbox",
+                "--host",
+                self.address,
                 "--port",
                 str(sandbox_port),
                 "--task-seconds",
@@ -257,7 +282,7 @@ class World:
                 "--quiet",
             ],
         )
-        self.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        self.sandbox_url = f"http://{self.address}:{sandbox_port}"
         wait_until(self._sandbox_answers, 30, message="the sandbox")
         self.manage("loadproviders", str(ROOT / "jobs/sandbox/providers.toml"))
 
@@ -276,8 +301,8 @@ class World:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
 
-    def start(self, name: str, command: list[str]) -> Child:
-        child = Child(name, command, self.env, self.base / f"{name}.log")
+    def start(self, name: str, command: list[str], prefix: list[str] | None = None) -> Child:
+        child = Child(name, (prefix or []) + command, self.env, self.base / f"{name}.log")
         self.children.append(child)
         return child
 
@@ -286,7 +311,7 @@ class World:
         return {c.name: c for c in self.children if c.alive() and c.name != "redis"}
 
     def start_host(self, name: str, concurrency: int = 4) -> Child:
-        """A worker "host": its own Celery hostname, as a separate machine would have."""
+        """A worker "host": its own Celery hostname (and network namespace, with host_netns)."""
         command = [
             CELERY,
             "-A",
@@ -301,7 +326,8 @@ class World:
             "--without-mingle",
             "--without-gossip",
         ]
-        host = self.start(name, command)
+        prefix = self.network.add_host(name) if self.network else None
+        host = self.start(name, command, prefix)
         wait_until(
             lambda: b"ready." in host.log_path.read_bytes() or not host.alive(),
             90,
@@ -445,6 +471,8 @@ class World:
         self.redis.stop()
         with contextlib.suppress(subprocess.CalledProcessError):
             self.postgres.stop()
+        if self.network:
+            self.network.close()
         if keep_logs:
             print(f"[{self.name}] logs kept in {self.base}")
         else:

@@ -1,11 +1,14 @@
 """Drill: three worker hosts share Redis and PostgreSQL; one is SIGKILLed halfway through.
 
-    .venv/bin/python bench/drills/hosts_kill.py [--jobs 1000] [--timeout 900] [--keep-logs]
+    .venv/bin/python bench/drills/hosts_kill.py [--jobs 1000] [--timeout 900] [--no-netns]
+        [--keep-logs]
 
-Three `celery worker` processes with different `--hostname`s (host-a, host-b, host-c) and two
-beats (one started by mistake) run a mix of synchronous and polled jobs. When half the jobs are
-final, host-b is killed with SIGKILL (no goodbye, its unacknowledged messages stay in Redis).
-Holds when every job ends, each provider submit happens once per job, and the ledger has no drift.
+Three `celery worker` processes with different `--hostname`s (host-a, host-b, host-c), each in
+its own network namespace when the machine allows it (root and `ip netns`; `--no-netns` not to),
+and two beats (one started by mistake) run a mix of synchronous and polled jobs. When half the
+jobs are final, host-b is killed with SIGKILL (no goodbye, its unacknowledged messages stay in
+Redis). Holds when every job ends, each provider submit happens once per job, and the ledger has
+no drift.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import sys
 import time
 
+from _netns import unavailable_reason
 from _world import FINAL, World
 
 
@@ -21,9 +25,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--no-netns", action="store_true", help="hosts share the network")
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
-    world = World("hosts-kill", task_seconds=3)
+    netns = not args.no_netns
+    if netns and (reason := unavailable_reason()):
+        print(f"[hosts-kill] note: hosts share the network namespace ({reason})", flush=True)
+        netns = False
+    world = World("hosts-kill", task_seconds=3, host_netns=netns)
     try:
         for host in ("host-a", "host-b", "host-c"):
             world.start_host(host, concurrency=3)
@@ -44,7 +53,8 @@ def main() -> int:
         return world.report(
             verdict,
             f"submitted in {submitted:.1f} s; host-b SIGKILLed at {killed_at:.1f} s; "
-            f"all final after {total:.1f} s",
+            f"all final after {total:.1f} s; hosts in separate network namespaces: "
+            f"{'yes' if netns else 'no'}",
         )
     finally:
         world.close(args.keep_logs)
