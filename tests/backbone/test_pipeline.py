@@ -9,7 +9,7 @@ from PIL import Image as PILImage
 from jobs import pipeline
 from jobs.models import Job, JobStatus
 from jobs.storage import read_stored_file
-from tests.engine.helpers import make_due
+from tests.engine.helpers import assert_books_balance, make_due
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,10 @@ def test_a_stray_run_message_during_the_backoff_does_not_submit_early(submit, sa
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.attempts == 1
     assert submits_seen(sandbox) == 1
+    make_due(job)  # the backoff is over: the next message submits, once
+    pipeline.run_job(job.pk)
+    assert_books_balance(job, sandbox, images=1)
+    assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
 
 
 def test_a_content_policy_refusal_fails_at_once_with_the_providers_words(submit, sandbox):
