@@ -19,7 +19,8 @@ from jobs.providers import http
 from tests.engine.helpers import assert_books_balance, make_due, provider_submits
 from tests.fixtures.services import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The hops run in this process: a worker left running by an earlier test must not take them.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_worker")]
 
 
 def test_a_soft_time_limit_while_storing_ends_the_job_cleanly(submit, sandbox, monkeypatch):
