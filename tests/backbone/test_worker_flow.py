@@ -5,19 +5,10 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import pytest
 
-from jobs.models import Job, JobStatus
-from tests.fixtures.services import wait_until
+from jobs.models import JobStatus
+from tests.fixtures.polling import wait_for_final
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for_final(job: Job, timeout: float = 40) -> Job:
-    def final():
-        job.refresh_from_db()
-        return job.is_final
-
-    wait_until(final, timeout, 0.2, message=f"job {job.pk} to finish")
-    return job
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from jobs.messages import job_text
 from jobs.models import Job, JobStatus, QuotaLimit
 from jobs.quota import charged_for_job
 from tests.engine.helpers import assert_books_balance, provider_submits
+from tests.fixtures.polling import wait_for_final
 from tests.fixtures.services import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -31,20 +32,11 @@ def url_answers(sandbox_models) -> None:
     model.save()
 
 
-def wait_final(job: Job, timeout: float = 60) -> Job:
-    def final() -> bool:
-        job.refresh_from_db()
-        return job.is_final
-
-    wait_until(final, timeout, 0.1, message=f"job {job.pk} to end")
-    return job
-
-
 def test_a_download_slower_than_the_lease_is_not_taken_over(
     start_worker, submit, sandbox, url_answers
 ):
     start_worker(SHORT_LEASE)
-    job = wait_final(submit("slow files [[slowfile:7]]", model="dall-e-2", n=2, size="256x256"))
+    job = wait_for_final(submit("slow files [[slowfile:7]]", model="dall-e-2", n=2, size="256x256"))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.attempts == 1
     assert sum(r["path"].startswith("/files/") for r in sandbox.requests()) == 2
@@ -53,7 +45,7 @@ def test_a_download_slower_than_the_lease_is_not_taken_over(
 
 def test_a_provider_frozen_past_the_lease_is_asked_once(start_worker, submit, sandbox):
     start_worker(SHORT_LEASE)
-    job = wait_final(submit("a frozen provider [[delay:8]]", model="gpt-image-1", n=2))
+    job = wait_for_final(submit("a frozen provider [[delay:8]]", model="gpt-image-1", n=2))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.attempts == 1
     assert_books_balance(job, sandbox, images=2)
@@ -64,7 +56,7 @@ def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker,
     the answer is quick (a per-read timeout never fires), the whole answer takes 40 s."""
     worker = start_worker({**SHORT_LEASE, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"})
     started = time.monotonic()
-    job = wait_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
+    job = wait_for_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
     took = time.monotonic() - started
     assert job.status == JobStatus.FAILED
     assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=10)
@@ -111,7 +103,7 @@ def test_a_worker_killed_during_a_hop_ends_the_job_exactly_once(
     wait_until(hop_started, 30, 0.05, message=f"the {hop} hop to start")
     worker_pool.current.kill()
     worker_pool.ensure(SHORT_LEASE)
-    job = wait_final(job, 90)
+    job = wait_for_final(job, 90)
     assert job.attempts == 1  # never sent to the provider twice
     if hop == "poll":  # the remote task is still there: another worker polls it to the end
         assert job.status == JobStatus.SUCCEEDED, job.error_message
@@ -160,5 +152,5 @@ def test_a_person_limited_to_one_running_job_waits_and_never_fails(
 
     wait_until(second_waits, 30, 0.05, message="one job to wait for the other")
     for job in jobs:
-        job = wait_final(job)
+        job = wait_for_final(job)
         assert job.status == JobStatus.SUCCEEDED

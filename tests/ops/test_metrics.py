@@ -5,7 +5,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from jobs.models import Job, JobStatus, QuotaLimit
 from tests.conftest import PASSWORD
-from tests.fixtures.services import wait_until
+from tests.fixtures.polling import wait_for_final
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,15 +21,6 @@ def scrape(client) -> dict[str, dict[tuple, float]]:
             labels = tuple(sorted(sample.labels.items()))
             samples.setdefault(sample.name, {})[labels] = sample.value
     return samples
-
-
-def wait_for_final(job: Job, timeout: float = 40) -> Job:
-    def final():
-        job.refresh_from_db()
-        return job.is_final
-
-    wait_until(final, timeout, 0.2, message=f"job {job.pk} to finish")
-    return job
 
 
 def test_metrics_show_jobs_durations_polls_errors_and_queue(client, celery_worker, submit):

@@ -7,7 +7,8 @@ import pytest
 from jobs.models import Job, JobStatus, LedgerEntry
 from studio.celery import app as celery_app
 from tests.conftest import PASSWORD
-from tests.fixtures.services import free_port, wait_until
+from tests.fixtures.polling import wait_for_final
+from tests.fixtures.services import free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -48,11 +49,7 @@ def test_a_submit_while_redis_is_down_runs_once_when_it_is_back(
     drop_broker_connections()
     worker_pool.ensure()
 
-    def final():
-        job.refresh_from_db()
-        return job.is_final
-
-    wait_until(final, 60, 0.3, message="the swept job to finish")
+    wait_for_final(job, 60, 0.3)
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.attempts == 1
     submits = [r for r in sandbox.requests() if r["path"].endswith("/v1/images/generations")]

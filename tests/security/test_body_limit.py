@@ -6,6 +6,7 @@ The real thing, uvicorn in front of Django, is in tests/api/test_request_size_un
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -81,8 +82,15 @@ def http_scope(content_length: bytes | None = None) -> Message:
     return {"type": "http", "method": "POST", "path": "/edit/", "headers": headers}
 
 
+def run_in_own_loop(coroutine: Any) -> None:
+    """asyncio.run in a thread of its own: once a browser test has run in this process, the
+    Playwright session (session-scoped) has left an event loop running on the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
+
+
 def serve(app: FakeApp, client: Client, scope: Message) -> None:
-    asyncio.run(BodySizeLimit(app)(scope, client.receive, client.send))
+    run_in_own_loop(BodySizeLimit(app)(scope, client.receive, client.send))
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +160,7 @@ def test_other_scopes_pass_untouched():
         raise AssertionError(message)
 
     scope = {"type": "lifespan"}
-    asyncio.run(BodySizeLimit(app)(scope, receive, send))
+    run_in_own_loop(BodySizeLimit(app)(scope, receive, send))
     assert seen == [(scope, {"type": "lifespan.startup"})]
 
 

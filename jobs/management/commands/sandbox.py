@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import jobs.sandbox
-from jobs.sandbox import SandboxServer
+try:
+    import jobs.sandbox as sandbox
+except ImportError:  # an installation without the emulator (the production image)
+    sandbox = None
 
 
 class Command(BaseCommand):
-    help = jobs.sandbox.__doc__ or "Run the sandbox image provider."
+    help = (sandbox and sandbox.__doc__) or "Run the sandbox image provider."
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
         # Keep the docstring's line breaks: the directive list is unreadable when re-wrapped.
@@ -33,7 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="do not log each request")
 
     def handle(self, *args, **options) -> None:
-        server = SandboxServer(
+        if sandbox is None:
+            raise CommandError(
+                "The sandbox is not part of this installation: it ships only with a checkout "
+                "(jobs/sandbox/), for tests, benchmarks and `make run`."
+            )
+        server = sandbox.SandboxServer(
             host=options["host"],
             port=options["port"],
             delay=options["delay"],
