@@ -12,10 +12,12 @@ then
 fi
 echo "Database for the tests: ${DATABASE_URL:-SQLite (embedded default)}"
 
-# Two processes pay on two cores: much of the suite waits on workers, browsers and HTTP. A file
-# stays on one process (loadfile), so module fixtures such as the 20,000-image library are built
-# once. STUDIO_TEST_WORKERS=0 runs in one process.
-.venv/bin/pytest -n "${STUDIO_TEST_WORKERS:-2}" --dist loadfile "$@"
+# Four processes on two cores: much of the suite waits on workers, browsers, leases and HTTP, so
+# two more processes fill those waits (measured: 300 s with two, 250 s with four). A file stays on
+# one process (loadfile), so module fixtures such as the 20,000-image library are built once; the
+# first process migrates one template database and each process copies it
+# (tests/fixtures/database.py). STUDIO_TEST_WORKERS=0 runs in one process.
+.venv/bin/pytest -n "${STUDIO_TEST_WORKERS:-4}" --dist loadfile "$@"
 tests=$?
 if [ "$tests" -eq 5 ]; then
   echo "pytest collected no tests: that is a broken suite, not a green one."

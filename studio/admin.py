@@ -35,18 +35,22 @@ class CollectionAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+# What an admin may change on a token; the rest of its page is read-only.
+TOKEN_EDITABLE = [
+    "name",
+    "all_models",
+    "allowed_models",
+    "rate_limit_per_minute",
+    "credits_cap",
+    "expires_at",
+    "revoked_at",
+]
+
+
 class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = [
-            "name",
-            "all_models",
-            "allowed_models",
-            "rate_limit_per_minute",
-            "credits_cap",
-            "expires_at",
-            "revoked_at",
-        ]
+        fields = TOKEN_EDITABLE
 
     def clean(self) -> dict:
         data = super().clean()
@@ -77,21 +81,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["team", "all_models"]
     search_fields = ["name", "user__username", "prefix"]
-    fields = [
-        "user",
-        "name",
-        "prefix",
-        "team",
-        "all_models",
-        "allowed_models",
-        "rate_limit_per_minute",
-        "credits_cap",
-        "expires_at",
-        "revoked_at",
-        "created_at",
-        "last_used_at",
-    ]
     readonly_fields = ["user", "prefix", "team", "created_at", "last_used_at"]
+    fields = ["user", "prefix", "team", *TOKEN_EDITABLE, "created_at", "last_used_at"]
     filter_horizontal = ["allowed_models"]
 
     def has_add_permission(self, request) -> bool:

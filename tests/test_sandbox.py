@@ -289,10 +289,11 @@ def test_a_request_without_a_key_is_refused(sandbox):
     assert answer.status_code == 401
 
 
-def test_an_async_task_runs_then_serves_its_images(sandbox):
+def submit_and_poll_once(sandbox, **fields) -> tuple[dict, dict]:
+    """A task-dialect submit and its first poll: (submit answer, poll answer)."""
     submitted = requests.post(
         f"{sandbox.base_url}/api/v1/image/generation",
-        json={"model": "gpt-image-1.5", "prompt": "p [[pending:0]]", "n": 2, "size": "1024x1536"},
+        json={"model": "gpt-image-1.5", **fields},
         headers=KEY,
         timeout=10,
     ).json()
@@ -301,6 +302,11 @@ def test_an_async_task_runs_then_serves_its_images(sandbox):
         headers=KEY,
         timeout=10,
     ).json()
+    return submitted, poll
+
+
+def test_an_async_task_runs_then_serves_its_images(sandbox):
+    submitted, poll = submit_and_poll_once(sandbox, prompt="p [[pending:0]]", n=2, size="1024x1536")
 
     assert submitted["code"] == 0
     assert submitted["data"]["task_status"] == "submitted"
@@ -313,17 +319,7 @@ def test_an_async_task_runs_then_serves_its_images(sandbox):
 
 
 def test_a_never_ending_task_stays_running(sandbox):
-    submitted = requests.post(
-        f"{sandbox.base_url}/api/v1/image/generation",
-        json={"model": "gpt-image-1.5", "prompt": "p [[pending:0]] [[never]]"},
-        headers=KEY,
-        timeout=10,
-    ).json()
-    poll = requests.get(
-        f"{sandbox.base_url}/api/v1/image/generation/{submitted['data']['task_id']}",
-        headers=KEY,
-        timeout=10,
-    ).json()
+    _, poll = submit_and_poll_once(sandbox, prompt="p [[pending:0]] [[never]]")
 
     assert poll["data"]["task_status"] in ("queued", "processing")
     assert poll["data"]["urls"] == []
