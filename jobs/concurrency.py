@@ -143,7 +143,7 @@ class LeaseKeeper:
                 self._deadlines.pop(token, None)
 
     def renew_now(self) -> int:
-        from jobs.models import Job
+        from jobs.models import Job  # not at the top: the worker start-up hook imports this module
 
         now = time.monotonic()
         with self._lock:

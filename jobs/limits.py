@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import redis
+from celery import current_app
 from django.conf import settings
 
 from jobs import messages as texts
@@ -85,16 +86,12 @@ def _client_for(url: str) -> redis.Redis:
 
 
 def _broker_url() -> str:
-    from studio.celery import app  # the URL the tests and workers really use
-
-    return str(app.conf.broker_url or settings.REDIS_URL)
+    return str(current_app.conf.broker_url or settings.REDIS_URL)
 
 
 def _namespace() -> str:
     """Keys are per queue name, so two studios (or two test runs) on one Redis stay apart."""
-    from studio.celery import app
-
-    return f"studio:{app.conf.task_default_queue}:limits"
+    return f"studio:{current_app.conf.task_default_queue}:limits"
 
 
 def slot_scopes(job: Job) -> list[Scope]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import redis
+from celery import current_app
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +81,7 @@ _clients: dict[str, redis.Redis] = {}
 
 def broker_redis() -> redis.Redis:
     """A client for the Celery broker's Redis (short timeouts: callers must never hang on it)."""
-    from studio.celery import app
-
-    url = app.conf.broker_url
+    url = current_app.conf.broker_url
     if url not in _clients:
         _clients[url] = redis.Redis.from_url(
             url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=30
@@ -92,9 +91,7 @@ def broker_redis() -> redis.Redis:
 
 def namespace() -> str:
     """Keys of one studio: its queue name tells apart two studios (or test runs) on one Redis."""
-    from studio.celery import app
-
-    return f"studio:{app.conf.task_default_queue}"
+    return f"studio:{current_app.conf.task_default_queue}"
 
 
 def _key(metric: Histogram | Counter) -> str:
@@ -166,10 +163,8 @@ def read_histogram(histogram: Histogram) -> list[HistogramSeries]:
 
 def served_queues() -> list[str]:
     """The Celery queues of this studio: the default one plus any named in task routes."""
-    from studio.celery import app
-
-    names = [app.conf.task_default_queue]
-    for route in (app.conf.task_routes or {}).values():
+    names = [current_app.conf.task_default_queue]
+    for route in (current_app.conf.task_routes or {}).values():
         queue = route.get("queue") if isinstance(route, dict) else None
         if queue and queue not in names:
             names.append(queue)

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
+from jobs.capabilities import capabilities_for
 from jobs.models import Provider, ProviderModel
 from jobs.providers import DIALECT_NAMES
 
@@ -104,8 +105,6 @@ def _save_provider(entry: dict[str, Any], where: str) -> tuple[Provider, bool]:
 
 
 def _save_model(provider: Provider, entry: dict[str, Any], where: str) -> bool:
-    from jobs.capabilities import capabilities_for
-
     _refuse_unknown_keys(entry, _MODEL_KEYS, where)
     name = _required(entry, "name", where)
     dialect = _required(entry, "dialect", where)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from jobs.capabilities import Capabilities, capabilities_for
+from jobs.capabilities import Capabilities, capabilities_for, credits_for
 from jobs.providers import dialect_choices
 from jobs.providers.base import Endpoint
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key
@@ -82,8 +83,6 @@ class ProviderModel(RateLimits):
 
     def clean(self) -> None:
         """Admin edits of `limits` are checked against the capability table, as TOML loads are."""
-        from django.core.exceptions import ValidationError
-
         if not isinstance(self.limits, dict):
             raise ValidationError({"limits": 'Limits must be a JSON object, e.g. {"n_max": 4}.'})
         try:
@@ -117,8 +116,6 @@ class ProviderModel(RateLimits):
     def estimate_credits(self, n: int, params: dict) -> int:
         """What a request of n images with these parameters costs: the estimate a form shows and
         the amount the ledger reserves, from one calculation."""
-        from jobs.capabilities import credits_for
-
         return credits_for(
             self.capabilities(),
             n,
