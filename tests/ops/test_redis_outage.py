@@ -63,6 +63,10 @@ def test_the_worker_reconnects_after_redis_restarts_empty(private_redis, submit,
 
         # Each job now has a poll hop waiting with a countdown: unacknowledged in the worker.
         wait_until(all_polled, 40, 0.2, message="every job's first poll")
+        # And one hop is running when Redis goes: it ends after the outage began, and its
+        # message is acknowledged on the channel of the connection that was lost.
+        jobs.append(submit("[[delay:4]] boat in flight", model="gpt-image-1"))
+        wait_until(lambda: any("in flight" in str(r) for r in sandbox.requests()), 20)
         private_redis.stop()
         wait_until(lambda: "Connection to broker lost" in worker.log_path.read_text(), 20)
         private_redis.start()
