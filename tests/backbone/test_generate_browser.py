@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from jobs.models import Job
-from tests.fixtures.browser import log_in
+from studio.models import Collection
+from tests.fixtures.browser import choose_model, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -17,8 +18,7 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label="Sandbox · gpt-image-1 (openai)")
-    page.wait_for_load_state("networkidle")  # the model's fields are swapped in by htmx
+    choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1 (openai)")
     page.get_by_label("Prompt").fill("a paper boat on a quiet canal [[delay:1.5]]")
     page.get_by_label("Number of images").fill("2")
     page.get_by_role("button", name="Generate").click()
@@ -57,9 +57,30 @@ def test_the_model_choice_shows_only_the_fields_that_model_supports(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label="Sandbox · dall-e-3 (openai, answers with URLs)")
+    choose_model(page.get_by_label("Model"), label="Sandbox · dall-e-3 (openai, answers with URLs)")
     page.get_by_label("Quality").wait_for()
     assert page.get_by_label("Number of images").count() == 0  # dall-e-3 makes one image
-    page.get_by_label("Model").select_option(label="Sandbox · grok-3-image (grok)")
+    choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
     page.get_by_label("Aspect ratio").wait_for()
     assert page.get_by_label("Number of images").count() == 1
+
+
+def test_a_collection_chosen_while_the_models_fields_load_is_kept(
+    live_server, new_page, sandbox_models, alice
+):
+    """The model's fields come back by htmx; a person who picks a collection meanwhile keeps it
+    (the answer replaces only the model's fields, not the block the collection is in)."""
+    moodboard = Collection.objects.create(owner=alice, name="Moodboard")
+    page = new_page()
+    log_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/generate/")
+    held = []  # the fields request, held back until the collection is chosen
+    page.route("**/generate/fields/**", lambda route: held.append(route))
+    page.get_by_label("Model").select_option(label="Sandbox · grok-3-image (grok)")
+    while not held:
+        page.wait_for_timeout(20)
+    page.get_by_label("Collection", exact=True).select_option(label="Personal: Moodboard")
+    with page.expect_response(lambda response: "/generate/fields/" in response.url):
+        held[0].continue_()
+    page.get_by_label("Aspect ratio").wait_for()  # grok's own fields arrived
+    expect(page.get_by_label("Collection", exact=True)).to_have_value(str(moodboard.pk))

@@ -12,7 +12,7 @@ from jobs.models import ImageOrigin, Job, JobStatus
 from jobs.quota import charged_for_job
 from jobs.storage import store_image
 from studio.models import Membership, Role, Team
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import choose_model, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +36,7 @@ def test_the_estimate_changes_with_the_size_and_the_ledger_charges_exactly_it(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
-    page.wait_for_load_state("networkidle")  # the model's fields are swapped in by htmx
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a lantern on a jetty")
     page.get_by_label("Number of images").fill("2")
     wait_for_estimate(page, 2)
@@ -66,8 +65,7 @@ def test_use_these_settings_round_trips_the_prompt_the_model_and_every_parameter
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
-    page.wait_for_load_state("networkidle")  # the model's fields are swapped in by htmx
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a heron in the reeds, woodcut")
     page.get_by_label("Number of images").fill("3")
     for label, value in REUSED.items():
@@ -125,7 +123,7 @@ def test_a_reference_picked_from_the_library_opens_edit_with_it_chosen_and_is_se
     page.wait_for_url(re.compile(r"/edit/\?"))
     chosen = page.get_by_role("list", name="Chosen images").get_by_role("img")
     expect(chosen).to_have_count(1)
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("the same lighthouse at night")
     page.get_by_role("button", name="Edit", exact=True).click()
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
@@ -149,8 +147,7 @@ def test_an_image_dropped_on_the_edit_page_is_uploaded_and_edited(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/edit/")
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
-    page.wait_for_load_state("networkidle")
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     dropped = png_bytes(96, 96, (10, 120, 200))
     page.evaluate(DROP_FILE, ["[data-drop-zone]", list(dropped)])
     assert page.evaluate("document.querySelector('input[name=image]').files[0].name") == (
@@ -196,8 +193,7 @@ def test_a_batch_of_three_prompts_fills_in_live_and_the_rest_can_be_canceled(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label="Sandbox · gpt-image-1.5 (async task relay)")
-    page.wait_for_load_state("networkidle")
+    choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1.5 (async task relay)")
     page.get_by_label("Prompt").fill(
         "a kite over dunes\na kite over a lake\na kite in a storm [[never]]"
     )
@@ -231,8 +227,7 @@ def test_partial_previews_are_seen_before_the_final_image(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
-    page.wait_for_load_state("networkidle")
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a kite over the sea at dawn")
     page.get_by_label("Partial previews").fill("3")
     wait_for_estimate(page, 1)  # partial previews cost nothing
@@ -268,8 +263,7 @@ def test_images_are_pasted_or_picked_from_history_on_the_edit_page(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/edit/")
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
-    page.wait_for_load_state("networkidle")
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.evaluate(PASTE_FILE, [list(png_bytes(90, 90))])
     assert page.evaluate("document.querySelector('input[name=image]').files[0].name") == (
         "pasted.png"
@@ -300,8 +294,7 @@ def test_results_generated_into_a_personal_collection_are_found_in_it(
     page.wait_for_url(re.compile(r"/collections/[0-9a-f-]+/$"))
 
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label=GPT_IMAGE)
-    page.wait_for_load_state("networkidle")  # the model's fields are swapped in by htmx
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Collection", exact=True).select_option(label="Personal: Moodboard")
     page.get_by_label("Prompt").fill("a paper boat on a puddle")
     page.get_by_role("button", name="Generate").click()

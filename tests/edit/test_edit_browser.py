@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from playwright.sync_api import expect
 
 from jobs.models import ImageOrigin, Job, JobStatus
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import choose_model, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +82,7 @@ def test_upload_paint_edit_and_walk_the_chain_back_to_the_upload(
     page = new_page()
     log_in(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/edit/")
-    page.get_by_label("Model").select_option(str(sandbox_models["dall-e-2"].pk))
+    choose_model(page.get_by_label("Model"), value=str(sandbox_models["dall-e-2"].pk))
     page.get_by_label("Image", exact=True).set_input_files(picture_file(tmp_path))
     paint_stroke(page)
 
@@ -112,7 +112,7 @@ def test_upload_paint_edit_and_walk_the_chain_back_to_the_upload(
     page.get_by_role("link", name="Edit", exact=True).last.click()
     page.wait_for_url(re.compile(r"/edit/\?image="))
     expect(page.get_by_role("list", name="Chosen images").get_by_role("img")).to_have_count(1)
-    page.get_by_label("Model").select_option(str(sandbox_models["gpt-image-1"].pk))
+    choose_model(page.get_by_label("Model"), value=str(sandbox_models["gpt-image-1"].pk))
     paint_stroke(page)
     page.get_by_label("Prompt").fill("now at night")
     submit_and_wait_for_the_result(page)

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image as PILImage
 
 from jobs.models import Job, JobStatus
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import choose_model, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,14 +60,14 @@ def test_the_pages_run_with_no_violation(
 
     # htmx swaps the model's fields in.
     page.goto(f"{live_server.url}/generate/")
-    page.get_by_label("Model").select_option(label="Sandbox · grok-3-image (grok)")
+    choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
     page.get_by_label("Aspect ratio").wait_for()
 
     # The mask painter: an upload appears on its canvas and a stroke is painted.
     picture = tmp_path / "square.png"
     PILImage.new("RGB", (128, 128), (10, 90, 160)).save(picture)
     page.goto(f"{live_server.url}/edit/")
-    page.get_by_label("Model").select_option(str(sandbox_models["dall-e-2"].pk))
+    choose_model(page.get_by_label("Model"), value=str(sandbox_models["dall-e-2"].pk))
     page.get_by_label("Image", exact=True).set_input_files(str(picture))
     page.locator("[data-edit-form][data-painter-ready]").wait_for(state="attached")
     box = page.get_by_role("img", name="Painting area").bounding_box()
