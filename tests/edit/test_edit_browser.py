@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from playwright.sync_api import expect
 
 from jobs.models import ImageOrigin, Job, JobStatus
-from tests.fixtures.browser import choose_model, log_in
+from tests.fixtures.browser import choose_model, log_in, wait_for_htmx_quiet
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +48,8 @@ def picture_file(tmp_path) -> str:
 
 def paint_stroke(page) -> None:
     # The chosen model's fields arrive by htmx: a swap landing mid-stroke would move the painting
-    # area under the pointer, so paint once the page is quiet and the picture is in place.
-    page.wait_for_load_state("networkidle")
+    # area under the pointer, so paint once htmx is quiet and the picture is in place.
+    wait_for_htmx_quiet(page)
     page.locator("[data-edit-form][data-painter-ready]").wait_for(state="attached")
     box = page.get_by_role("img", name="Painting area").bounding_box()
 
