@@ -16,7 +16,7 @@ from. Enabled by CELERY_WORKER_CONSUMER in settings; drop it once celery fixes t
 The same detached transport raises the same AttributeError later, from the acknowledgement of a
 task that was running when the broker went (its message belongs to the lost channel): celery
 logs and skips an acknowledgement that fails with a connection error, but not with this one, so
-the worker stopped minutes after it had reconnected. The consumer counts it as a connection error
+the worker stopped after it had already reconnected. The consumer counts it as a connection error
 of the lost connection (tests/ops/test_redis_outage.py keeps a hop in flight across the outage).
 """
 

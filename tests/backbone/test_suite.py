@@ -16,8 +16,8 @@ WITH_DATABASE = "tests/quota/test_quota_ledger.py::test_it_reserves_within_the_l
 
 @pytest.fixture(scope="module")
 def fixtures_set_up() -> dict[str, str]:
-    """Both tests run on their own in one pytest, each with the fixtures it set up listed
-    (`--setup-show`), keyed by test id.
+    """What each of the two tests set up (`--setup-show`), keyed by test id: the two run in a
+    pytest of their own, apart from the rest of the suite.
 
     On SQLite whatever the suite runs on: the promise is about fixtures, and migrating a fresh
     PostgreSQL test database would cost these tests some 20 s."""
