@@ -23,3 +23,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_RUN}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_studio_{_RUN}"}
+
+# Each test's Client builds its own middleware. Without autorefresh, WhiteNoise would walk every
+# static file (the admin's too) each time, several CPU-seconds a run; with it, files are looked up
+# when asked for.
+WHITENOISE_AUTOREFRESH = True
