@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from jobs.models import Job
 from studio.models import Collection
-from tests.fixtures.browser import choose_model, log_in
+from tests.fixtures.browser import choose_model, log_in, log_in_with_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     live_server, new_page, celery_worker, sandbox_models, alice, bob
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
+    log_in_with_the_form(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
     choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1 (openai)")
     page.get_by_label("Prompt").fill("a paper boat on a quiet canal [[delay:1.5]]")
@@ -44,7 +44,7 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     image_url = page.url
 
     stranger = new_page()
-    log_in(stranger, live_server.url, "bob")
+    log_in(stranger, live_server.url, "bob", path=None)
     job = Job.objects.get()
     image = job.images.first()
     for url in (job_url, image_url, f"{live_server.url}/images/{image.pk}/file/"):
@@ -55,8 +55,7 @@ def test_the_model_choice_shows_only_the_fields_that_model_supports(
     live_server, new_page, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label="Sandbox · dall-e-3 (openai, answers with URLs)")
     page.get_by_label("Quality").wait_for()
     assert page.get_by_label("Number of images").count() == 0  # dall-e-3 makes one image
@@ -72,8 +71,7 @@ def test_a_collection_chosen_while_the_models_fields_load_is_kept(
     (the answer replaces only the model's fields, not the block the collection is in)."""
     moodboard = Collection.objects.create(owner=alice, name="Moodboard")
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     held = []  # the fields request, held back until the collection is chosen
     page.route("**/generate/fields/**", lambda route: held.append(route))
     page.get_by_label("Model").select_option(label="Sandbox · grok-3-image (grok)")

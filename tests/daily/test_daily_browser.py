@@ -34,8 +34,7 @@ def test_the_estimate_changes_with_the_size_and_the_ledger_charges_exactly_it(
     live_server, new_page, celery_worker, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a lantern on a jetty")
     page.get_by_label("Number of images").fill("2")
@@ -63,8 +62,7 @@ def test_use_these_settings_round_trips_the_prompt_the_model_and_every_parameter
     live_server, new_page, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a heron in the reeds, woodcut")
     page.get_by_label("Number of images").fill("3")
@@ -116,8 +114,7 @@ def test_a_reference_picked_from_the_library_opens_edit_with_it_chosen_and_is_se
         png_bytes(128, 128), owner=alice, team=design, job=made, origin=ImageOrigin.GENERATED
     )
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/teams/design/library/")
+    log_in(page, live_server.url, "alice", "/teams/design/library/")
     page.get_by_label("Select: a lighthouse, ink").check()
     page.get_by_role("button", name="Use as reference").click()
     page.wait_for_url(re.compile(r"/edit/\?"))
@@ -145,8 +142,7 @@ def test_an_image_dropped_on_the_edit_page_is_uploaded_and_edited(
     live_server, new_page, celery_worker, sandbox_models, alice, png_bytes
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/edit/")
+    log_in(page, live_server.url, "alice", "/edit/")
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     dropped = png_bytes(96, 96, (10, 120, 200))
     page.evaluate(DROP_FILE, ["[data-drop-zone]", list(dropped)])
@@ -170,8 +166,7 @@ def test_a_team_limited_to_one_model_offers_only_it_in_its_workspace(
     Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     design.allowed_models.set([sandbox_models["dall-e-3"]])
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     options = page.get_by_label("Model").locator("option")
     assert options.count() == len(sandbox_models)
     page.get_by_label("Workspace").select_option(label="Design")
@@ -191,8 +186,7 @@ def test_a_batch_of_three_prompts_fills_in_live_and_the_rest_can_be_canceled(
     live_server, new_page, celery_worker, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1.5 (async task relay)")
     page.get_by_label("Prompt").fill(
         "a kite over dunes\na kite over a lake\na kite in a storm [[never]]"
@@ -225,8 +219,7 @@ def test_partial_previews_are_seen_before_the_final_image(
     live_server, new_page, celery_worker, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a kite over the sea at dawn")
     page.get_by_label("Partial previews").fill("3")
@@ -261,8 +254,7 @@ def test_images_are_pasted_or_picked_from_history_on_the_edit_page(
     )  # fmt: skip
     earlier = store_image(png_bytes(80, 80), owner=alice, job=made, origin=ImageOrigin.GENERATED)
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/edit/")
+    log_in(page, live_server.url, "alice", "/edit/")
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.evaluate(PASTE_FILE, [list(png_bytes(90, 90))])
     assert page.evaluate("document.querySelector('input[name=image]').files[0].name") == (
@@ -286,8 +278,7 @@ def test_results_generated_into_a_personal_collection_are_found_in_it(
     live_server, new_page, celery_worker, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/history/")
+    log_in(page, live_server.url, "alice", "/history/")
     page.get_by_role("link", name="My collections").click()
     page.get_by_label("Collection name").fill("Moodboard")
     page.get_by_role("button", name="Create collection").click()

@@ -72,8 +72,7 @@ def test_the_job_page_waits_for_the_push_instead_of_polling(
     live_server, new_page, celery_worker, sandbox_models, alice
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     page.get_by_label("Prompt").fill("a slow lighthouse [[delay:5]]")
     page.get_by_role("button", name="Generate").click()
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
@@ -93,8 +92,7 @@ def test_with_the_push_channel_down_the_job_page_polls(
 ):
     settings.STUDIO_EVENTS_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/generate/")
+    log_in(page, live_server.url, "alice", "/generate/")
     page.get_by_label("Prompt").fill("a lighthouse without push [[delay:2]]")
     page.get_by_role("button", name="Generate").click()
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")

@@ -80,8 +80,7 @@ def test_upload_paint_edit_and_walk_the_chain_back_to_the_upload(
     live_server, new_page, celery_worker, sandbox_models, alice, tmp_path
 ):
     page = new_page()
-    log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/edit/")
+    log_in(page, live_server.url, "alice", "/edit/")
     choose_model(page.get_by_label("Model"), value=str(sandbox_models["dall-e-2"].pk))
     page.get_by_label("Image", exact=True).set_input_files(picture_file(tmp_path))
     paint_stroke(page)

@@ -45,8 +45,7 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
 
     # Maya shares her image from her history into the team.
     maya = new_page()
-    log_in(maya, base, "maya")
-    maya.goto(f"{base}/history/")
+    log_in(maya, base, "maya", "/history/")
     maya.get_by_label(re.compile(r"^Select: A lighthouse")).check()
     maya.get_by_label("Share to team").select_option(label="Design")
     maya.get_by_role("button", name="Share", exact=True).click()
@@ -55,8 +54,7 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
 
     # Nico finds it by a word of its prompt and adds it to a new collection.
     nico = new_page()
-    log_in(nico, base, "nico")
-    nico.goto(f"{base}/teams/")
+    log_in(nico, base, "nico", "/teams/")
     nico.get_by_role("link", name="Design").click()
     nico.get_by_label("Search prompts").fill("lighthouse")
     nico.get_by_role("button", name="Filter").click()
@@ -76,8 +74,7 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
 
     # Vera, a viewer, sees it and can download it, but is offered no way to delete it.
     vera = new_page()
-    log_in(vera, base, "vera")
-    vera.goto(f"{base}/teams/design/library/")
+    log_in(vera, base, "vera", "/teams/design/library/")
     vera.get_by_role("img", name=re.compile("lighthouse")).wait_for()
     assert vera.get_by_role("button", name="Download as zip").is_visible()
     assert vera.get_by_role("button", name="Remove from team").count() == 0

@@ -89,7 +89,7 @@ def test_the_pages_run_with_no_violation(
 
     admin = new_page()
     violations += watch_for_violations(admin)
-    log_in(admin, live_server.url, "root")
+    log_in(admin, live_server.url, "root", path=None)
     for path in (
         "/admin/",
         "/admin/jobs/provider/",
