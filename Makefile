@@ -33,12 +33,13 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Browser tests drive the system Chromium (Playwright cannot download its own browsers here).
+# Browser tests drive the system Chromium's headless shell, as Playwright itself does for headless
+# runs (it cannot download its own browsers here).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	  else echo "Chromium is missing: install the 'chromium' package (browser tests need it)"; exit 1; fi; }
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-headless-shell; \
+	  else echo "Chromium is missing: install the 'chromium-headless-shell' package (browser tests need it)"; exit 1; fi; }
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

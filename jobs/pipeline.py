@@ -80,7 +80,6 @@ from jobs.storage import (
 
 logger = logging.getLogger(__name__)
 
-SWEEP_GRACE = timedelta(seconds=10)  # how late a hop may be before the sweep sends another
 # A scheduled hop may fire a little before its due time (timer rounding); it still counts as due.
 EARLY_TOLERANCE_SECONDS = 0.25
 POLL_GROWTH = 0.12  # the wait before the next poll, as a share of the time the task has run
@@ -682,7 +681,8 @@ def sweep_due_jobs() -> int:
 
     Safe to run twice at once (two beats): each job's re-send is claimed by a conditional update.
     """
-    overdue_by_now = ExpressionWrapper(Now() - SWEEP_GRACE, output_field=DateTimeField())
+    grace = timedelta(seconds=settings.STUDIO_SWEEP_GRACE_SECONDS)  # how late a hop may be
+    overdue_by_now = ExpressionWrapper(Now() - grace, output_field=DateTimeField())
     overdue = (
         Job.objects.filter(
             status__in=[JobStatus.QUEUED, JobStatus.RUNNING], due_at__lte=overdue_by_now

@@ -12,7 +12,7 @@ from jobs.models import Job, JobStatus, LedgerEntry, QuotaLimit
 from studio.models import ApiIdempotencyKey, Membership, Role, Team
 from tests.api.conftest import API_WAIT_SECONDS, wait_for_every_job_to_end
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def error_of(raised: pytest.ExceptionInfo) -> dict:

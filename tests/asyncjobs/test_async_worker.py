@@ -3,9 +3,9 @@
 import pytest
 
 from jobs.models import Job, JobStatus
-from tests.fixtures.services import wait_until
+from tests.fixtures.services import QUICK_TAKEOVER, wait_until
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def wait_for(job: Job, condition, timeout: float, what: str) -> Job:
@@ -57,7 +57,8 @@ def test_a_worker_killed_while_polling_is_replaced_and_the_job_completes_once(
     job = submit("[[polls:4]] a kite over dunes", model="gpt-image-1.5", n=2)
     wait_for(job, lambda j: j.remote_task_id and j.poll_count >= 1, 30, "the first poll")
     worker_pool.current.kill()
-    worker_pool.ensure()  # the replacement: its beat sweeps overdue jobs back into the queue
+    # The replacement: its beat sweeps overdue jobs back into the queue, 2 s late (not 10).
+    worker_pool.ensure(QUICK_TAKEOVER)
     job = wait_for(job, lambda j: j.is_final, 60, "the job to finish after the crash")
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert len(submits(sandbox)) == 1

@@ -14,7 +14,12 @@ from jobs.storage import store_image
 from studio.models import Membership, Role, Team
 from tests.fixtures.browser import choose_model, log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.long,
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 GPT_IMAGE = "Sandbox · gpt-image-1 (openai)"
 

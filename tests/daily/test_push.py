@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from jobs.models import Job, JobStatus
 from tests.fixtures.browser import log_in
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def read_events(response, until: str, found: list, timeout: float = 30.0) -> None:

@@ -1,7 +1,7 @@
-"""The engine with real worker processes: leases that outlive slow hops, kills, fair limits.
+"""The engine with real worker processes: leases that outlive slow hops, fair limits.
 
-Workers here use a 3 s lease, so a hop that takes longer than that survives only because its
-process keeps renewing it, and a killed worker's job is taken over within seconds.
+Workers here hold a 3 s lease (QUICK_TAKEOVER), so a hop that takes longer than that survives only
+because its process keeps renewing it. Killed workers: test_worker_kills.py.
 """
 
 from __future__ import annotations
@@ -15,28 +15,18 @@ from jobs import messages as texts
 from jobs.messages import job_text
 from jobs.models import Job, JobStatus, QuotaLimit
 from jobs.quota import charged_for_job
-from tests.engine.helpers import assert_books_balance, provider_submits
+from tests.engine.helpers import assert_books_balance
 from tests.fixtures.polling import wait_for_final
-from tests.fixtures.services import wait_until
+from tests.fixtures.services import QUICK_TAKEOVER, wait_until
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-SHORT_LEASE = {"STUDIO_LEASE_SECONDS": "3"}
-
-
-@pytest.fixture
-def url_answers(sandbox_models) -> None:
-    """dall-e-2 answers with URLs (n up to 10), so results are downloaded."""
-    model = sandbox_models["dall-e-2"]
-    model.limits = {"default_response_format": "url"}
-    model.save()
+pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_download_slower_than_the_lease_is_not_taken_over(
     start_worker, submit, sandbox, url_answers
 ):
-    start_worker(SHORT_LEASE)
-    job = wait_for_final(submit("slow files [[slowfile:7]]", model="dall-e-2", n=2, size="256x256"))
+    start_worker(QUICK_TAKEOVER)
+    job = wait_for_final(submit("slow files [[slowfile:4]]", model="dall-e-2", n=2, size="256x256"))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.attempts == 1
     assert sum(r["path"].startswith("/files/") for r in sandbox.requests()) == 2
@@ -44,8 +34,8 @@ def test_a_download_slower_than_the_lease_is_not_taken_over(
 
 
 def test_a_provider_frozen_past_the_lease_is_asked_once(start_worker, submit, sandbox):
-    start_worker(SHORT_LEASE)
-    job = wait_for_final(submit("a frozen provider [[delay:8]]", model="gpt-image-1", n=2))
+    start_worker(QUICK_TAKEOVER)
+    job = wait_for_final(submit("a frozen provider [[delay:5]]", model="gpt-image-1", n=2))
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.attempts == 1
     assert_books_balance(job, sandbox, images=2)
@@ -54,7 +44,7 @@ def test_a_provider_frozen_past_the_lease_is_asked_once(start_worker, submit, sa
 def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker, submit, sandbox):
     """The threads pool enforces no Celery time limit; the hop's own deadline does. Each read of
     the answer is quick (a per-read timeout never fires), the whole answer takes 40 s."""
-    worker = start_worker({**SHORT_LEASE, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"})
+    worker = start_worker({**QUICK_TAKEOVER, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"})
     started = time.monotonic()
     job = wait_for_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
     took = time.monotonic() - started
@@ -73,45 +63,6 @@ def _ended_events(worker, job: Job) -> int:
     lines = worker.log_path.read_text().splitlines()
     mine = [json.loads(x) for x in lines if x.startswith("{") and str(job.pk) in x]
     return sum(x.get("event") == "job_ended" for x in mine)
-
-
-@pytest.mark.parametrize(
-    ("hop", "model", "prompt", "started"),
-    [
-        ("submit", "gpt-image-1", "killed mid-submit [[delay:4]]", "submit"),
-        ("download", "dall-e-2", "killed while saving [[slowfile:4]]", "file"),
-        ("poll", "gpt-image-1.5", "killed while polling [[pending:4]]", "poll"),
-    ],
-)
-def test_a_worker_killed_during_a_hop_ends_the_job_exactly_once(
-    worker_pool, submit, sandbox, url_answers, hop, model, prompt, started
-):
-    worker_pool.ensure(SHORT_LEASE)
-    params = {"size": "256x256"} if model == "dall-e-2" else {}
-    job = submit(prompt, model=model, n=2, **params)
-
-    def hop_started() -> bool:
-        paths = [r["path"] for r in sandbox.requests()]
-        if started == "file":
-            return any(p.startswith("/files/") for p in paths)
-        if started == "poll":
-            return any(
-                r["method"] == "GET" and "/generation/" in r["path"] for r in sandbox.requests()
-            )
-        return bool(provider_submits(sandbox))
-
-    wait_until(hop_started, 30, 0.05, message=f"the {hop} hop to start")
-    worker_pool.current.kill()
-    worker_pool.ensure(SHORT_LEASE)
-    job = wait_for_final(job, 90)
-    assert job.attempts == 1  # never sent to the provider twice
-    if hop == "poll":  # the remote task is still there: another worker polls it to the end
-        assert job.status == JobStatus.SUCCEEDED, job.error_message
-        assert_books_balance(job, sandbox, images=2)
-    else:  # the provider may have done the work: not sent again, ended and refunded
-        assert job.status == JobStatus.FAILED
-        assert "not sent again" in job.error_message
-        assert_books_balance(job, sandbox, images=0)
 
 
 def test_a_model_limited_to_one_job_at_once_queues_the_rest(

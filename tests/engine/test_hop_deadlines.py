@@ -26,7 +26,7 @@ from tests.fixtures.services import wait_until
 LONG_AGO = "2000-01-01T00:00:00Z"
 # The hops run in this process with a 1 s deadline a worker process would not see: a worker left
 # running by an earlier test must not take their jobs from the queue first.
-pytestmark = pytest.mark.usefixtures("no_worker")
+pytestmark = [pytest.mark.long, pytest.mark.usefixtures("no_worker")]
 
 
 def _lease_of(job: Job):

@@ -15,6 +15,8 @@ from studio.models import Collection, Membership, Role, Tag, Team
 from tests.conftest import create_person
 from tests.fixtures.library_data import fill_team_library
 
+pytestmark = pytest.mark.long
+
 IMAGES = 20_000
 IMAGES_PER_JOB = 4
 

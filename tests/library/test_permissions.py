@@ -16,6 +16,8 @@ from django.urls import reverse
 from studio.models import Collection, LibraryItem, Role
 from tests.library.conftest import PERSONAS
 
+pytestmark = pytest.mark.long
+
 LOGIN = 302  # anonymous people are sent to the login page
 
 

@@ -14,7 +14,7 @@ from studio.celery import app as celery_app
 from studio.embedded_redis import embedded_redis_command, redis_answers
 from tests.fixtures.services import WorkerProcess, free_port, wait_until, worker_env
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 class PrivateRedis:

@@ -12,7 +12,7 @@ import pytest
 from tests.fixtures.services import TEST_QUEUE, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.long, pytest.mark.worker]
 
 
 def children(pid: int) -> dict[int, str]:

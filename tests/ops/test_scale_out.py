@@ -14,7 +14,7 @@ from jobs import pipeline
 from jobs.models import Job, JobStatus
 from tests.fixtures.services import TEST_QUEUE, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.postgres

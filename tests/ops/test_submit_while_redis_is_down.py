@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 from tests.fixtures.polling import wait_for_final
 from tests.fixtures.services import free_port
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def drop_broker_connections() -> None:
