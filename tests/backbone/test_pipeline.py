@@ -135,6 +135,18 @@ def test_the_sweep_resends_a_lost_hop_once_per_grace_period(submit, sandbox):
     assert pipeline.sweep_due_jobs() == 0  # not again until another grace period has passed
 
 
+@pytest.mark.parametrize(("grace", "resent"), [(10, 0), (2, 1)])
+def test_a_hop_is_resent_only_once_it_is_later_than_the_grace(submit, settings, grace, resent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.STUDIO_SWEEP_GRACE_SECONDS = grace
+    job = submit("a message that may be lost")
+    Job.objects.filter(pk=job.pk).update(due_at=timezone.now() - timedelta(seconds=5))
+    assert pipeline.sweep_due_jobs() == resent
+
+
 def test_a_worker_that_died_mid_call_lets_another_take_over(submit, sandbox):
     from datetime import timedelta
 
