@@ -9,8 +9,11 @@ from dataclasses import dataclass
 import pytest
 
 from jobs.models import Image, ImageOrigin
+from jobs.storage import store_image
 from studio.models import Membership, Role, Team
+from tests.conftest import create_person
 from tests.fixtures.factories import make_image, make_job
+from tests.fixtures.images import png
 
 
 @dataclass
@@ -30,11 +33,10 @@ class World:
 PERSONAS = ("owner", "editor", "viewer", "other_team", "stranger")
 
 
-@pytest.fixture
-def world(make_user) -> World:
+def build_world() -> World:
     design = Team.objects.create(name="Design", slug="design")
     ops = Team.objects.create(name="Ops", slug="ops")
-    people = {name: make_user(name) for name in ("olive", "ed", "vic", "otto", "stan")}
+    people = {name: create_person(name) for name in ("olive", "ed", "vic", "otto", "stan")}
     Membership.objects.create(team=design, user=people["olive"], role=Role.OWNER)
     Membership.objects.create(team=design, user=people["ed"], role=Role.EDITOR)
     Membership.objects.create(team=design, user=people["vic"], role=Role.VIEWER)
@@ -51,20 +53,27 @@ def world(make_user) -> World:
 
 
 @pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def store_test_image(
+    owner, *, team=None, prompt: str = "a quiet harbour", color=(20, 120, 200)
+) -> Image:
+    """An image stored for real (file and thumbnail), made by a succeeded job."""
+    job = make_job(owner, team=team, prompt=prompt, status="succeeded")
+    return store_image(
+        png(32, 32, color), owner=owner, origin=ImageOrigin.GENERATED, job=job, team=team
+    )
+
+
+@pytest.fixture
 def quick_image():
     """`quick_image(owner, prompt=..., team=..., origin=...)`: a row with made-up file names."""
     return make_image
 
 
 @pytest.fixture
-def stored_image(png_bytes):
+def stored_image(db):
     """`stored_image(owner, prompt=..., team=...)`: an image stored for real, with thumbnail."""
-    from jobs.storage import store_image
-
-    def make(owner, *, team=None, prompt: str = "a quiet harbour", color=(20, 120, 200)) -> Image:
-        job = make_job(owner, team=team, prompt=prompt, status="succeeded")
-        return store_image(
-            png_bytes(32, 32, color), owner=owner, origin=ImageOrigin.GENERATED, job=job, team=team
-        )
-
-    return make
+    return store_test_image

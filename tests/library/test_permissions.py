@@ -7,16 +7,18 @@ Outsiders get 404 (they must not learn the team or image exists); members lackin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from studio.models import Collection, LibraryItem, Role
-from tests.library.conftest import PERSONAS
+from tests.fixtures.factories import make_image
+from tests.library.conftest import PERSONAS, build_world, store_test_image
 
-pytestmark = pytest.mark.long
+pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
 LOGIN = 302  # anonymous people are sent to the login page
 
@@ -32,14 +34,20 @@ class Scene:
     personal: dict = field(default_factory=dict)  # persona -> an image of their own, not shared
 
 
-@pytest.fixture
-def scene(world, stored_image, quick_image) -> Scene:
-    team_image = stored_image(world.editor, team=world.design, prompt="harbour at dawn")
-    owners_image = quick_image(world.owner, team=world.design, prompt="owner's lighthouse")
-    collection = Collection.objects.create(team=world.design, name="Moodboard")
-    collection.items.add(LibraryItem.objects.get(team=world.design, image=team_image))
-    personal = {name: quick_image(world.person(name), prompt="mine") for name in PERSONAS}
-    return Scene(world, team_image, owners_image, collection, personal)
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker) -> Iterator[Scene]:
+    """Built once for the module's 170 tests, inside a transaction that is rolled back at the end.
+    Each test runs in a savepoint within it (the django_db mark), so what one changes is undone
+    before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        team_image = store_test_image(world.editor, team=world.design, prompt="harbour at dawn")
+        owners_image = make_image(world.owner, team=world.design, prompt="owner's lighthouse")
+        collection = Collection.objects.create(team=world.design, name="Moodboard")
+        collection.items.add(LibraryItem.objects.get(team=world.design, image=team_image))
+        personal = {name: make_image(world.person(name), prompt="mine") for name in PERSONAS}
+        yield Scene(world, team_image, owners_image, collection, personal)
+        transaction.set_rollback(True)
 
 
 @dataclass(frozen=True)
