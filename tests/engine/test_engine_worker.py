@@ -1,7 +1,8 @@
 """The engine with real worker processes: leases that outlive slow hops, fair limits.
 
 Workers here hold a 3 s lease (QUICK_TAKEOVER), so a hop that takes longer than that survives only
-because its process keeps renewing it. Killed workers: test_worker_kills.py.
+because its process keeps renewing it. Every test but the last asks for that same worker, so the
+file starts two. Killed workers: test_worker_kills.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from jobs.quota import charged_for_job
 from tests.engine.helpers import assert_books_balance
 from tests.fixtures.polling import wait_for_final
 from tests.fixtures.services import QUICK_TAKEOVER, wait_until
+
+# The last test's worker: a hop may take 10 s (the least the setting allows; production: 600 s).
+TEN_SECOND_HOPS = {**QUICK_TAKEOVER, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"}
 
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -41,33 +45,10 @@ def test_a_provider_frozen_past_the_lease_is_asked_once(start_worker, submit, sa
     assert_books_balance(job, sandbox, images=2)
 
 
-def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker, submit, sandbox):
-    """The threads pool enforces no Celery time limit; the hop's own deadline does. Each read of
-    the answer is quick (a per-read timeout never fires), the whole answer takes 40 s."""
-    worker = start_worker({**QUICK_TAKEOVER, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"})
-    started = time.monotonic()
-    job = wait_for_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
-    took = time.monotonic() - started
-    assert job.status == JobStatus.FAILED
-    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=10)
-    assert took < 25, f"ended after {took:.0f} s, not at the 10 s deadline"
-    time.sleep(3)  # a lease lapsing meanwhile would let the sweep end the job a second time
-    job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and job.attempts == 1
-    assert _ended_events(worker, job) == 1
-    assert charged_for_job(job) == (0, 0)  # the ledger nets nothing
-    assert_books_balance(job, sandbox, images=0)  # refunded, no Image, no file, one submit
-
-
-def _ended_events(worker, job: Job) -> int:
-    lines = worker.log_path.read_text().splitlines()
-    mine = [json.loads(x) for x in lines if x.startswith("{") and str(job.pk) in x]
-    return sum(x.get("event") == "job_ended" for x in mine)
-
-
 def test_a_model_limited_to_one_job_at_once_queues_the_rest(
-    celery_worker, submit, sandbox, sandbox_models
+    start_worker, submit, sandbox, sandbox_models
 ):
+    start_worker(QUICK_TAKEOVER)
     model = sandbox_models["gpt-image-1"]
     model.max_concurrent = 1
     model.save()
@@ -91,8 +72,9 @@ def test_a_model_limited_to_one_job_at_once_queues_the_rest(
 
 
 def test_a_person_limited_to_one_running_job_waits_and_never_fails(
-    celery_worker, submit, sandbox, alice
+    start_worker, submit, sandbox, alice
 ):
+    start_worker(QUICK_TAKEOVER)
     QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, max_running_jobs=1)
     jobs = [submit(f"my batch {i} [[delay:1]]", model="gpt-image-1") for i in range(2)]
 
@@ -105,3 +87,27 @@ def test_a_person_limited_to_one_running_job_waits_and_never_fails(
     for job in jobs:
         job = wait_for_final(job)
         assert job.status == JobStatus.SUCCEEDED
+
+
+def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker, submit, sandbox):
+    """The threads pool enforces no Celery time limit; the hop's own deadline does. Each read of
+    the answer is quick (a per-read timeout never fires), the whole answer takes 40 s."""
+    worker = start_worker(TEN_SECOND_HOPS)
+    started = time.monotonic()
+    job = wait_for_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
+    took = time.monotonic() - started
+    assert job.status == JobStatus.FAILED
+    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=10)
+    assert took < 25, f"ended after {took:.0f} s, not at the 10 s deadline"
+    time.sleep(3)  # a lease lapsing meanwhile would let the sweep end the job a second time
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.attempts == 1
+    assert _ended_events(worker, job) == 1
+    assert charged_for_job(job) == (0, 0)  # the ledger nets nothing
+    assert_books_balance(job, sandbox, images=0)  # refunded, no Image, no file, one submit
+
+
+def _ended_events(worker, job: Job) -> int:
+    lines = worker.log_path.read_text().splitlines()
+    mine = [json.loads(x) for x in lines if x.startswith("{") and str(job.pk) in x]
+    return sum(x.get("event") == "job_ended" for x in mine)
