@@ -12,7 +12,13 @@ import pytest
 from jobs.models import Job, JobStatus, LedgerEntry
 from studio.celery import app as celery_app
 from studio.embedded_redis import embedded_redis_command, redis_answers
-from tests.fixtures.services import WorkerProcess, free_port, wait_until, worker_env
+from tests.fixtures.services import (
+    QUICK_TAKEOVER,
+    WorkerProcess,
+    free_port,
+    wait_until,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +60,8 @@ def private_redis(worker_pool):
 
 
 def test_the_worker_reconnects_after_redis_restarts_empty(private_redis, submit, sandbox, tmp_path):
-    worker = WorkerProcess(worker_env(private_redis.url), tmp_path / "worker.log")
+    # Its sweep re-sends a forgotten hop 2 s late (QUICK_TAKEOVER), not 10.
+    worker = WorkerProcess(worker_env(private_redis.url, QUICK_TAKEOVER), tmp_path / "worker.log")
     try:
         jobs = [submit(f"[[pending:8]] boat {i}", model="gpt-image-1.5") for i in range(6)]
 
