@@ -62,7 +62,7 @@ class JobWatcher:
                         if not future.done():
                             future.set_result(True)
         finally:
-            await self.loop.run_in_executor(executor, connection.close)
+            await self.loop.run_in_executor(executor, close_this_threads_connection)
             executor.shutdown(wait=False)
             if self.waiters:  # someone started waiting while this watch was closing
                 self.task = self.loop.create_task(self._watch())
@@ -77,6 +77,14 @@ def final_job_ids(job_ids: list[str]) -> set[str]:
     except DatabaseError:
         connection.close()
         raise
+
+
+def close_this_threads_connection() -> None:
+    """Runs on the watcher's thread. Django's `connection` is per thread, so it is looked up
+    here: `connection.close` taken on the event loop's thread is that thread's connection, which
+    Django refuses to close from another (and the watcher's would stay open, holding a pooled
+    connection for good)."""
+    connection.close()
 
 
 _watchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, JobWatcher] = (
