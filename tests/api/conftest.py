@@ -17,6 +17,7 @@ import openai
 import pytest
 
 from studio.api.tokens import create_token
+from tests.api.client_helpers import openai_client
 from tests.fixtures.services import ROOT, free_port, wait_until, worker_env
 
 API_WAIT_SECONDS = 8
@@ -91,9 +92,7 @@ def api_client(api_world):
     """`api_client(secret) -> openai.OpenAI` pointed at the studio; no automatic retries."""
 
     def make(secret: str, **options) -> openai.OpenAI:
-        options.setdefault("max_retries", 0)
-        options.setdefault("timeout", 60)
-        return openai.OpenAI(base_url=f"{api_world['url']}/v1", api_key=secret, **options)
+        return openai_client(f"{api_world['url']}/v1", secret, **options)
 
     return make
 

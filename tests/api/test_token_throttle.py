@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 
 from studio.api.tokens import create_token
+from tests.api.client_helpers import openai_client
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_the_openai_package_gets_the_429_with_retry_after(studio_server, alice):
     _, secret = create_token(alice, name="sdk")
 
     def client(key: str) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{studio_server}/v1", api_key=key, max_retries=0)
+        return openai_client(f"{studio_server}/v1", key)
 
     for number in range(settings.AXES_FAILURE_LIMIT):
         with pytest.raises(openai.AuthenticationError):
