@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_installed_packages_leave_the_sandbox_out():
+    # Imported here: setuptools builds pkg_resources' view of every installed distribution as it
+    # is imported, and every test process collects this file.
+    from setuptools import find_packages
+
     found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     packages = set(find_packages(str(ROOT), **found["find"]))
     assert {"jobs", "jobs.providers", "jobs.models", "studio", "studio.api"} <= packages
