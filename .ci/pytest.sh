@@ -28,11 +28,11 @@ types_log=$(mktemp)
 types_pid=$!
 
 # Four processes on two cores: much of the suite waits on workers, browsers, leases and HTTP, so
-# two more processes fill those waits (measured: 143 s with three, 133 s with five, 106-140 s with
-# four). A file stays on one process (loadfile), so module fixtures such as the 20,000-image
-# library are built once; files marked `long` are handed out first (tests/conftest.py). The
-# controller migrates one template database and each process copies it
-# (tests/fixtures/database.py).
+# two more processes fill those waits (measured: 87-115 s with four, 105-108 s with five; 143 s
+# with three before the workers were forked). A file stays on one process (loadfile), so module
+# fixtures such as the 20,000-image library are built once; files marked `long` are handed out
+# first (tests/conftest.py). The controller migrates one template database and each process
+# copies it (tests/fixtures/database.py).
 # STUDIO_TEST_WORKERS=0 runs in one process.
 .venv/bin/pytest -n "${STUDIO_TEST_WORKERS:-4}" --dist loadfile --no-loadscope-reorder "$@"
 tests=$?
