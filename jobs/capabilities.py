@@ -59,6 +59,9 @@ class Capabilities:
     quality_credit_multipliers: Mapping[str, float] = field(default_factory=dict)
     poll_deadline_seconds: int = DEFAULT_POLL_DEADLINE_SECONDS
     default_response_format: str | None = "b64_json"
+    # What the provider uses when a choice is left out ({"size": "1024x1024"}), so a form's
+    # "Default" can say what it means; a field missing here reads as a plain "Default".
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
 
 GPT_IMAGE = Capabilities(
@@ -76,8 +79,16 @@ GPT_IMAGE = Capabilities(
     partial_images_max=3,
     size_credit_multipliers={"1536x1024": 1.5, "1024x1536": 1.5},
     quality_credit_multipliers={"medium": 2, "high": 4, "auto": 2},
+    defaults={"size": "auto", "quality": "auto", "background": "auto", "output_format": "png"},
 )
-WANX = Capabilities(prompt_max=800, n_max=4, sizes=WANX_SIZES, max_input_images=1, mask=True)
+WANX = Capabilities(
+    prompt_max=800,
+    n_max=4,
+    sizes=WANX_SIZES,
+    max_input_images=1,
+    mask=True,
+    defaults={"size": "1024x1024"},
+)
 
 MODEL_DEFAULTS: dict[str, Capabilities] = {
     "dall-e-2": Capabilities(
@@ -86,6 +97,7 @@ MODEL_DEFAULTS: dict[str, Capabilities] = {
         sizes=("256x256", "512x512", "1024x1024"),
         mask=True,
         edit_square_png_max_bytes=4 * 2**20,
+        defaults={"size": "1024x1024"},
     ),
     "dall-e-3": Capabilities(
         operations=frozenset({GENERATE}),
@@ -95,6 +107,7 @@ MODEL_DEFAULTS: dict[str, Capabilities] = {
         max_input_images=0,
         size_credit_multipliers={"1792x1024": 1.5, "1024x1792": 1.5},
         quality_credit_multipliers={"hd": 2},
+        defaults={"size": "1024x1024", "quality": "standard"},
     ),
     "gpt-image-1": GPT_IMAGE,
     "gpt-image-1.5": GPT_IMAGE,
@@ -172,6 +185,10 @@ def _coerce(name: str, value: object) -> object:
         if not isinstance(value, bool):
             raise ValueError(f"Capability {name!r} must be true or false, not {value!r}")
         return value
+    if name == "defaults":
+        if not isinstance(value, Mapping):
+            raise ValueError("'defaults' must be a table of field = value")
+        return {str(k): str(v) for k, v in value.items()}
     if isinstance(default, Mapping):
         if not isinstance(value, Mapping):
             raise ValueError(f"Capability {name!r} must be a table of name = number")

@@ -32,6 +32,11 @@ def job_channel(job_id: UUID | str) -> str:
     return f"studio:job:{job_id}"
 
 
+def person_channel(user_id: int | str) -> str:
+    """Every change of any of a person's jobs, for their studio page's feed."""
+    return f"studio:person:{user_id}"
+
+
 _clients: dict[str, redis.Redis] = {}
 
 
@@ -47,14 +52,17 @@ def events_client() -> redis.Redis:
 FINAL_KINDS = frozenset({"succeeded", "failed", "canceled"})
 
 
-def publish_job_event(job_id: UUID | str, kind: str) -> None:
-    """Tell whoever watches this job that it changed (`kind`: running, partial, succeeded,
-    failed, canceled). A job that ended loses its partial images here."""
+def publish_job_event(job_id: UUID | str, kind: str, owner_id: int | None = None) -> None:
+    """Tell whoever watches this job (and, given `owner_id`, its owner's feed) that it changed
+    (`kind`: running, partial, succeeded, failed, canceled). A job that ended loses its partial
+    images here."""
     if kind in FINAL_KINDS:
         discard_partial(job_id)
     payload = json.dumps({"job": str(job_id), "kind": str(kind)})
     try:
         events_client().publish(job_channel(job_id), payload)
+        if owner_id is not None:
+            events_client().publish(person_channel(owner_id), payload)
     except redis.RedisError as error:
         logger.warning("Could not publish %s for job %s: %s", kind, job_id, error)
 
@@ -71,10 +79,11 @@ def discard_partial(job_id: UUID | str) -> None:
         logger.warning("Could not drop the partial image of job %s: %s", job_id, error)
 
 
-def subscribe(job_ids: Sequence[UUID | str]) -> redis.client.PubSub:
-    """A subscription to these jobs' channels; raises redis.RedisError when Redis is down."""
+def subscribe(job_ids: Sequence[UUID | str], channels: Sequence[str] = ()) -> redis.client.PubSub:
+    """A subscription to these jobs' channels (and other `channels`, such as a person's); raises
+    redis.RedisError when Redis is down."""
     pubsub = events_client().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(*[job_channel(job_id) for job_id in job_ids])
+    pubsub.subscribe(*[job_channel(job_id) for job_id in job_ids], *channels)
     return pubsub
 
 
@@ -121,7 +130,7 @@ def sse_stream(pubsub: redis.client.PubSub, seconds: float = STREAM_SECONDS) -> 
 
 
 async def sse_stream_async(
-    job_ids: Sequence[UUID | str], seconds: float = STREAM_SECONDS
+    job_ids: Sequence[UUID | str], seconds: float = STREAM_SECONDS, channels: Sequence[str] = ()
 ) -> AsyncIterator[bytes]:
     """The same events for an ASGI server (uvicorn): the wait is on the event loop, no thread.
 
@@ -133,7 +142,7 @@ async def sse_stream_async(
     )
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
-        await pubsub.subscribe(*[job_channel(job_id) for job_id in job_ids])
+        await pubsub.subscribe(*[job_channel(job_id) for job_id in job_ids], *channels)
         yield OPENING
         framer = _Framer(seconds)
         while framer.open():

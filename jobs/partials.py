@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 KEEP_SECONDS = 15 * 60  # a safety net: a job that never ends still loses its partial
 
 
-def partial_sink(job_id: UUID | str) -> Callable[[int, str], None]:
+def partial_sink(job_id: UUID | str, owner_id: int | None = None) -> Callable[[int, str], None]:
     """What a streaming dialect calls with each partial image: (index, base64 data)."""
 
     def keep_partial(index: int, b64_data: str) -> None:
@@ -36,7 +36,7 @@ def partial_sink(job_id: UUID | str) -> Callable[[int, str], None]:
         except redis.RedisError as error:
             logger.warning("Could not keep a partial image of job %s: %s", job_id, error)
             return
-        publish_job_event(job_id, "partial")
+        publish_job_event(job_id, "partial", owner_id)
 
     return keep_partial
 

@@ -140,8 +140,9 @@ def claim_for_submit(job_id: str) -> Hold | None:
     )
     if not won:
         return None
-    publish_job_event(job_id, JobStatus.RUNNING)  # pages learn of changes by push
-    return _hold(job_id, token)
+    hold = _hold(job_id, token)
+    publish_job_event(job_id, JobStatus.RUNNING, hold.job.owner_id)  # pages learn by push
+    return hold
 
 
 def claim_for_poll(job_id: str) -> Hold | None:
@@ -170,7 +171,7 @@ def _update_held(hold: Hold, **fields) -> bool:
     changed = bool(Job.objects.filter(hold.owned()).update(**fields))
     if changed and not set(fields) <= UNSEEN_FIELDS:  # after commit: the page reads the new row
         status = fields.get("status", JobStatus.RUNNING)
-        transaction.on_commit(lambda: publish_job_event(hold.job.pk, status))
+        transaction.on_commit(lambda: publish_job_event(hold.job.pk, status, hold.job.owner_id))
     return changed
 
 
@@ -216,7 +217,7 @@ def _admitted(job_id: str) -> bool:
             pk=job.pk, status=JobStatus.QUEUED, due_at__lte=db_time(EARLY_TOLERANCE_SECONDS)
         ).update(due_at=db_time(delay), waiting_for=wait.reason[:200])
     if still_waiting:
-        publish_job_event(job.pk, JobStatus.QUEUED)  # its page shows what it waits for
+        publish_job_event(job.pk, JobStatus.QUEUED, job.owner_id)  # its page shows the wait
         queue.send_run(job.pk, countdown=delay)
     return False
 
@@ -554,7 +555,7 @@ def _after_ending(job: Job) -> None:
     job.refresh_from_db(
         fields=["status", "started_at", "finished_at", "poll_count", "attempts", "remote_task_id"]
     )
-    publish_job_event(job.pk, job.status)
+    publish_job_event(job.pk, job.status, job.owner_id)
     telemetry.job_ended(job)
     try:
         limits.release_slots(job)
@@ -668,7 +669,7 @@ def build_request(job: Job, sources: list | None = None) -> ImageRequest:
         mask=mask,
         user=f"studio-user-{job.owner_id}",
         # issue 11: partial images go to the job page (via Redis), never to storage or the ledger
-        on_partial=partial_sink(job.pk) if params.get("partial_images") else None,
+        on_partial=partial_sink(job.pk, job.owner_id) if params.get("partial_images") else None,
         **params,
     )
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -230,10 +230,20 @@ def reserve_quota_for_batch(jobs: Sequence[Job]) -> None:
 
 def _check_fits(subjects: list[_Subject], needed: dict[str, int], owner_id: int | None) -> None:
     for subject in subjects:
-        for line in _lines(subject):
-            if needed[line.unit] and line.used + needed[line.unit] > line.limit:
-                telemetry.quota_refused(line.period, line.unit, owner_id)
-                raise QuotaExceeded(line, needed[line.unit])
+        refusal = refusal_for(_lines(subject), needed)
+        if refusal is not None:
+            telemetry.quota_refused(refusal.line.period, refusal.line.unit, owner_id)
+            raise refusal
+
+
+def refusal_for(lines: Sequence[QuotaLine], needed: dict[str, int]) -> QuotaExceeded | None:
+    """The first limit among `lines` that a request needing `needed` ({"images": …, "credits":
+    …}) would pass, as the refusal a submit would raise; None when it fits. Forms use it to say
+    so before the person submits."""
+    for line in lines:
+        if needed[line.unit] and line.used + needed[line.unit] > line.limit:
+            return QuotaExceeded(line, needed[line.unit])
+    return None
 
 
 def _reservation(job: Job, now: datetime) -> LedgerEntry:
@@ -314,6 +324,19 @@ def adjust_quota(
         note=note[:200],
         charged_at=timezone.now(),
     )
+
+
+def charges_for_jobs(job_ids: Sequence) -> dict:
+    """{job id: (credits charged, refunded?)} from the ledger, for a page of job cards at once."""
+    rows = (
+        LedgerEntry.objects.filter(job_id__in=job_ids)
+        .values("job_id")
+        .annotate(
+            credits=Sum("credits", default=0),
+            refunds=Count("pk", filter=Q(kind=LedgerKind.REFUND)),
+        )
+    )
+    return {row["job_id"]: (row["credits"], row["refunds"] > 0) for row in rows}
 
 
 def charged_for_job(job: Job) -> tuple[int, int]:

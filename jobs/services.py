@@ -171,6 +171,12 @@ def retry_job(job: Job) -> Job:
     """
     if job.status not in RETRYABLE:
         raise SubmitRefused(gettext("Only a failed or canceled job can be tried again."))
+    return repeat_job(job)
+
+
+def repeat_job(job: Job) -> Job:
+    """A new job with the same request as `job`, whatever became of it ("Run again"), checked as
+    a new submit is. Raises SubmitRefused or quota.QuotaExceeded."""
     if job.model is None:
         raise SubmitRefused(
             gettext("The model %(model)s is not available any more.") % {"model": job.model_name}

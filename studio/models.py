@@ -182,6 +182,9 @@ class Profile(models.Model):
     # No `choices` here: settings.LANGUAGES decides (checked by the forms), not a migration.
     language = models.CharField(_("language"), max_length=10, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # The studio page's dock as the person last used it (model, workspace, collection and the
+    # model's options), so it follows them to another browser: see studio.preferences.
+    dock_settings = models.JSONField(_("studio settings"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("profile")

@@ -105,3 +105,20 @@ def _time_zone_of(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
         return zoneinfo.ZoneInfo(name) if name else None
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None  # a zone removed from the system's database: fall back to the default
+
+
+# --- The studio page's dock -------------------------------------------------------------------
+#
+# Model, workspace, collection and the model's options as the person last submitted them: the
+# dock opens so on their next visit, in any browser. The prompt is not kept (it is the work).
+
+
+def remembered_dock(user) -> dict:
+    """The dock's last settings, as a form's `initial` (empty for someone who never submitted)."""
+    profile = Profile.objects.filter(user=user).only("dock_settings").first()
+    settings_ = profile.dock_settings if profile else {}
+    return dict(settings_) if isinstance(settings_, dict) else {}
+
+
+def remember_dock(user, dock_settings: dict) -> None:
+    Profile.objects.update_or_create(user=user, defaults={"dock_settings": dock_settings})

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from studio.views import (
     batches,
     edit,
     events,
+    feed,
     generate,
     history,
     images,
@@ -19,8 +19,15 @@ from studio.views import library as library_views
 from studio.views import teams as team_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="generate"), name="home"),
+    # The studio page: the prompt dock and the feed (studio/views/generate.py, feed.py).
+    path("", generate.generate, name="home"),
     path("generate/", generate.generate, name="generate"),
+    path("feed/", feed.feed_page, name="feed"),
+    path("events/", events.feed_events, name="feed-events"),
+    path("jobs/<uuid:job_id>/card/", feed.job_card, name="job-card"),
+    path("jobs/<uuid:job_id>/card/cancel/", feed.card_cancel, name="card-cancel"),
+    path("jobs/<uuid:job_id>/card/retry/", feed.card_repeat, {"retry": True}, name="card-retry"),
+    path("jobs/<uuid:job_id>/card/again/", feed.card_repeat, name="card-again"),
     path("generate/fields/", generate.model_fields, name="model-fields"),
     path("generate/estimate/", generate.estimate, name="estimate"),
     path("edit/", edit.edit, name="edit"),

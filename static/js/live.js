@@ -16,12 +16,17 @@
     });
   }
 
+  var holder = document.querySelector("[data-live-events]");
+  // The studio page's feed gains live cards whenever the person submits: it keeps listening.
+  var persistent = holder && holder.hasAttribute("data-live-persistent");
+
   var polling = window.setInterval(function () {
-    if (!document.querySelector("[data-live-job]")) return window.clearInterval(polling);
+    if (!persistent && !document.querySelector("[data-live-job]")) {
+      return window.clearInterval(polling);
+    }
     if (!window.studioPushLive) refresh(null);
   }, 1000);
 
-  var holder = document.querySelector("[data-live-events]");
   if (!holder || !window.EventSource) return;
 
   function setLive(live) {
@@ -49,7 +54,7 @@
     if (window.studioPushLive) refresh(null);
   }, 5000);
   document.body.addEventListener("htmx:afterSettle", function () {
-    if (document.querySelector("[data-live-job]")) return;
+    if (persistent || document.querySelector("[data-live-job]")) return;
     stream.close(); // every job is final
     window.clearInterval(safetyNet);
   });

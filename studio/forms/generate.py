@@ -191,6 +191,26 @@ class GenerateForm(forms.Form):
             collection=data.get("collection"),
         )
 
+    def dock_settings(self) -> dict:
+        """What the studio page's dock remembers of this request (call after `is_valid()`)."""
+        data = self.cleaned_data
+        team, collection = data.get("workspace"), data.get("collection")
+        return {
+            "model": data["model"].pk,
+            "workspace": team.slug if team else PERSONAL,
+            "collection": str(collection.pk) if collection else "",
+            "n": data.get("n") or self.capabilities.n_min,
+            **self.params(),
+        }
+
+    def requested_n(self) -> int | None:
+        """The number of images asked for as the form stands, unbounded (None: not a number)."""
+        raw = self._raw("n")
+        try:
+            return int(str(raw)) if raw not in (None, "") else None
+        except ValueError:
+            return None
+
     def input_counts(self) -> tuple[int, bool]:
         return 0, False
 

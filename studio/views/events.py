@@ -32,14 +32,23 @@ def batch_events(request: HttpRequest, batch_id) -> HttpResponse:
     return _event_stream(request, list(batch.jobs.values_list("pk", flat=True)))
 
 
-def _event_stream(request: HttpRequest, job_ids: Sequence) -> HttpResponse:
+@login_required
+@require_GET
+def feed_events(request: HttpRequest) -> HttpResponse:
+    """Every change of the person's own jobs, for the studio page's feed."""
+    return _event_stream(request, [], channels=[events.person_channel(request.user.pk)])
+
+
+def _event_stream(
+    request: HttpRequest, job_ids: Sequence, channels: Sequence[str] = ()
+) -> HttpResponse:
     try:
         if isinstance(request, ASGIRequest):  # uvicorn: an async stream, waiting on the loop
             events.events_client().ping()
             connection.close()
-            stream = events.sse_stream_async(job_ids)
+            stream = events.sse_stream_async(job_ids, channels=channels)
         else:
-            stream = _without_database(events.sse_stream(events.subscribe(job_ids)))
+            stream = _without_database(events.sse_stream(events.subscribe(job_ids, channels)))
     except redis.RedisError:
         return HttpResponse("The push channel is down; the page polls instead.", status=503)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")

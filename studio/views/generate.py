@@ -1,4 +1,8 @@
-"""Generate: the form, its model-dependent part (an htmx swap), the estimate, and the submit."""
+"""The studio page (`/` and `/generate/`): the prompt dock and the feed of the person's jobs.
+
+Submitting with htmx answers the new job's card, which the page puts first in the feed; a plain
+POST (no JavaScript, or a script) answers 302 to the job's page, or to a batch's page.
+"""
 
 from __future__ import annotations
 
@@ -10,33 +14,78 @@ from django.views.decorators.http import require_GET, require_POST
 from jobs.quota import QuotaExceeded, quota_status
 from jobs.services import submit_batch, submit_job
 from studio.access import SubmitRefused, get_job_for
-from studio.forms.generate import GenerateForm, initial_from_job
+from studio.dock import budget_refusal, cards_for, feed_jobs, model_summary
+from studio.forms.generate import PERSONAL, GenerateForm, initial_from_job
+from studio.preferences import remember_dock, remembered_dock
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @login_required
 def generate(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = GenerateForm(request.POST, user=request.user)
-    else:
-        form = GenerateForm(user=request.user, initial=_initial(request))
-    if request.method == "POST" and form.is_valid():
+        return _submit(request)
+    form = GenerateForm(user=request.user, initial=_initial(request))
+    return render(request, "studio/studio.html", studio_context(request, form))
+
+
+def _submit(request: HttpRequest) -> HttpResponse:
+    form = GenerateForm(request.POST, user=request.user)
+    if form.is_valid():
+        remember_dock(request.user, form.dock_settings())
         prompts = form.prompts()
         try:
             if len(prompts) > 1:
                 batch = submit_batch(form.job_spec(request.user), prompts)
-                return redirect("batch-detail", batch_id=batch.pk)
-            job = submit_job(form.job_spec(request.user))
+                if not is_htmx(request):
+                    return redirect("batch-detail", batch_id=batch.pk)
+                jobs = list(batch.jobs.order_by("-created_at"))
+            else:
+                jobs = [submit_job(form.job_spec(request.user))]
         except (QuotaExceeded, SubmitRefused) as refusal:
             form.add_error(None, str(refusal))
         else:
-            return redirect("job-detail", job_id=job.pk)
-    return render(request, "studio/generate.html", form_context(request, form))
+            if not is_htmx(request):
+                return redirect("job-detail", job_id=jobs[0].pk)
+            return new_cards(request, jobs)
+    if not is_htmx(request):
+        return render(request, "studio/studio.html", studio_context(request, form))
+    # The dock again, with its errors where the person acted; the feed is left as it is.
+    response = render(request, "studio/partials/dock_form.html", form_context(request, form))
+    response["HX-Retarget"] = "#dock-form"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def new_cards(request: HttpRequest, jobs: list) -> HttpResponse:
+    """Cards to put first in the feed; the budget hears that quota was used."""
+    response = render(request, "studio/partials/job_cards.html", {"cards": cards_for(jobs)})
+    response["HX-Trigger"] = "job-submitted"
+    return response
 
 
 def _initial(request: HttpRequest) -> dict:
-    """ "Use these settings" on a job or image page opens this form filled in (404: not theirs)."""
+    """The dock as the person left it; "Use these settings" on a job or image page (or a card)
+    fills it from that job instead (404: not theirs)."""
     job_id = request.GET.get("from_job")
-    return initial_from_job(get_job_for(request.user, job_id)) if job_id else {}
+    return (
+        initial_from_job(get_job_for(request.user, job_id))
+        if job_id
+        else remembered_dock(request.user)
+    )
+
+
+def studio_context(request: HttpRequest, form: GenerateForm) -> dict:
+    team = form.workspace_team
+    jobs, more = feed_jobs(request.user, team)
+    return {
+        **form_context(request, form),
+        "cards": cards_for(jobs),
+        "more_after": jobs[-1] if more else None,
+        "workspace_slug": team.slug if team else PERSONAL,
+    }
 
 
 @login_required
@@ -44,13 +93,16 @@ def _initial(request: HttpRequest) -> dict:
 def model_fields(request: HttpRequest) -> HttpResponse:
     """Model, workspace and the chosen model's own fields, swapped in when either changes: a team
     workspace may offer fewer models, and each model has its own fields."""
-    form_class = _form_class(request.GET.get("operation", "generate"))
-    form = form_class(user=request.user, initial=request.GET.dict())
-    response = render(
-        request, "studio/partials/model_and_workspace.html", form_context(request, form)
-    )
-    # The estimate (and the edit page's painter) listen for this to follow the new fields.
-    response["HX-Trigger-After-Settle"] = "fields-swapped"
+    operation = request.GET.get("operation", "generate")
+    form = _form_class(operation)(user=request.user, initial=request.GET.dict())
+    template = "dock_settings" if operation == "generate" else "model_and_workspace"
+    response = render(request, f"studio/partials/{template}.html", form_context(request, form))
+    # The estimate (and the edit page's painter) listen for this to follow the new fields; the
+    # feed and the budget follow a new workspace.
+    swapped = "fields-swapped"
+    if request.headers.get("HX-Trigger-Name") == "workspace":
+        swapped += ", workspace-changed"
+    response["HX-Trigger-After-Settle"] = swapped
     return response
 
 
@@ -58,8 +110,12 @@ def model_fields(request: HttpRequest) -> HttpResponse:
 @require_POST
 def estimate(request: HttpRequest) -> HttpResponse:
     """ "N credits" next to the submit button, for the form as it stands (an htmx swap; POST so
-    the form's own values travel as they would on submit). Nothing is created."""
-    form = _form_class(request.GET.get("operation", "generate"))(request.POST, user=request.user)
+    the form's own values travel as they would on submit). Nothing is created. The studio page
+    asks for its whole budget: the estimate, every limit of the workspace, and whether it fits."""
+    operation = request.GET.get("operation", "generate")
+    form = _form_class(operation)(request.POST, user=request.user)
+    if request.GET.get("part") == "budget":
+        return render(request, "studio/partials/dock_budget.html", form_context(request, form))
     return render(request, "studio/partials/estimate_text.html", {"form": form})
 
 
@@ -72,5 +128,19 @@ def _form_class(operation: str) -> type[GenerateForm]:
 
 
 def form_context(request: HttpRequest, form: GenerateForm) -> dict:
-    team = form.cleaned_data.get("workspace") if form.is_bound and form.is_valid() else None
-    return {"form": form, "quota_lines": quota_status(user=request.user, team=team)}
+    """The dock's context: the form, the model's summary and the budget of its workspace."""
+    team = form.workspace_team
+    lines = quota_status(user=request.user, team=team)
+    credits = form.estimate_credits()
+    requested = form.requested_n() or (form.capabilities.n_min if form.capabilities else 1)
+    images = requested * form.prompt_count()
+    n_max = form.capabilities.n_max if form.capabilities else None
+    return {
+        "form": form,
+        "quota_lines": lines,
+        "model_summary": model_summary(form.chosen_model) if form.chosen_model else None,
+        "estimate_images": images,
+        "too_many": n_max is not None and requested > n_max,
+        "n_max": n_max,
+        "refusal": budget_refusal(lines, images, credits),
+    }

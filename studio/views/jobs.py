@@ -48,7 +48,7 @@ def _status_context(job) -> dict:
     partial = None if job.is_final else latest_partial(job.pk)
     return {
         "job": job,
-        "images": job.images.all(),
+        "images": job.images.order_by("index"),  # #1 first
         "partial_index": partial[0] if partial else None,
     }
 

@@ -7,7 +7,12 @@ from playwright.sync_api import expect
 
 from jobs.models import Job
 from studio.models import Collection
-from tests.fixtures.browser import choose_model, log_in, log_in_with_the_form
+from tests.fixtures.browser import (
+    choose_model,
+    generate_and_open_the_job,
+    log_in,
+    log_in_with_the_form,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +26,7 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1 (openai)")
     page.get_by_label("Prompt").fill("a paper boat on a quiet canal [[delay:1.5]]")
     page.get_by_label("Number of images").fill("2")
-    page.get_by_role("button", name="Generate").click()
-
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    generate_and_open_the_job(page)
     job_url = page.url
     page.evaluate("window.__sameDocument = true")  # survives only if the page is never reloaded
     status = page.get_by_role("status")

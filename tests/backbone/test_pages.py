@@ -18,8 +18,9 @@ def test_pages_need_a_login(client, url):
 def test_the_generate_form_is_labelled(client, alice, sandbox_models):
     client.force_login(alice)
     page = client.get("/generate/").content.decode()
-    for label in ("Prompt", "Model", "Size", "Number of images"):
+    for label in ("Prompt", "Model", "Number of images"):
         assert f">{label}</label>" in page
+    assert "<legend>Size</legend>" in page  # its choices are chips
     assert ">Generate</button>" in page
 
 

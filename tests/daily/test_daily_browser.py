@@ -8,11 +8,17 @@ import pytest
 from django.core.files.storage import default_storage
 from playwright.sync_api import expect
 
-from jobs.models import ImageOrigin, Job, JobStatus
+from jobs.models import Batch, ImageOrigin, Job, JobStatus
 from jobs.quota import charged_for_job
 from jobs.storage import store_image
 from studio.models import Membership, Role, Team
-from tests.fixtures.browser import choose_model, log_in
+from tests.fixtures.browser import (
+    choose_chip,
+    choose_model,
+    generate_and_open_the_job,
+    log_in,
+    open_more_options,
+)
 
 pytestmark = [
     pytest.mark.long,
@@ -44,19 +50,18 @@ def test_the_estimate_changes_with_the_size_and_the_ledger_charges_exactly_it(
     page.get_by_label("Prompt").fill("a lantern on a jetty")
     page.get_by_label("Number of images").fill("2")
     wait_for_estimate(page, 2)
-    page.get_by_label("Size").select_option("1536x1024")  # 1.5 credits an image, rounded up
+    choose_chip(page, "Size", "1536x1024")  # 1.5 credits an image, rounded up
     wait_for_estimate(page, 4)
     shown = shown_credits(page)
-    page.get_by_role("button", name="Generate").click()
+    generate_and_open_the_job(page)
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
     job = Job.objects.get()
     assert job.params["size"] == "1536x1024"
     assert charged_for_job(job) == (2, shown)
 
 
+REUSED_CHIPS = {"Size": "1536x1024", "Quality": "low"}
 REUSED = {
-    "Size": "1536x1024",
-    "Quality": "low",
     "Background": "opaque",
     "Output format": "jpeg",
     "Moderation": "low",
@@ -71,11 +76,13 @@ def test_use_these_settings_round_trips_the_prompt_the_model_and_every_parameter
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a heron in the reeds, woodcut")
     page.get_by_label("Number of images").fill("3")
+    for group, value in REUSED_CHIPS.items():
+        choose_chip(page, group, value)
+    open_more_options(page)
     for label, value in REUSED.items():
         page.get_by_label(label).select_option(value)
     page.get_by_label("Compression (%)").fill("60")
-    page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    generate_and_open_the_job(page)
     first = Job.objects.get()
 
     page.get_by_role("link", name="Use these settings").click()
@@ -83,11 +90,13 @@ def test_use_these_settings_round_trips_the_prompt_the_model_and_every_parameter
     assert page.get_by_label("Prompt").input_value() == "a heron in the reeds, woodcut"
     assert page.get_by_label("Model").input_value() == str(sandbox_models["gpt-image-1"].pk)
     assert page.get_by_label("Number of images").input_value() == "3"
+    for group, value in REUSED_CHIPS.items():
+        checked = page.get_by_role("group", name=group).locator("input:checked")
+        assert checked.get_attribute("value") == value, group
     for label, value in REUSED.items():
         assert page.get_by_label(label).input_value() == value, label
     assert page.get_by_label("Compression (%)").input_value() == "60"
-    page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(lambda url: f"/jobs/{first.pk}/" not in url and "/jobs/" in url)
+    generate_and_open_the_job(page)
     second = Job.objects.exclude(pk=first.pk).get()
     assert (second.prompt, second.model_id, second.n, second.team_id) == (
         first.prompt,
@@ -179,8 +188,7 @@ def test_a_team_limited_to_one_model_offers_only_it_in_its_workspace(
     assert options.all_inner_texts() == ["Sandbox · dall-e-3 (openai, answers with URLs)"]
     page.get_by_label("Quality").wait_for()  # dall-e-3's own fields came with it
     page.get_by_label("Prompt").fill("a team poster")
-    page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    generate_and_open_the_job(page)
     assert Job.objects.get().model == sandbox_models["dall-e-3"]
     page.goto(f"{live_server.url}/generate/")
     page.get_by_label("Workspace").select_option(label="Personal")
@@ -199,7 +207,9 @@ def test_a_batch_of_three_prompts_fills_in_live_and_the_rest_can_be_canceled(
     page.get_by_label("Batch (one job per line)").check()
     wait_for_estimate(page, 3)
     page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(re.compile(r"/batches/[0-9a-f-]+/$"))
+    # The batch's cards come first in the studio page's feed; its own page follows them all.
+    expect(page.locator("[data-job-id]")).to_have_count(3)
+    page.goto(f"{live_server.url}/batches/{Batch.objects.get().pk}/")
     page.evaluate("window.__sameDocument = true")
     jobs = page.get_by_role("list", name="Jobs of the batch")
     for prompt in ("a kite over dunes", "a kite over a lake"):
@@ -227,10 +237,10 @@ def test_partial_previews_are_seen_before_the_final_image(
     log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a kite over the sea at dawn")
+    open_more_options(page)
     page.get_by_label("Partial previews").fill("3")
     wait_for_estimate(page, 1)  # partial previews cost nothing
-    page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    generate_and_open_the_job(page)
     preview = page.get_by_role("img", name=re.compile(r"^Partial preview \d"))
     preview.first.wait_for(timeout=30_000)
     assert page.get_by_role("status").inner_text() == "Running"
@@ -293,7 +303,7 @@ def test_results_generated_into_a_personal_collection_are_found_in_it(
     choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Collection", exact=True).select_option(label="Personal: Moodboard")
     page.get_by_label("Prompt").fill("a paper boat on a puddle")
-    page.get_by_role("button", name="Generate").click()
+    generate_and_open_the_job(page)
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
 
     page.get_by_role("link", name="History", exact=True).click()

@@ -4,7 +4,6 @@ and pages fall back to polling when the channel is down."""
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 
@@ -13,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from jobs.models import Job, JobStatus
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import generate_and_open_the_job, log_in
 
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -74,8 +73,7 @@ def test_the_job_page_waits_for_the_push_instead_of_polling(
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")
     page.get_by_label("Prompt").fill("a slow lighthouse [[delay:5]]")
-    page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    generate_and_open_the_job(page)
     requested = status_requests(page)
     page.locator("body[data-push='live']").wait_for(state="attached")
     page.get_by_role("status").filter(has_text="Running").wait_for(timeout=20_000)
@@ -94,8 +92,7 @@ def test_with_the_push_channel_down_the_job_page_polls(
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")
     page.get_by_label("Prompt").fill("a lighthouse without push [[delay:2]]")
-    page.get_by_role("button", name="Generate").click()
-    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
+    generate_and_open_the_job(page)
     requested = status_requests(page)
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)
     assert page.evaluate("document.body.dataset.push") == "polling"

@@ -1,0 +1,13 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("studio", "0007_apitoken_all_models")]
+
+    operations = [
+        migrations.AddField(
+            model_name="profile",
+            name="dock_settings",
+            field=models.JSONField(blank=True, default=dict, verbose_name="studio settings"),
+        ),
+    ]
