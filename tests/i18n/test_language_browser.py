@@ -95,7 +95,8 @@ def test_a_chinese_browser_reads_chinese_and_the_switcher_turns_it_to_english(
     page.get_by_label("图片数量").fill("1")
     page.get_by_label("工作空间").select_option(label="Design")
     page.get_by_role("button", name="生成").click()
-
+    # The new job's card comes first in the studio page's feed; its link opens the job's page.
+    page.locator("[data-job-id]").first.get_by_role("link", name="任务页面").click()
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"), wait_until="commit")
     job_url = page.url
     page.get_by_role("status").filter(has_text="已完成").wait_for(timeout=30_000)
