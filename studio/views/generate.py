@@ -115,7 +115,9 @@ def estimate(request: HttpRequest) -> HttpResponse:
     operation = request.GET.get("operation", "generate")
     form = _form_class(operation)(request.POST, user=request.user)
     if request.GET.get("part") == "budget":
-        return render(request, "studio/partials/dock_budget.html", form_context(request, form))
+        return render(
+            request, "studio/partials/dock_budget_inner.html", form_context(request, form)
+        )
     return render(request, "studio/partials/estimate_text.html", {"form": form})
 
 
