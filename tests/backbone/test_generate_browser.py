@@ -60,10 +60,10 @@ def test_the_model_choice_shows_only_the_fields_that_model_supports(
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")
     choose_model(page.get_by_label("Model"), label="Sandbox · dall-e-3 (openai, answers with URLs)")
-    page.get_by_label("Quality").wait_for()
+    page.get_by_role("group", name="Quality").wait_for()
     assert page.get_by_label("Number of images").count() == 0  # dall-e-3 makes one image
     choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
-    page.get_by_label("Aspect ratio").wait_for()
+    page.get_by_role("group", name="Aspect ratio").wait_for()
     assert page.get_by_label("Number of images").count() == 1
 
 
@@ -83,5 +83,5 @@ def test_a_collection_chosen_while_the_models_fields_load_is_kept(
     page.get_by_label("Collection", exact=True).select_option(label="Personal: Moodboard")
     with page.expect_response(lambda response: "/generate/fields/" in response.url):
         held[0].continue_()
-    page.get_by_label("Aspect ratio").wait_for()  # grok's own fields arrived
+    page.get_by_role("group", name="Aspect ratio").wait_for()  # grok's own fields arrived
     expect(page.get_by_label("Collection", exact=True)).to_have_value(str(moodboard.pk))

@@ -186,7 +186,7 @@ def test_a_team_limited_to_one_model_offers_only_it_in_its_workspace(
     page.get_by_label("Workspace").select_option(label="Design")
     expect(page.locator("#id_model option")).to_have_count(1)
     assert options.all_inner_texts() == ["Sandbox · dall-e-3 (openai, answers with URLs)"]
-    page.get_by_label("Quality").wait_for()  # dall-e-3's own fields came with it
+    page.get_by_role("group", name="Quality").wait_for()  # dall-e-3's own fields came with it
     page.get_by_label("Prompt").fill("a team poster")
     generate_and_open_the_job(page)
     assert Job.objects.get().model == sandbox_models["dall-e-3"]

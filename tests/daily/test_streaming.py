@@ -43,8 +43,8 @@ def test_the_pipeline_keeps_partials_only_while_the_job_runs_and_charges_the_fin
     kept = []
     real_sink = partials.partial_sink
 
-    def watching_sink(job_id):
-        keep = real_sink(job_id)
+    def watching_sink(job_id, owner_id=None):
+        keep = real_sink(job_id, owner_id)
 
         def keep_and_look(index, data):
             keep(index, data)

@@ -61,7 +61,7 @@ def test_the_pages_run_with_no_violation(
     # htmx swaps the model's fields in.
     page.goto(f"{live_server.url}/generate/")
     choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
-    page.get_by_label("Aspect ratio").wait_for()
+    page.get_by_role("group", name="Aspect ratio").wait_for()
 
     # The mask painter: an upload appears on its canvas and a stroke is painted.
     picture = tmp_path / "square.png"
