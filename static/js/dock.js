@@ -34,3 +34,68 @@ document.body.addEventListener("htmx:afterSettle", () => {
   document.querySelectorAll("textarea[data-autogrow]").forEach(grow);
 });
 document.querySelectorAll("textarea[data-autogrow]").forEach(grow);
+
+// Reference images. edit-inputs.js (shared with the Edit page) puts dropped and pasted files in
+// the file input and picked images in the list as hidden "source" inputs; here each one gets a
+// thumbnail that can be removed.
+function referenceList(form) {
+  return form.querySelector("[data-chosen-list]");
+}
+
+function showUploads(form) {
+  const list = referenceList(form);
+  const input = form.querySelector('input[type="file"][name="image"]');
+  if (!list || !input) return;
+  list.querySelectorAll("[data-upload]").forEach((item) => {
+    URL.revokeObjectURL(item.querySelector("img").src);
+    item.remove();
+  });
+  Array.from(input.files).forEach((file, index) => {
+    const item = document.createElement("li");
+    item.dataset.upload = String(index);
+    const picture = document.createElement("img");
+    picture.src = URL.createObjectURL(file);
+    picture.alt = file.name;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link";
+    remove.dataset.removeUpload = String(index);
+    remove.textContent = list.dataset.removeLabel;
+    item.append(picture, remove);
+    list.append(item);
+  });
+  list.hidden = !list.children.length;
+}
+
+document.addEventListener("change", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-dock]");
+  if (form && event.target.matches('input[type="file"][name="image"]')) showUploads(form);
+});
+
+document.addEventListener("click", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-dock]");
+  if (!form) return;
+  const chosen = event.target.closest("[data-remove-chosen]");
+  const upload = event.target.closest("[data-remove-upload]");
+  if (chosen) {
+    const item = chosen.closest("[data-chosen-image]");
+    const id = item.querySelector('input[name="source"]').value;
+    const picked = form.querySelector('[data-pick-image="' + id + '"]');
+    if (picked) picked.setAttribute("aria-pressed", "false");
+    item.remove();
+  } else if (upload) {
+    const input = form.querySelector('input[type="file"][name="image"]');
+    const kept = new DataTransfer();
+    Array.from(input.files).forEach((file, index) => {
+      if (String(index) !== upload.dataset.removeUpload) kept.items.add(file);
+    });
+    input.files = kept.files;
+    showUploads(form);
+  } else {
+    return;
+  }
+  const list = referenceList(form);
+  list.hidden = !list.children.length;
+  form.querySelector("[data-prompt-field] textarea").focus();
+  form.dispatchEvent(new Event("change", { bubbles: true })); // the budget follows
+});

@@ -9,14 +9,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.parameters import EDIT
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import submit_batch, submit_job
-from studio.access import SubmitRefused, get_job_for
+from jobs.services import submit_batch, submit_edit, submit_job
+from studio.access import SubmitRefused, get_image_for, get_job_for
 from studio.dock import budget_refusal, cards_for, feed_jobs, model_summary
+from studio.forms.edit import EditForm
 from studio.forms.generate import PERSONAL, GenerateForm, initial_from_job
 from studio.preferences import remember_dock, remembered_dock
+
+MAX_REFERENCES = 16  # the most any model takes (capabilities.max_input_images)
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -33,6 +38,8 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 def _submit(request: HttpRequest) -> HttpResponse:
     form = GenerateForm(request.POST, user=request.user)
+    if _has_references(request):
+        return _submit_edit(request, form)
     if form.is_valid():
         remember_dock(request.user, form.dock_settings())
         prompts = form.prompts()
@@ -50,6 +57,47 @@ def _submit(request: HttpRequest) -> HttpResponse:
             if not is_htmx(request):
                 return redirect("job-detail", job_id=jobs[0].pk)
             return new_cards(request, jobs)
+    return _answer_errors(request, form)
+
+
+def _has_references(request: HttpRequest) -> bool:
+    return bool(request.POST.getlist("source") or any(request.FILES.getlist("image")))
+
+
+def _submit_edit(request: HttpRequest, form: GenerateForm) -> HttpResponse:
+    """Reference images dropped, pasted or picked into the dock make the job an edit of them,
+    checked and submitted as the Edit page does; a refusal is said in the dock."""
+    caps = form.capabilities
+    if caps is not None and (EDIT not in caps.operations or caps.max_input_images < 1):
+        form.add_error(
+            None,
+            _("This model does not take reference images; choose one that shows “%(badge)s”.")
+            % {"badge": _("Reference images")},
+        )
+        return _answer_errors(request, form)
+    edit_form = EditForm(request.POST, request.FILES, user=request.user)
+    if edit_form.is_valid():
+        remember_dock(request.user, edit_form.dock_settings())
+        try:
+            job = submit_edit(
+                edit_form.job_spec(request.user),
+                edit_form.edit_inputs,
+                edit_form.cleaned_data["source"],
+            )
+        except (QuotaExceeded, SubmitRefused) as refusal:
+            edit_form.add_error(None, str(refusal))
+        else:
+            if not is_htmx(request):
+                return redirect("job-detail", job_id=job.pk)
+            return new_cards(request, [job])
+    form.is_valid()  # the dock's own fields, then what the edit refused, all in one list
+    for errors in edit_form.errors.values():
+        for error in errors:
+            form.add_error(None, error)
+    return _answer_errors(request, form)
+
+
+def _answer_errors(request: HttpRequest, form: GenerateForm) -> HttpResponse:
     if not is_htmx(request):
         return render(request, "studio/studio.html", studio_context(request, form))
     # The dock again, with its errors where the person acted; the feed is left as it is.
@@ -121,12 +169,18 @@ def estimate(request: HttpRequest) -> HttpResponse:
     return render(request, "studio/partials/estimate_text.html", {"form": form})
 
 
-def _form_class(operation: str) -> type[GenerateForm]:
-    if operation == "edit":
-        from studio.forms.edit import EditForm
+def chosen_references(request: HttpRequest) -> list:
+    """Stored images already chosen as references: those sent with the dock, or `?image=` from
+    "Use as reference" elsewhere (404 for an image that is not theirs)."""
+    if request.method == "POST":
+        ids = request.POST.getlist("source")
+    else:
+        ids = request.GET.getlist("image")
+    return [get_image_for(request.user, image_id) for image_id in ids[:MAX_REFERENCES]]
 
-        return EditForm
-    return GenerateForm
+
+def _form_class(operation: str) -> type[GenerateForm]:
+    return EditForm if operation == "edit" else GenerateForm
 
 
 def form_context(request: HttpRequest, form: GenerateForm) -> dict:
@@ -139,6 +193,7 @@ def form_context(request: HttpRequest, form: GenerateForm) -> dict:
     n_max = form.capabilities.n_max if form.capabilities else None
     return {
         "form": form,
+        "chosen_images": chosen_references(request),
         "quota_lines": lines,
         "model_summary": model_summary(form.chosen_model) if form.chosen_model else None,
         "estimate_images": images,

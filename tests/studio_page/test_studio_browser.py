@@ -157,3 +157,31 @@ def test_the_keyboard_alone_reaches_the_prompt_first_and_every_dock_action(
     page.get_by_role("button", name="Generate", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.locator("[data-job-id]")).to_have_count(1)
+
+
+@pytest.mark.worker
+def test_a_reference_picked_from_history_makes_the_job_an_edit(
+    live_server, new_page, celery_worker, sandbox_models, alice, submit
+):
+    from jobs import pipeline
+
+    made = submit("a red square")
+    pipeline.run_job(made.pk)
+    reference = made.images.get()
+    page = new_page()
+    log_in(page, live_server.url, "alice", "/")
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
+    page.get_by_role("button", name="Pick from History or a library").click()
+    page.get_by_role("button", name="Use: a red square").first.click()
+    references = page.get_by_role("list", name="Reference images")
+    expect(references.get_by_role("img")).to_have_count(1)
+    references.get_by_role("button").click()  # removed, then picked again
+    expect(references).to_be_hidden()
+    page.get_by_role("button", name="Use: a red square").first.click()
+    page.get_by_label("Prompt").fill("the same square, in blue")
+    page.get_by_label("Prompt").press("Control+Enter")
+    card = page.locator("[data-job-id]").first
+    expect(card).to_contain_text("the same square, in blue")
+    job = Job.objects.exclude(pk=made.pk).get()
+    assert job.kind == "edit" and list(job.source_images.all()) == [reference]
+    expect(card.locator(".badge")).to_have_text("Succeeded", timeout=30_000)

@@ -180,3 +180,21 @@ def test_the_person_feed_channel_carries_every_job_change(alice, submit):
         assert message and json.loads(message["data"]) == {"job": "0000", "kind": "running"}
     finally:
         pubsub.close()
+
+
+def test_references_make_the_dock_submit_an_edit_and_a_model_without_them_says_so(
+    client, alice, submit, sandbox, sandbox_models
+):
+    made = submit("a red square")
+    pipeline.run_job(made.pk)
+    reference = made.images.get()
+    client.force_login(alice)
+    data = {"prompt": "in blue", "model": sandbox_models["gpt-image-1"].pk, "source": reference.pk}
+    response = client.post("/", data)
+    edit = Job.objects.exclude(pk=made.pk).get()
+    assert response["Location"] == f"/jobs/{edit.pk}/" and edit.kind == "edit"
+    assert list(edit.source_images.all()) == [reference]
+    refused = client.post("/", data | {"model": sandbox_models["dall-e-3"].pk}, **HTMX)
+    assert "This model does not take reference images" in refused.content.decode()
+    assert refused["HX-Retarget"] == "#dock-form"
+    assert f'name="source" value="{reference.pk}"' in refused.content.decode()  # still chosen
