@@ -142,7 +142,9 @@ def serve(
         check_auth(incoming)
         fault = state.due_fault(fault_key, directives.poll_faults if poll else directives.faults)
         if fault is not None:
-            echo = key_echo(echoed_key(incoming), directives.echo_key) if directives.echo_key else ""
+            echo = (
+                key_echo(echoed_key(incoming), directives.echo_key) if directives.echo_key else ""
+            )
             reply = fault_reply(shape, fault, model=_model_of(incoming), echo=echo)
         else:
             # The answer is made first and held until the delay is over, so many requests

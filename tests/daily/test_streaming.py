@@ -7,8 +7,7 @@ import pytest
 
 from jobs import events, partials, pipeline
 from jobs.models import JobStatus
-from jobs.providers import ImageRequest, ProviderError, TaskState, get_dialect
-from jobs.providers import http
+from jobs.providers import ImageRequest, ProviderError, TaskState, get_dialect, http
 from jobs.providers.http import sse_data
 from jobs.quota import charged_for_job
 from tests.fixtures.sandbox import decode_image
@@ -108,22 +107,24 @@ def chunked(data: bytes, size: int) -> list[bytes]:
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 4096])
 def test_server_sent_events_are_read_whatever_the_chunks(size):
     stream = (
-        b": a comment\r\nevent: one\r\ndata: {\"a\": 1}\r\n\r\n"
-        b"data: {\"b\":\ndata: 2}\n\n"
-        b"data: {\"c\": 3}\r\r"
-        b"data:{\"d\": 4}\n\n"
-        b"data: [DONE]\n\ndata: {\"after\": true}\n\n"
+        b': a comment\r\nevent: one\r\ndata: {"a": 1}\r\n\r\n'
+        b'data: {"b":\ndata: 2}\n\n'
+        b'data: {"c": 3}\r\r'
+        b'data:{"d": 4}\n\n'
+        b'data: [DONE]\n\ndata: {"after": true}\n\n'
     )
     assert list(sse_data(chunked(stream, size))) == [
         '{"a": 1}',
         '{"b":\n2}',
         '{"c": 3}',
         '{"d": 4}',
+        "[DONE]",  # the caller stops here
+        '{"after": true}',
     ]
 
 
 def test_an_event_without_a_final_blank_line_still_counts():
-    assert list(sse_data([b"data: {\"a\": 1}"])) == ['{"a": 1}']
+    assert list(sse_data([b'data: {"a": 1}'])) == ['{"a": 1}']
 
 
 def test_a_long_event_line_is_read_in_one_pass():
