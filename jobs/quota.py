@@ -209,6 +209,19 @@ def reserve_quota(*, job: Job) -> None:
         _reservation(job, timezone.now()).save()
 
 
+def check_quota_fits(
+    *, user: AbstractBaseUser, team: Team | None, images: int, credits: int
+) -> None:
+    """Lock the person (and team) and check that a request of this size fits, or raise
+    QuotaExceeded, before any of it is created. Call it inside the transaction that then
+    creates and reserves the request: the locks hold until that transaction ends."""
+    subjects = _subjects(user, team)
+    with transaction.atomic(savepoint=False):
+        for subject in subjects:
+            _lock(subject)
+        _check_fits(subjects, {"images": images, "credits": credits}, user.pk)
+
+
 def reserve_quota_for_batch(jobs: Sequence[Job]) -> None:
     """Reserve a whole batch (jobs of one owner and workspace) at once, or raise QuotaExceeded.
 

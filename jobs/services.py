@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils.translation import gettext
 
-from jobs import pipeline, queue, quota
+from jobs import limits, pipeline, queue, quota
 from jobs.inputs import EditInputs
 from jobs.models import Batch, Image, ImageOrigin, Job, JobKind, JobStatus, ProviderModel
+from jobs.models.job import FINAL_STATUSES
 from jobs.storage import store_image
 from studio.access import SubmitRefused, check_submit
 
@@ -67,6 +68,32 @@ def check_model_allowed(spec: JobSpec) -> None:
         )
 
 
+class BatchTooLarge(SubmitRefused):
+    """More prompts than the person's batch may have, or more unfinished jobs than it may leave
+    them; str() is for the person, next to the prompts."""
+
+
+def check_batch_size(owner: User, count: int) -> None:
+    """A batch of `count` prompts must fit the person's batch limit (`limits.batch_limit_for`),
+    together with their jobs not yet finished, so nobody can queue thousands of jobs at once."""
+    limit = limits.batch_limit_for(owner.pk)
+    if count > limit:
+        raise BatchTooLarge(
+            gettext("A batch may have at most %(limit)s prompts; this one has %(count)s.")
+            % {"limit": limit, "count": count}
+        )
+    unfinished = Job.objects.filter(owner=owner).exclude(status__in=FINAL_STATUSES).count()
+    if unfinished + count > limit:
+        raise BatchTooLarge(
+            gettext(
+                "You have %(unfinished)s jobs queued or running; with this batch of %(count)s "
+                "there would be more than %(limit)s. Wait for some to finish, or send fewer "
+                "prompts."
+            )
+            % {"unfinished": unfinished, "count": count, "limit": limit}
+        )
+
+
 def _check_spec(spec: JobSpec) -> None:
     """The checks every new job passes, from a form, the API, a batch or a retry."""
     check_submit(
@@ -105,12 +132,24 @@ def submit_job(spec: JobSpec) -> Job:
 
 def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
     """One job per prompt, each with the spec's settings, reserved as one request: the whole batch
-    fits the quota or nothing is created (raises QuotaExceeded or ModelNotAllowed)."""
+    fits the quota or nothing is created (raises QuotaExceeded, BatchTooLarge or ModelNotAllowed).
+
+    Its size and its whole cost (every prompt's n images and credits) are weighed before a row
+    is written, so an oversized batch costs one refusal, not thousands of rolled-back inserts.
+    """
     if not prompts:
         raise ValueError("A batch needs at least one prompt.")
+    check_batch_size(spec.owner, len(prompts))
     _check_spec(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     with transaction.atomic():
+        # The lock taken here holds until the reservation below, in this same transaction.
+        quota.check_quota_fits(
+            user=spec.owner,
+            team=spec.team,
+            images=spec.n * len(prompts),
+            credits=credits * len(prompts),
+        )
         batch = Batch.objects.create(owner=spec.owner)
         jobs = [
             _create_job(dataclasses.replace(spec, prompt=prompt), credits, batch=batch)

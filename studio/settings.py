@@ -339,6 +339,8 @@ STUDIO_PROVIDER_BODY_MAX_BYTES = env_int(
 STUDIO_POLL_MIN_SECONDS = env_float("STUDIO_POLL_MIN_SECONDS", 1.0, minimum=0.05)
 STUDIO_POLL_MAX_SECONDS = env_float("STUDIO_POLL_MAX_SECONDS", 10.0, minimum=0.05)
 STUDIO_MAX_RUNNING_JOBS = env_int("STUDIO_MAX_RUNNING_JOBS", 8, minimum=1)
+# A batch's prompts at most, and a person's unfinished jobs after one (admin: per person).
+STUDIO_MAX_BATCH_PROMPTS = env_int("STUDIO_MAX_BATCH_PROMPTS", 50, minimum=1)
 STUDIO_SLOT_RETRY_SECONDS = env_float("STUDIO_SLOT_RETRY_SECONDS", 2.0, minimum=0.05)
 STUDIO_HISTORY_PAGE_SIZE = env_int("STUDIO_HISTORY_PAGE_SIZE", 60, minimum=1)
 # How long an API call waits for its job before answering 504 (the job goes on; ask for it later).
