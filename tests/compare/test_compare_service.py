@@ -52,25 +52,23 @@ def test_fewer_than_two_or_more_than_four_models_are_refused(alice, sandbox_mode
     assert len(models) == count
     with pytest.raises(ComparisonRefused) as refusal:
         submit_comparison([spec(alice, model) for model in models])
-    assert str(refusal.value) == (
-        f"Choose between 2 and 4 models to compare; you chose {count}."
-    )
+    assert str(refusal.value) == (f"Choose between 2 and 4 models to compare; you chose {count}.")
     assert nothing_created()
 
 
 def test_the_same_model_twice_is_refused(alice, sandbox_models):
     gpt = sandbox_models["gpt-image-1"]
     with pytest.raises(ComparisonRefused) as refusal:
-        submit_comparison([spec(alice, gpt), spec(alice, sandbox_models["dall-e-3"]), spec(alice, gpt)])
+        submit_comparison(
+            [spec(alice, gpt), spec(alice, sandbox_models["dall-e-3"]), spec(alice, gpt)]
+        )
     assert str(refusal.value) == (
         "Choose each model once: Sandbox · gpt-image-1 (openai) is chosen twice."
     )
     assert nothing_created()
 
 
-def test_the_quota_is_reserved_for_the_whole_comparison_or_nothing_is_made(
-    alice, sandbox_models
-):
+def test_the_quota_is_reserved_for_the_whole_comparison_or_nothing_is_made(alice, sandbox_models):
     QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, credits_per_day=4)
     gpt, grok = sandbox_models["gpt-image-1"], sandbox_models["grok-3-image"]
     # Each fits on its own (4 and 1 credits); together they need 5.
@@ -104,9 +102,7 @@ def test_a_disabled_model_is_refused(alice, sandbox_models):
     assert nothing_created()
 
 
-def test_an_option_the_model_does_not_take_is_refused_with_the_models_name(
-    alice, sandbox_models
-):
+def test_an_option_the_model_does_not_take_is_refused_with_the_models_name(alice, sandbox_models):
     gpt, grok = sandbox_models["gpt-image-1"], sandbox_models["grok-3-image"]
     with pytest.raises(ComparisonRefused, match=r"^Sandbox · grok-3-image \(grok\): "):
         submit_comparison([spec(alice, gpt), spec(alice, grok, n=99)])
