@@ -8,13 +8,14 @@ import pytest
 
 from jobs import pipeline
 from jobs.models import Batch, BatchKind, Job, JobStatus, QuotaLimit
+from studio.models import Membership, Role, Team
 
 pytestmark = pytest.mark.django_db
 
 
 def compare_form(*models, prompt="a fox in snow, linocut", **options) -> dict:
     """The compare form's fields: `models` fill Model 1, 2… in order; options are "m1-size"…"""
-    data = {"prompt": prompt, "workspace": "personal", **options}
+    data = {"prompt": prompt, "workspace": options.pop("workspace", "personal"), **options}
     for number, model in enumerate(models, start=1):
         data[f"m{number}-model"] = model.pk
     return data
@@ -181,3 +182,22 @@ def test_another_persons_comparison_is_not_found(client, alice, bob, sandbox_mod
     client.force_login(bob)
     assert client.get(f"/compare/{batch.pk}/").status_code == 404
     assert client.get(f"/compare/cells/{job.pk}/").status_code == 404
+
+
+def test_a_team_workspace_offers_only_its_models_and_its_comparison_is_the_teams(
+    client, alice, sandbox_models
+):
+    design = Team.objects.create(name="Design", slug="design")
+    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
+    gpt, dalle3 = sandbox_models["gpt-image-1"], sandbox_models["dall-e-3"]
+    design.allowed_models.set([gpt, dalle3])
+    client.force_login(alice)
+    page = client.get("/compare/fields/", {"workspace": "design"}).content.decode()
+    offered = set(re.findall(r'<option value="(\d+)"', page))
+    assert offered == {str(gpt.pk), str(dalle3.pk)}
+    grok = sandbox_models["grok-3-image"]
+    refused = client.post("/compare/", compare_form(gpt, grok, workspace="design"))
+    assert "This model is not available in the chosen workspace." in refused.content.decode()
+    assert not Job.objects.exists()
+    client.post("/compare/", compare_form(gpt, dalle3, workspace="design"))
+    assert {job.team for job in Job.objects.all()} == {design}
