@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from studio.views import (
     batches,
+    compare,
     edit,
     events,
     generate,
@@ -34,6 +35,11 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/", batches.batch_detail, name="batch-detail"),
     path("batches/<uuid:batch_id>/cancel/", batches.batch_cancel, name="batch-cancel"),
     path("batches/<uuid:batch_id>/events/", events.batch_events, name="batch-events"),
+    path("compare/", compare.compare, name="compare"),
+    path("compare/fields/", compare.compare_fields, name="compare-fields"),
+    path("compare/estimate/", compare.compare_estimate, name="compare-estimate"),
+    path("compare/<uuid:batch_id>/", compare.compare_detail, name="compare-detail"),
+    path("compare/cells/<uuid:job_id>/", compare.compare_cell, name="compare-cell"),
     path("history/", history.history, name="history"),
     path("images/<uuid:image_id>/", images.image_detail, name="image-detail"),
     path("images/<uuid:image_id>/file/", images.image_file, name="image-file"),
