@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import uuid
 import zipfile
 
 import pytest
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from jobs.models import Image
 from tests.fixtures.factories import make_image
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -40,17 +42,34 @@ def logged_in(url: str, person) -> requests.Session:
     return session
 
 
-def store(image, data: bytes) -> None:
-    image.file.name = default_storage.save(image.file.name, ContentFile(data))
-    image.bytes = len(data)
-    image.save(update_fields=["file", "bytes"])
+@pytest.fixture
+def originals():
+    """`originals(image, data)` stores an original under the image's (new, unique) file name;
+    the files go when the test ends (40 MiB a run would pile up)."""
+    stored: list[str] = []
+
+    def store(image, data: bytes | None) -> None:
+        if data is None:  # a name only: the file comes later
+            image.file.name = f"zip-test/{uuid.uuid4().hex}.png"
+            image.save(update_fields=["file"])
+            return
+        name = image.file.name if image.file.name.startswith("zip-test/") else None
+        saved = default_storage.save(name or f"zip-test/{uuid.uuid4().hex}.png", ContentFile(data))
+        assert name in (None, saved)
+        stored.append(saved)
+        Image.objects.filter(pk=image.pk).update(file=saved, bytes=len(data))
+
+    yield store
+    for name in stored:
+        default_storage.delete(name)
 
 
-def test_a_zip_streams_one_image_at_a_time(studio_server, alice, tmp_path_factory):
+def test_a_zip_streams_one_image_at_a_time(studio_server, alice, originals, tmp_path_factory):
     images = [make_image(alice, prompt=f"frame {number}") for number in range(IMAGES)]
     for image in images[1:]:
-        store(image, os.urandom(IMAGE_BYTES))
+        originals(image, os.urandom(IMAGE_BYTES))
     last_in_the_zip = images[0]  # the oldest: the zip lists the newest first
+    originals(last_in_the_zip, None)
     session = logged_in(studio_server, alice)
     with session.post(
         f"{studio_server}/history/download/",
@@ -64,7 +83,7 @@ def test_a_zip_streams_one_image_at_a_time(studio_server, alice, tmp_path_factor
         first = next(chunks)
         # The first bytes are here, and the server has not read the last original yet: a server
         # that built the whole archive first would have found it missing and left it out.
-        store(last_in_the_zip, LATE)
+        originals(last_in_the_zip, LATE)
         archive = zipfile.ZipFile(io.BytesIO(first + b"".join(chunks)))
     assert archive.testzip() is None
     assert len(archive.namelist()) == IMAGES
