@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 
 import redis
 import redis.asyncio
@@ -84,6 +84,7 @@ class Hub:
         self._pubsub: redis.asyncio.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # one change of the subscription at a time
+        self._chores: set[asyncio.Task[None]] = set()  # held, or the loop might drop them
 
     async def listen(self, channels: Iterable[str]) -> Listener:
         """A listener of these channels, subscribed (Redis confirmed it) before it is returned,
@@ -126,7 +127,7 @@ class Hub:
                 if not members:
                     del self._listeners[channel]
         if self._pubsub is not None:
-            self.loop.create_task(self._tidy())
+            self._later(self._tidy())
 
     async def _connect(self) -> None:
         if self._pubsub is None:
@@ -136,16 +137,13 @@ class Hub:
             self._pubsub = self._client.pubsub()
 
     async def _read(self, pubsub: redis.asyncio.client.PubSub) -> None:
-        """Hand each message to its channel's listeners, until the connection closes or breaks.
-        (redis-py reconnects and subscribes again by itself after a short break.)"""
+        """Hand each message to its channel's listeners, until the connection closes or breaks."""
         try:
             while True:
                 message = await pubsub.get_message(timeout=None)
                 if message is not None:
                     self._dispatch(message)
-        except asyncio.CancelledError:
-            raise
-        except (redis.RedisError, OSError) as error:
+        except Exception as error:  # whatever stops the reading ends the streams, not just some
             if pubsub is self._pubsub:
                 self._break(error)
 
@@ -189,7 +187,12 @@ class Hub:
             if not confirmed.done():
                 confirmed.set_exception(redis.ConnectionError("the push channel broke"))
                 confirmed.exception()  # marked as seen: nobody may be waiting for it
-        self.loop.create_task(self._shut(*self._detach()))
+        self._later(self._shut(*self._detach()))
+
+    def _later(self, chore: Coroutine[None, None, None]) -> None:
+        task = self.loop.create_task(chore)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     def _detach(self) -> _Connection:
         reader, pubsub, client = self._reader, self._pubsub, self._client
