@@ -24,6 +24,7 @@ import redis.asyncio
 logger = logging.getLogger(__name__)
 
 SUBSCRIBE_SECONDS = 5.0
+CLIENT_NAME = "studio-events-hub"  # how the connection shows in Redis's CLIENT LIST
 # Messages a slow stream may have waiting before newer ones are dropped (pages also look every
 # few seconds on their own, so a dropped "this job changed" costs a moment, not an update).
 INBOX_SIZE = 100
@@ -132,7 +133,7 @@ class Hub:
     async def _connect(self) -> None:
         if self._pubsub is None:
             self._client = redis.asyncio.Redis.from_url(
-                self.url, socket_connect_timeout=1, socket_timeout=5
+                self.url, socket_connect_timeout=1, socket_timeout=5, client_name=CLIENT_NAME
             )
             self._pubsub = self._client.pubsub()
 
