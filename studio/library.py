@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import logging
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -442,7 +442,7 @@ class _ZipChunks:
         return data
 
 
-def zip_stream(images: Iterable[Image]) -> Iterator[bytes]:
+def zip_stream(images: Iterable[Image]) -> Generator[bytes]:
     """A zip of the images' original files, produced one image at a time (never all in memory)."""
     out = _ZipChunks()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:

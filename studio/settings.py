@@ -319,6 +319,9 @@ STUDIO_ENCRYPTION_KEY_FROM_ENV = bool(env_str("STUDIO_ENCRYPTION_KEY"))
 STUDIO_ADMIN_ENV_KEYS = env_list("STUDIO_ADMIN_ENV_KEYS", ["STUDIO_KEY_*"])
 # Redis for pushing job changes to pages (pub/sub); empty means the broker's.
 STUDIO_EVENTS_REDIS_URL = env_str("STUDIO_EVENTS_REDIS_URL")
+# Live pages (event streams) one person may hold open in one web process; more are refused (429)
+# and those pages poll instead.
+STUDIO_MAX_EVENT_STREAMS = env_int("STUDIO_MAX_EVENT_STREAMS", 6, minimum=1)
 STUDIO_UPLOAD_MAX_BYTES = env_int("STUDIO_UPLOAD_MAX_BYTES", 20 * 2**20, minimum=1024)
 STUDIO_REQUEST_MAX_BYTES = env_int("STUDIO_REQUEST_MAX_BYTES", 100 * 2**20, minimum=64 * 1024)
 STUDIO_MAX_PIXELS = env_int("STUDIO_MAX_PIXELS", 40_000_000, minimum=1)
