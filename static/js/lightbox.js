@@ -13,7 +13,7 @@ const script = document.querySelector("script[data-lightbox-module]");
 const LINK = "a[data-pswp-src]";
 const WIDE = 900; // px: the panel sits at the right from here, under the image below it
 const PANEL_WIDTH = 340;
-const PANEL_HEIGHT_NARROW = 240;
+const PANEL_HEIGHT_NARROW = 200; // until the panel has come
 
 let lightboxReady = null;
 
@@ -47,9 +47,13 @@ function loadStyles() {
   );
 }
 
+// Room for the panel: beside the image on a wide screen, under it on a narrow one (as tall as the
+// panel is, once its content has come).
 function padding(viewport) {
   if (viewport.x >= WIDE) return { top: 56, bottom: 16, left: 16, right: PANEL_WIDTH + 16 };
-  return { top: 56, bottom: PANEL_HEIGHT_NARROW, left: 0, right: 0 };
+  const panel = document.querySelector(".pswp__studio-panel");
+  const height = panel && panel.childElementCount ? panel.offsetHeight : PANEL_HEIGHT_NARROW;
+  return { top: 56, bottom: height, left: 0, right: 0 };
 }
 
 async function makeLightbox() {
@@ -62,7 +66,7 @@ async function makeLightbox() {
     children: LINK,
     pswpModule: () => import(script.dataset.pswpCore),
     paddingFn: padding,
-    bgOpacity: 0.92,
+    bgOpacity: 1, // the page behind would show through the panel and the top bar
     closeTitle: gettext("Close (Esc)"),
     zoomTitle: gettext("Zoom (Z)"),
     arrowPrevTitle: gettext("Previous (←)"),
@@ -152,7 +156,9 @@ function setUpPanel(panel, pswp) {
     if (!link || !link.dataset.lightboxPanel) return;
     const response = await fetch(link.dataset.lightboxPanel);
     if (request !== shown || !response.ok) return;
+    const before = panel.offsetHeight;
     panel.innerHTML = await response.text();
+    if (panel.offsetHeight !== before) pswp.updateSize(true);
     const compare = panel.querySelector("[data-before-src]");
     if (compare) addComparison(slide, compare);
   });
