@@ -86,6 +86,12 @@ async function makeLightbox() {
     root.setAttribute("aria-label", gettext("Image viewer"));
     root.setAttribute("aria-modal", "true");
   });
+  // PhotoSwipe takes the focus only when opened from the keyboard; take it after a click too, so
+  // Tab starts inside the viewer. Its keys work from the same moment (the end of the opening).
+  lightbox.on("openingAnimationEnd", () => {
+    const root = lightbox.pswp.element;
+    if (!root.contains(document.activeElement)) root.focus();
+  });
   lightbox.on("keydown", (event) => {
     const keydown = event.originalEvent;
     const { target, key } = keydown;
