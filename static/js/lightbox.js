@@ -161,7 +161,8 @@ function setUpPanel(panel, pswp) {
     panel.replaceChildren();
     if (!link || !link.dataset.lightboxPanel) return;
     const response = await fetch(link.dataset.lightboxPanel);
-    if (request !== shown || !response.ok) return;
+    // A session that ended answers with the login page: no panel then, the links still work.
+    if (request !== shown || !response.ok || response.redirected) return;
     const before = panel.offsetHeight;
     panel.innerHTML = await response.text();
     if (panel.offsetHeight !== before) pswp.updateSize(true);
