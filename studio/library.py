@@ -323,7 +323,7 @@ def image_library_panel(viewer, image: Image) -> ImageLibraryPanel:
     """The image page's library part: the viewer's star, the libraries of the viewer's teams
     holding it (another team's tags are its business), and the teams it could be shared to."""
     return ImageLibraryPanel(
-        is_favourite=Favourite.objects.filter(user=viewer, image=image).exists(),
+        is_favourite=is_favourite(viewer, image),
         library_items=LibraryItem.objects.filter(image=image, team__memberships__user=viewer)
         .select_related("team")
         .prefetch_related("tags", "collections"),
@@ -345,6 +345,10 @@ def untag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
     items = list(library_items(team, image_ids))
     tag.items.remove(*items)
     return len(items)
+
+
+def is_favourite(user, image: Image) -> bool:
+    return Favourite.objects.filter(user=user, image=image).exists()
 
 
 def toggle_favourite(user, image: Image) -> bool:

@@ -49,6 +49,7 @@ urlpatterns = [
         {"variant": "thumbnail"},
         name="image-thumbnail",
     ),
+    path("images/<uuid:image_id>/lightbox/", images.image_lightbox, name="image-lightbox"),
     path(
         "images/<uuid:image_id>/download/",
         images.image_file,
