@@ -343,6 +343,9 @@ STUDIO_SLOT_RETRY_SECONDS = env_float("STUDIO_SLOT_RETRY_SECONDS", 2.0, minimum=
 STUDIO_HISTORY_PAGE_SIZE = env_int("STUDIO_HISTORY_PAGE_SIZE", 60, minimum=1)
 # How long an API call waits for its job before answering 504 (the job goes on; ask for it later).
 STUDIO_API_WAIT_SECONDS = env_int("STUDIO_API_WAIT_SECONDS", 300, minimum=1)
+# Requests per minute one person may make over all their API tokens (0: no limit), so that making
+# more tokens does not multiply the per-token limit.
+STUDIO_API_PERSON_RATE_LIMIT = env_int("STUDIO_API_PERSON_RATE_LIMIT", 120, minimum=0)
 
 # --- Operations: probes and metrics ---------------------------------------------------------------
 # Orchestrators probe over plain HTTP from inside: never redirect the probes to HTTPS.
