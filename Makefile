@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # Compiled translations are built here, never committed: each .po gives its .mo.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test install browser gettext messages lint format bench clean
+.PHONY: run test install browser gettext messages lint format bench audit clean
 
 run: $(INSTALLED) messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_HTTPS=$${DJANGO_HTTPS:-false} $(BIN)/python manage.py runstudio
@@ -49,6 +49,21 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run_all.py
+
+# The dependency audit (.ci/audit.py): not part of `make test`, which must not fail because the
+# network is down or an advisory appeared. pip-audit lives in a venv of its own, so its own
+# dependencies never change the studio's.
+AUDIT_TOOL := pip-audit==2.10.1
+AUDIT_VENV := .venv-audit
+AUDIT_INSTALLED := $(AUDIT_VENV)/.installed-$(subst ==,-,$(AUDIT_TOOL))
+
+audit: $(INSTALLED) $(AUDIT_INSTALLED)
+	$(BIN)/python .ci/audit.py
+
+$(AUDIT_INSTALLED):
+	test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(AUDIT_TOOL)'
+	rm -f $(AUDIT_VENV)/.installed-* && touch $@
 
 clean:
 	rm -rf var/test .pytest_cache
