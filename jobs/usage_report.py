@@ -189,7 +189,7 @@ def daily_columns(rows: list[UsageRow], *, start: date, end: date, metric: str) 
     of `usage_rows(group_by="day")`; scaled to the largest day, negative net usage draws none."""
     by_day = {row.label: row for row in rows}
     days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
-    width, height = 720, 160
+    width, height = 720, 200
     slot = width / len(days)
     every = -(-len(days) // 7)  # about seven labels, whatever the period
     zero = UsageRow("", 0, 0)

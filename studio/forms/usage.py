@@ -24,6 +24,10 @@ class UsageForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
     metric = forms.ChoiceField(label=_("Chart"), choices=METRIC_CHOICES, required=False)
 
+    def __init__(self, data, **kwargs) -> None:
+        # The defaults as if chosen, so the selects show what the page shows.
+        super().__init__({"period": DEFAULT_PERIOD, "metric": "credits", **data.dict()}, **kwargs)
+
     def chosen(self) -> tuple[date, date, str]:
         """(first day, last day, metric) asked for; the defaults where a value is not valid."""
         self.is_valid()  # an invalid field shows its error and is left out of cleaned_data
