@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jobs.models import LedgerEntry, LedgerKind
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 GROUP_CHOICES = [
     ("person", _("Person")),
@@ -118,7 +118,7 @@ def _tokens_by_group(entries: QuerySet[LedgerEntry], group_by: str) -> dict[Any,
 
 
 def usage_rows(
-    *, start: date, end: date, group_by: str, user: AbstractBaseUser | None = None
+    *, start: date, end: date, group_by: str, user: User | None = None
 ) -> list[UsageRow]:
     """Images and credits per group, summed in the database; sorted by label (days in order).
 
