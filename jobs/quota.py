@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -335,3 +335,15 @@ def charged_for_job(job: Job) -> tuple[int, int]:
         images=Sum("images"), credits=Sum("credits")
     )
     return totals["images"] or 0, totals["credits"] or 0
+
+
+def with_charges(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """`jobs`, each with what it cost so far as `charged_images` and `charged_credits` (the sum of
+    its ledger rows, as `charged_for_job`; None for a job that reserved nothing) and `refunded`
+    (its reservation was given back). Subqueries, so a list of jobs costs one query."""
+    rows = LedgerEntry.objects.filter(job=OuterRef("pk")).order_by().values("job")
+    return jobs.annotate(
+        charged_images=Subquery(rows.annotate(total=Sum("images")).values("total")[:1]),
+        charged_credits=Subquery(rows.annotate(total=Sum("credits")).values("total")[:1]),
+        refunded=Exists(LedgerEntry.objects.filter(job=OuterRef("pk"), kind=LedgerKind.REFUND)),
+    )

@@ -17,6 +17,7 @@ import logging
 import zipfile
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -54,11 +55,15 @@ class LibraryFilters:
     tag: Tag | None = None
 
 
-@dataclass
-class LibraryPage:
-    """One page of thumbnails; shaped like Django's Page where templates need it."""
+Row = TypeVar("Row")
 
-    object_list: list[Image]
+
+@dataclass
+class LibraryPage(Generic[Row]):
+    """One page of rows (thumbnails, or My jobs' jobs) from a "has next" pager; shaped like
+    Django's Page where templates need it."""
+
+    object_list: list[Row]
     number: int
     size: int
     has_next: bool
@@ -103,7 +108,7 @@ def browse_images(
     filters: LibraryFilters,
     page_number: int = 1,
     page_size: int = 60,
-) -> LibraryPage:
+) -> LibraryPage[Image]:
     """One page of `base` (in its own order, newest first), narrowed by `filters`, with stars.
 
     Two queries whatever the page: the ids of the page (index-only work, even deep in the library),

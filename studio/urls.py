@@ -12,9 +12,11 @@ from studio.views import (
     history,
     images,
     jobs,
+    my_jobs,
     ops,
     preferences,
     tokens,
+    usage,
 )
 from studio.views import library as library_views
 from studio.views import teams as team_views
@@ -26,6 +28,7 @@ urlpatterns = [
     path("generate/estimate/", generate.estimate, name="estimate"),
     path("edit/", edit.edit, name="edit"),
     path("edit/pick/", edit.pick_images, name="edit-pick"),
+    path("jobs/", my_jobs.my_jobs, name="my-jobs"),
     path("jobs/<uuid:job_id>/", jobs.job_detail, name="job-detail"),
     path("jobs/<uuid:job_id>/status/", jobs.job_status, name="job-status"),
     path("jobs/<uuid:job_id>/cancel/", jobs.job_cancel, name="job-cancel"),
@@ -133,6 +136,7 @@ urlpatterns = [
         name="collection-delete",
     ),
     path("preferences/", preferences.preferences, name="preferences"),
+    path("usage/", usage.usage, name="usage"),
     path("i18n/setlang/", preferences.set_language, name="set_language"),
     # The words of the studio's own scripts (the mask painter), in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["studio"]), name="javascript-catalog"),
