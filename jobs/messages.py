@@ -78,6 +78,10 @@ JSON_NOT_OBJECT = gettext_noop("The provider answered with JSON that is not an o
 STREAM_BROKE_OFF = gettext_noop("The provider broke off the stream (%(error)s): %(detail)s")
 EVENT_NOT_JSON = gettext_noop("The provider streamed an event that is not JSON: %(snippet)s")
 EVENT_NOT_OBJECT = gettext_noop("The provider streamed an event that is not an object.")
+NOT_A_PATH = gettext_noop(
+    "Refusing the provider path %(path)s: a poll path (like any provider path) must start with "
+    "one / and stay on the provider's base URL (its scheme, host and port), where its key may go."
+)
 
 # --- result downloads (jobs/providers/download.py) ---------------------------------------------
 TOO_MANY_REDIRECTS = gettext_noop("The image URL redirected more than %(count)s times.")

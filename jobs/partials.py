@@ -20,12 +20,21 @@ from jobs.events import events_client, partial_key, publish_job_event
 logger = logging.getLogger(__name__)
 
 KEEP_SECONDS = 15 * 60  # a safety net: a job that never ends still loses its partial
+# Previews a job may show, in bytes of images, over its whole stream: past it, the rest of its
+# previews are skipped (the job itself goes on). Three 1536x1024 previews fit.
+MAX_PARTIAL_BYTES_PER_JOB = 16 * 2**20
 
 
 def partial_sink(job_id: UUID | str, owner_id: int | None = None) -> Callable[[int, str], None]:
     """What a streaming dialect calls with each partial image: (index, base64 data)."""
+    kept_bytes = 0
 
     def keep_partial(index: int, b64_data: str) -> None:
+        nonlocal kept_bytes
+        size = len(b64_data) * 3 // 4  # what it decodes to, known before decoding
+        if kept_bytes + size > MAX_PARTIAL_BYTES_PER_JOB:
+            return
+        kept_bytes += size
         try:
             data = base64.b64decode(b64_data, validate=False)
         except (binascii.Error, ValueError):

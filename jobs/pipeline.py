@@ -340,7 +340,7 @@ def _remember_remote_task(hold: Hold, result: ProviderResult) -> None:
         _update_held(
             hold,
             remote_task_id=result.task_id,
-            remote_status=result.remote_status[:50],
+            remote_status=result.remote_status,  # cut after redaction (clean_job_fields)
             deadline_at=db_time(deadline),
             usage=result.usage or job.usage,
         )
@@ -369,7 +369,7 @@ def _schedule_next_poll(
             due_at=db_time(delay),
             lease_until=None,
             lease_owner=None,
-            remote_status=remote_status[:50],
+            remote_status=remote_status,
             poll_count=F("poll_count") + (1 if counts else 0),
         )
     if released:
@@ -476,7 +476,7 @@ def _end_succeeded(
             images_produced=len(drafts),
             usage=usage or job.usage,
             note=note,
-            remote_status=remote_status[:50],
+            remote_status=remote_status,
             waiting_for="",
         )
         if not ended:

@@ -21,6 +21,7 @@ from django.db import transaction
 from jobs.capabilities import capabilities_for
 from jobs.models import Provider, ProviderModel
 from jobs.providers import DIALECT_NAMES
+from jobs.providers.common import check_poll_path
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,10 @@ def _save_model(provider: Provider, entry: dict[str, Any], where: str) -> bool:
     model.dialect = dialect
     model.label = entry.get("label", model.label)
     model.poll_path = entry.get("poll_path", model.poll_path)
+    try:
+        check_poll_path(provider.base_url, model.poll_path)
+    except ValueError as error:
+        raise CatalogError(f"{where}: poll_path: {error}") from error
     model.credits_per_image = entry.get("credits_per_image", model.credits_per_image)
     model.limits = limits
     model.enabled = bool(entry.get("enabled", True))

@@ -13,6 +13,7 @@ import logging
 
 from jobs import metrics
 from jobs.models import Job
+from jobs.provider_text import clean_provider_text, provider_key_of
 from jobs.providers.base import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -38,13 +39,15 @@ def job_started(job: Job) -> None:
 
 
 def provider_failed(job: Job, error: ProviderError) -> None:
+    """A provider call failed: its message is logged redacted (whole) first, then shortened."""
     kind = error_kind(error)
     permanence = "permanent" if error.permanent else "transient"
+    message = clean_provider_text(error.message, api_key=provider_key_of(job))
     logger.warning(
         "provider error (%s, %s): %s",
         kind,
         permanence,
-        without_prompt(error.message, job.prompt),
+        without_prompt(message, job.prompt),
         extra={**job_fields(job), "event": "provider_error", "kind": kind},
     )
     metrics.increment(metrics.PROVIDER_ERRORS, job.provider_name, kind)

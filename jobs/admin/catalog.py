@@ -20,6 +20,13 @@ from jobs.providers_file import MODEL_SETTINGS
 from jobs.secrets import ENV_PREFIX, admin_may_reference
 
 KEY_PERMISSION = "jobs.change_provider_key"
+# A model's fields that decide where its provider's key is sent (with the provider's base URL).
+WHERE_THE_KEY_GOES = ("provider", "dialect", "poll_path")
+
+
+def may_move_keys(request: HttpRequest) -> bool:
+    """Whether this person may change where a provider's key is sent (the key permission)."""
+    return request.user.has_perm(KEY_PERMISSION)
 
 
 class ProviderForm(forms.ModelForm):
@@ -57,9 +64,21 @@ class ProviderForm(forms.ModelForm):
 
 
 class ProviderModelInline(admin.TabularInline):
+    """A provider's models. Without the key permission no model is added here, and a model's
+    dialect and poll path (where the key goes) are read-only."""
+
     model = ProviderModel
     extra = 0
     fields = list(MODEL_SETTINGS)
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not may_move_keys(request):
+            readonly += [name for name in WHERE_THE_KEY_GOES if name in self.fields]
+        return readonly
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return may_move_keys(request) and super().has_add_permission(request, obj)
 
 
 @admin.register(Provider)
@@ -75,7 +94,7 @@ class ProviderAdmin(admin.ModelAdmin):
         """Without the key permission there is no key field, and the base URL (where the key is
         sent) of an existing provider cannot be changed either."""
         form = super().get_form(request, obj, change, **kwargs)
-        if request.user.has_perm(KEY_PERMISSION):
+        if may_move_keys(request):
             return form
         without_key: type[forms.ModelForm] = type("ProviderFormWithoutKey", (form,), {})
         without_key.base_fields.pop("api_key", None)
@@ -83,7 +102,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not request.user.has_perm(KEY_PERMISSION):
+        if obj is not None and not may_move_keys(request):
             readonly.append("base_url")
         return readonly
 
@@ -94,8 +113,20 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(ProviderModel)
 class ProviderModelAdmin(admin.ModelAdmin):
+    """Models of providers. A model's provider, dialect and poll path decide where a key is sent:
+    without the key permission they are read-only, and no model is added."""
+
     list_display = ["name", "label", "provider", "dialect", "credits_per_image", "enabled"]
     list_filter = ["dialect", "provider", "enabled"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not may_move_keys(request):
+            readonly += list(WHERE_THE_KEY_GOES)
+        return readonly
+
+    def has_add_permission(self, request) -> bool:
+        return may_move_keys(request) and super().has_add_permission(request)
 
 
 @admin.register(Price)

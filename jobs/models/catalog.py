@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
+from jobs import messages as texts
 from jobs.capabilities import Capabilities, capabilities_for, credits_for
 from jobs.providers import dialect_choices
 from jobs.providers.base import Endpoint
+from jobs.providers.common import check_poll_path
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key
 
 
@@ -82,7 +85,15 @@ class ProviderModel(RateLimits):
         return f"{self.label or self.name} ({self.provider.name})"
 
     def clean(self) -> None:
-        """Admin edits of `limits` are checked against the capability table, as TOML loads are."""
+        """Admin edits of `limits` are checked against the capability table, as TOML loads are,
+        and a poll path must stay on the provider's base URL (where its key may be sent)."""
+        base_url = self.provider.base_url if self.provider_id else "https://provider.invalid"
+        try:
+            check_poll_path(base_url, self.poll_path)
+        except ValueError:
+            shown = repr(self.poll_path[:100])
+            message = gettext(texts.NOT_A_PATH) % {"path": shown}
+            raise ValidationError({"poll_path": message}) from None
         if not isinstance(self.limits, dict):
             raise ValidationError({"limits": 'Limits must be a JSON object, e.g. {"n_max": 4}.'})
         try:

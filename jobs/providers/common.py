@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .base import Endpoint, ImageRequest, InputImage, ProviderResult, ResultImage, TaskState
-from .http import classify_error, error_details
+from .http import classify_error, error_details, provider_url
 
 # The optional request fields that every OpenAI-style dialect sends the same way, when set.
 OPENAI_STYLE_FIELDS = (
@@ -96,3 +96,10 @@ def poll_url_path(template: str, task_id: str) -> str:
     if "{task_id}" in template:
         return template.replace("{task_id}", safe_id)
     return template.rstrip("/") + "/" + safe_id
+
+
+def check_poll_path(base_url: str, template: str) -> None:
+    """ValueError when the poll path `template` is not a path on the provider at `base_url`
+    (admin and the providers TOML check it as it is written; every request checks it again)."""
+    if template:
+        provider_url(base_url, poll_url_path(template, "task-id"))

@@ -25,6 +25,7 @@ from jobs.messages import job_text
 from .base import ProviderError
 from .deadline import check_hop_deadline, cut_off_at, read_timeout
 from .http import TRANSIENT_STATUSES, USER_AGENT, parse_retry_after
+from .origins import origin_of
 
 MAX_REDIRECTS = 5
 
@@ -78,16 +79,6 @@ def decode_base64(text: str) -> bytes:
         return base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise ProviderError(job_text(texts.BAD_BASE64_DATA), permanent=True) from None
-
-
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port filled in; ValueError-free."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    except ValueError:  # a port that is not a number
-        port = None
-    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def _fetchable_address(url: str, provider_origin: tuple[str, str, int | None]) -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import email.utils
 import json
 import random
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -27,12 +27,17 @@ from jobs.messages import job_text
 
 from .base import Endpoint, InputImage, ProviderError
 from .deadline import check_hop_deadline, cut_off_at, read_timeout
+from .origins import key_may_go_to
+from .redaction import redact
 
 USER_AGENT = "image-studio/0.1"
 MAX_RETRY_DELAY = 60.0
 RETRY_BASE_DELAY = 2.0
 POLL_ATTEMPTS = 3  # one try plus two quick retries in place
 DEFAULT_RETRY_WINDOW_SECONDS = 300.0  # how long a job keeps retrying transient failures
+MESSAGE_LIMIT = 300  # a provider's own words in our messages, cut after redaction
+SNIPPET_LIMIT = 200  # what is quoted of an answer that is not JSON
+STREAM_CHUNK_BYTES = 64 * 1024
 POLL_NOT_FOUND_LIMIT = 3  # a poll's 404 is tried again this many times before it is final
 MAX_IN_PLACE_WAIT = 8.0  # a longer Retry-After on a poll is left to the pipeline's schedule
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
@@ -102,28 +107,17 @@ def post_multipart(
 
 def post_json_events(endpoint: Endpoint, path: str, body: Mapping) -> Iterator[dict]:
     """POST a JSON body once and yield the JSON object of each server-sent event of the answer
-    (`data:` lines; `[DONE]` ends it). Errors before the stream starts read as `post_json`'s."""
-    headers = {"Authorization": f"Bearer {endpoint.api_key}", "Accept": "text/event-stream"}
-    url = endpoint.base_url.rstrip("/") + path
-    try:
-        response = session().post(
-            url,
-            json=dict(body),
-            headers=headers,
-            timeout=_timeouts(endpoint),
-            allow_redirects=False,
-            stream=True,
-        )
-    except requests.Timeout as exc:
-        check_hop_deadline()
-        raise _network_error(texts.NETWORK_TIMEOUT, exc, endpoint.api_key) from None
-    except requests.RequestException as exc:
-        raise _network_error(texts.NETWORK_UNREACHABLE, exc, endpoint.api_key) from None
+    (`data:` lines; `[DONE]` ends it). Errors before the stream starts read as `post_json`'s.
+
+    The stream is read as any other answer is: within the hop's deadline, after taking a memory
+    slot, and no more than `max_body_bytes` of it in all.
+    """
+    response = _open(endpoint, "POST", path, {"Accept": "text/event-stream"}, json=dict(body))
     # Each event may come in time while the whole stream does not: it ends at the hop's deadline.
     with response, cut_off_at(None, response):
         try:
             yield from _events(response, endpoint.api_key)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             check_hop_deadline()
             raise _network_error(texts.STREAM_BROKE_OFF, exc, endpoint.api_key) from None
         except ProviderError:
@@ -133,24 +127,96 @@ def post_json_events(endpoint: Endpoint, path: str, body: Mapping) -> Iterator[d
 
 
 def _events(response: requests.Response, api_key: str) -> Iterator[dict]:
-    if not 200 <= response.status_code < 300:
-        raise error_from_response(response, api_key)
-    if not response.headers.get("Content-Type", "").startswith("text/event-stream"):
-        yield _json_object(response, api_key)  # a relay that ignored `stream`
+    if not 200 <= response.status_code < 300 or not response.headers.get(
+        "Content-Type", ""
+    ).startswith("text/event-stream"):
+        _read_body(response)  # an error, or a relay that ignored `stream`: one whole answer
+        if not 200 <= response.status_code < 300:
+            raise error_from_response(response, api_key)
+        yield _json_object(response, api_key)
         return
-    for line in response.iter_lines(decode_unicode=True):
-        data = line.removeprefix("data:").strip() if line.startswith("data:") else ""
+    before_large_body()  # an event stream declares no length: it may be as large as any answer
+    for data in sse_data(_capped_chunks(response)):
         if data == "[DONE]":
             return
         if data:
             yield _event_object(data, api_key)
 
 
+def _capped_chunks(response: requests.Response) -> Iterator[bytes]:
+    """The answer's bytes as they come, refusing more than `max_body_bytes` in all."""
+    received = 0
+    while chunk := response.raw.read1(STREAM_CHUNK_BYTES, decode_content=True):
+        received += len(chunk)
+        if received > max_body_bytes:
+            raise _body_too_large(response.status_code)
+        yield chunk
+
+
+def sse_data(chunks: Iterable[bytes]) -> Iterator[str]:
+    """The data of each server-sent event in a stream of byte chunks, in one pass.
+
+    Lines end with CRLF, LF or CR; `data:` lines of one event are joined with newlines, and a
+    blank line ends the event; other fields and comments are skipped. Each byte is searched once
+    for a line ending however long its line (the unfinished line is not searched again when
+    the next chunk comes), and a line is kept only until it ends.
+    """
+    pending = bytearray()
+    searched = 0  # `pending[:searched]` holds no line ending
+    data: list[bytes] = []
+    for chunk in chunks:
+        pending += chunk
+        lines, consumed = _complete_lines(pending, searched, final=False)
+        del pending[:consumed]
+        searched = max(len(pending) - 1, 0)  # a CR at the very end is looked at again
+        for line in lines:
+            yield from _take_line(line, data)
+    lines, _consumed = _complete_lines(pending, 0, final=True)
+    for line in lines:
+        yield from _take_line(line, data)
+    if data:  # a stream that ended without the blank line after its last event
+        yield b"\n".join(data).decode("utf-8", errors="replace")
+
+
+def _complete_lines(buffer: bytearray, searched: int, *, final: bool) -> tuple[list[bytes], int]:
+    """The whole lines at the start of `buffer` and how many bytes they took; the search for
+    the first line ending starts at `searched`. A CR as the last byte may be the first half of
+    a CRLF, so it waits for more unless the stream has ended."""
+    lines, start, size = [], 0, len(buffer)
+    while start < size:
+        look_from = max(start, searched)
+        newline, carriage = buffer.find(b"\n", look_from), buffer.find(b"\r", look_from)
+        ends = [position for position in (newline, carriage) if position != -1]
+        if not ends:
+            break
+        end = min(ends)
+        if buffer[end] == 13 and end + 1 == size and not final:  # 13: CR
+            break
+        lines.append(bytes(buffer[start:end]))
+        crlf = buffer[end] == 13 and end + 1 < size and buffer[end + 1] == 10  # 10: LF
+        start = end + (2 if crlf else 1)
+    if final and start < size:
+        lines.append(bytes(buffer[start:]))
+        start = size
+    return lines, start
+
+
+def _take_line(line: bytes, data: list[bytes]) -> Iterator[str]:
+    if not line:
+        if data:
+            yield b"\n".join(data).decode("utf-8", errors="replace")
+            data.clear()
+        return
+    if line.startswith(b"data:"):
+        value = line[5:]
+        data.append(value[1:] if value.startswith(b" ") else value)
+
+
 def _event_object(data: str, api_key: str) -> dict:
     try:
         event = json.loads(data)
     except ValueError:
-        snippet = redact(data[:200], api_key)
+        snippet = redact(data, api_key, limit=SNIPPET_LIMIT)
         raise ProviderError(
             job_text(texts.EVENT_NOT_JSON, snippet=repr(snippet)), permanent=True
         ) from None
@@ -181,19 +247,10 @@ def _in_place_wait(attempt: int, error: ProviderError) -> float | None:
 
 def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
     extra_headers = kwargs.pop("extra_headers", None) or {}
-    headers = {"Authorization": f"Bearer {endpoint.api_key}", "Accept": "application/json"}
-    headers.update(extra_headers)
-    url = endpoint.base_url.rstrip("/") + path
+    response = _open(
+        endpoint, method, path, {"Accept": "application/json", **extra_headers}, **kwargs
+    )
     try:
-        response = session().request(
-            method,
-            url,
-            headers=headers,
-            timeout=_timeouts(endpoint),
-            allow_redirects=False,
-            stream=True,
-            **kwargs,
-        )
         with response:
             _read_body(response)
     except requests.Timeout as exc:
@@ -204,6 +261,54 @@ def _send(endpoint: Endpoint, method: str, path: str, **kwargs) -> dict:
     if not 200 <= response.status_code < 300:
         raise error_from_response(response, endpoint.api_key)
     return _json_object(response, endpoint.api_key)
+
+
+def _open(
+    endpoint: Endpoint, method: str, path: str, headers: Mapping[str, str], **kwargs
+) -> requests.Response:
+    """Send a request with the key to `path` on the endpoint's provider; the answer's headers
+    are in, its body not yet read. A path that would take the key elsewhere is never sent."""
+    try:
+        url = provider_url(endpoint.base_url, path)
+    except ValueError as error:
+        raise ProviderError(str(error), permanent=True) from None
+    try:
+        return session().request(
+            method,
+            url,
+            headers={**headers, "Authorization": f"Bearer {endpoint.api_key}"},
+            timeout=_timeouts(endpoint),
+            allow_redirects=False,
+            stream=True,
+            **kwargs,
+        )
+    except requests.Timeout as exc:
+        check_hop_deadline()  # out of time is the hop's ending, not a provider error to retry
+        raise _network_error(texts.NETWORK_TIMEOUT, exc, endpoint.api_key) from None
+    except requests.RequestException as exc:
+        raise _network_error(texts.NETWORK_UNREACHABLE, exc, endpoint.api_key) from None
+
+
+def provider_url(base_url: str, path: str) -> str:
+    """The URL of `path` on the provider at `base_url`: the path (and query) is added to the base
+    URL's own path, built from parts, never glued as text. ValueError when `path` is not a plain
+    absolute path, or when the result would not be the base URL's origin (where the key may go).
+    """
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in path
+        or any(ord(char) <= 32 or ord(char) == 127 for char in path)
+    ):
+        raise ValueError(job_text(texts.NOT_A_PATH, path=repr(path[:100])))
+    base = urlsplit(base_url)
+    own = urlsplit(path)
+    if own.scheme or own.netloc or own.fragment:
+        raise ValueError(job_text(texts.NOT_A_PATH, path=repr(path[:100])))
+    url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + own.path, own.query, ""))
+    if not key_may_go_to(url, base_url):
+        raise ValueError(job_text(texts.NOT_A_PATH, path=repr(path[:100])))
+    return url
 
 
 def _timeouts(endpoint: Endpoint) -> tuple[float, float]:
@@ -243,7 +348,7 @@ def _body_too_large(status: int) -> ProviderError:
 
 
 def _network_error(template: str, exc: Exception, api_key: str) -> ProviderError:
-    detail = redact(str(exc), api_key)[:300]
+    detail = redact(str(exc), api_key, limit=MESSAGE_LIMIT)
     return ProviderError(
         job_text(template, error=type(exc).__name__, detail=detail), permanent=False
     )
@@ -253,7 +358,7 @@ def _json_object(response: requests.Response, api_key: str) -> dict:
     try:
         body = response.json()
     except ValueError:
-        snippet = redact(response.text[:200], api_key)
+        snippet = redact(response.text, api_key, limit=SNIPPET_LIMIT)
         raise ProviderError(
             job_text(texts.NOT_JSON, snippet=repr(snippet)),
             permanent=True,
@@ -290,7 +395,8 @@ def error_from_response(response: requests.Response, api_key: str) -> ProviderEr
 
 
 def error_details(body: object) -> tuple[str | None, str]:
-    """(code, message) from any of the dialects' error shapes, or from plain text."""
+    """(code, message) from any of the dialects' error shapes, or from plain text. The message is
+    whole: `classify_error` redacts it, then cuts it."""
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
@@ -300,8 +406,8 @@ def error_details(body: object) -> tuple[str | None, str]:
             return text_or_none(body.get("code")), error
         if "message" in body or "code" in body:
             return text_or_none(body.get("code")), str(body.get("message") or "")
-        return None, json.dumps(body)[:300]
-    return None, str(body or "").strip()[:300]
+        return None, json.dumps(body)
+    return None, str(body or "").strip()
 
 
 def text_or_none(value: object) -> str | None:
@@ -319,7 +425,7 @@ def classify_error(
     should_retry: bool | None = None,
 ) -> ProviderError:
     """The single place that decides what a failure means and how it reads."""
-    message = redact(message.strip(), api_key) or job_text(texts.NO_DETAILS)
+    message = redact(message.strip(), api_key, limit=MESSAGE_LIMIT) or job_text(texts.NO_DETAILS)
     code_key = (code or "").lower()
     where = f"HTTP {status}" if status and status != 200 else job_text(texts.NO_STATUS)
     said = {"message": message, "where": where, "code": f" [{code}]" if code else ""}
@@ -358,13 +464,6 @@ def _looks_busy(code_key: str, message: str) -> bool:
         or code_key.startswith("throttling")
         or _mentions(message.lower(), BUSY_WORDS)
     )
-
-
-def redact(text: str, api_key: str) -> str:
-    """Remove the key, and any bearer token, from text that may reach a person or a log."""
-    if api_key:
-        text = text.replace(api_key, "[redacted]")
-    return re.sub(r"(?i)bearer\s+[^\s\"',]+", "Bearer [redacted]", text)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

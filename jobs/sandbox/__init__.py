@@ -36,6 +36,7 @@ Directives inside the prompt (counted per prompt text, in memory, until POST /_s
                        task code 402)
   [[fault:busy]]       server busy (openai 503; task code 429 under HTTP 200; dashscope 429)
   [[fault:malformed]]  HTTP 200 with broken JSON
+  [[fault:plain]]      HTTP 502 with a plain-text body, as a proxy in front of a relay answers
   (named faults fire on every request; add :N to fire only N times, e.g. [[fault:policy:1]])
   [[pollfault:500:N]]  the first N polls of a task made from this prompt fail (async dialects)
   [[delay:2.5]]        wait 2.5 s before answering the submit
@@ -52,8 +53,12 @@ Directives inside the prompt (counted per prompt text, in memory, until POST /_s
                        spread over S seconds: every read is quick, the whole answer is slow
   [[noise]]            images are random pixels (a 2048x2048 PNG is ~12 MB), for memory benchmarks
   [[echo_key]]         failure reasons (with [[final:WORD]], or dashscope's per-image errors
-                       with [[fewer:K]]) and the usage block repeat the request's API key, as
-                       a careless relay might (task and dashscope)
+                       with [[fewer:K]]), fault messages (every dialect, with [[fault:...]])
+                       and the usage block repeat the request's API key, as a careless relay
+                       might (usage: task and dashscope)
+  [[echo_key:FORM]]    ... in another form: cut (the key cut at either end), upper (upper- and
+                       lower-case), base64 (alone and as Basic credentials), long:N (after N
+                       characters of a retry sentence, to move the key across any length cut)
 """
 
 from .server import SandboxServer

@@ -12,7 +12,8 @@ from functools import partial
 
 from . import checks
 from .core import Incoming, RemoteTask, Reply, SandboxError, SandboxState, json_reply, new_id
-from .directives import Directives
+from .directives import Directives, key_echo
+from .envelopes import echoed_key
 from .images import parse_size, render_edit, render_generated
 
 TASK_CHOICES = {
@@ -121,7 +122,7 @@ def task_poll(state: SandboxState, incoming: Incoming, task: RemoteTask) -> Repl
         data["fail_reason"] = f"The sandbox was told to end this task as {directives.final_word!r}."
         if directives.echo_key:
             key = echoed_key(incoming)
-            data["fail_reason"] += f" Request headers: Authorization: Bearer {key}; key={key}"
+            data["fail_reason"] += " " + key_echo(key, directives.echo_key)
             data["usage"] = {"images": 0, "api_key": key, "input_tokens": key}
         return task_envelope(data)
     urls = state.finish_task(task, incoming.base_url)
@@ -221,13 +222,13 @@ def dashscope_poll(
         )
         if directives.echo_key:
             key = echoed_key(incoming)
-            output["message"] += f" The task was sent with the key {key}."
+            output["message"] += " " + key_echo(key, directives.echo_key)
             return dashscope_answer(output, usage={"image_count": 0, "request_key": key})
         return dashscope_answer(output)
     urls = state.finish_task(task, incoming.base_url)
     reason, usage = "Image generation failed for this item.", {"image_count": len(urls)}
     if directives.echo_key:
-        reason += f" The task was sent with the key {echoed_key(incoming)}."
+        reason += " " + key_echo(echoed_key(incoming), directives.echo_key)
         usage["request_key"] = echoed_key(incoming)
     failed = [{"code": "InternalError.Algo", "message": reason} for _ in range(task.n - len(urls))]
     output.update(
@@ -236,11 +237,6 @@ def dashscope_poll(
         task_metrics={"TOTAL": task.n, "SUCCEEDED": len(urls), "FAILED": len(failed)},
     )
     return dashscope_answer(output, usage=usage)
-
-
-def echoed_key(incoming: Incoming) -> str:
-    """The API key the request came with, for `[[echo_key]]`."""
-    return (incoming.header("Authorization") or "").partition(" ")[2].strip()
 
 
 def dashscope_answer(output: dict, usage: dict | None = None) -> Reply:

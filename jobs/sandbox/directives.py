@@ -6,12 +6,13 @@ process can all ask for the same fault without any side channel. See the package
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from dataclasses import dataclass, field
 
 DIRECTIVE = re.compile(r"\[\[([a-z_]+)(?::([^\]]*))?\]\]")
-NAMED_FAULTS = frozenset({"policy", "malformed", "quota", "busy"})
+NAMED_FAULTS = frozenset({"policy", "malformed", "quota", "busy", "plain"})
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class Directives:
     trickle: float = 0.0  # result files arrive a few bytes at a time over this many seconds
     trickle_answer: float = 0.0  # the submit's own answer arrives so, over this many seconds
     noise: bool = False  # images are random pixels: PNGs as large as real photographs
-    echo_key: bool = False  # failure reasons and usage repeat the request's key (a careless relay)
+    # Failure reasons and usage repeat the request's key (a careless relay), in this form:
+    # "" (no echo), "whole", "cut", "upper", "base64" or "long:N" (see `key_echo`).
+    echo_key: str = ""
     notes: list[str] = field(default_factory=list)  # directives that could not be read
 
 
@@ -82,9 +85,40 @@ def _apply(values: dict, name: str, argument: str, spec: str) -> None:
     elif name == "trickleanswer":
         values["trickle_answer"] = max(float(argument), 0.0)
     elif name == "echo_key":
-        values["echo_key"] = True
+        values["echo_key"] = _echo_form(argument)
     else:
         values["notes"].append(spec)
+
+
+ECHO_FORMS = frozenset({"whole", "cut", "upper", "base64", "long"})
+# What a chatty relay says around an echoed key: long enough to push it across any cut.
+RETRY_FILLER = "The upstream service is busy, please retry after a short while. "
+
+
+def _echo_form(argument: str) -> str:
+    form, _, size = (argument or "whole").partition(":")
+    if form not in ECHO_FORMS or (form == "long") != size.isdigit():
+        raise ValueError(argument)
+    return argument or "whole"
+
+
+def key_echo(key: str, form: str) -> str:
+    """A sentence repeating `key` as a careless relay might: whole, cut at either end, in other
+    letter cases, base64-encoded (alone and as Basic credentials), or after N characters of a
+    retry sentence (`long:N`), so that any length cut of the text falls inside the key."""
+    b64 = base64.b64encode
+    if form == "cut":
+        return f"The key starts {key[:-3]}... and ends ...{key[3:]}"
+    if form == "upper":
+        return f"KEY={key.upper()} (normalised: {key.lower()})"
+    if form == "base64":
+        basic = b64(f"api:{key}".encode()).decode()
+        return f"Credentials: {b64(key.encode()).decode()} (Basic {basic})"
+    if form.startswith("long:"):
+        size = int(form.partition(":")[2])
+        filler = (RETRY_FILLER * (size // len(RETRY_FILLER) + 1))[:size]
+        return f"{filler}key={key}"
+    return f"Request headers: Authorization: Bearer {key}; key={key}"
 
 
 def _fault(argument: str, spec: str) -> Fault:

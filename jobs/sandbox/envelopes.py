@@ -7,10 +7,12 @@ import time
 from collections.abc import Callable
 
 from .core import Incoming, Reply, SandboxError, SandboxState, json_reply, new_id
-from .directives import Directives, Fault
+from .directives import Directives, Fault, key_echo
 
 OPENAI, TASK, DASHSCOPE = "openai", "task", "dashscope"  # the three error shapes
 MALFORMED_BODY = b'{"created": 1, "data": [{"url": "http://'  # cut off mid-string
+# What a proxy in front of a relay answers when the relay is down: plain text, no JSON.
+PLAIN_GATEWAY_TEXT = "Bad gateway: the relay behind this proxy did not answer."
 
 # (status, code, message) of the named faults, per shape.
 NAMED_FAULTS: dict[str, dict[str, tuple[int, str, str]]] = {
@@ -76,9 +78,12 @@ def _task_code(code: str, status: int) -> int | str:
     return int(code) if code.isdigit() else (status if status != 200 else code)
 
 
-def fault_reply(shape: str, fault: Fault, *, model: str = "") -> Reply:
+def fault_reply(shape: str, fault: Fault, *, model: str = "", echo: str = "") -> Reply:
     if fault.kind == "malformed":
         return Reply(200, MALFORMED_BODY)
+    if fault.kind == "plain":
+        text = f"{PLAIN_GATEWAY_TEXT} {echo}" if echo else PLAIN_GATEWAY_TEXT
+        return Reply(502, text.encode(), content_type="text/plain; charset=utf-8")
     if fault.kind in NAMED_FAULTS[shape]:
         status, code, message = NAMED_FAULTS[shape][fault.kind]
         if shape == OPENAI and fault.kind == "policy" and model.startswith("gpt-image"):
@@ -90,12 +95,19 @@ def fault_reply(shape: str, fault: Fault, *, model: str = "") -> Reply:
         )
         code = code or str(status)
         message = f"The sandbox was asked to fail this request with HTTP {status}."
+    if echo:
+        message += " " + echo
     headers = {"Retry-After": _seconds(fault.retry_after)} if status in (429, 503) else {}
     return error_reply(shape, SandboxError(status, code, message), headers)
 
 
 def _seconds(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
+
+
+def echoed_key(incoming: Incoming) -> str:
+    """The API key the request came with, for `[[echo_key]]`."""
+    return (incoming.header("Authorization") or "").partition(" ")[2].strip()
 
 
 def check_auth(incoming: Incoming) -> None:
@@ -130,7 +142,10 @@ def serve(
         check_auth(incoming)
         fault = state.due_fault(fault_key, directives.poll_faults if poll else directives.faults)
         if fault is not None:
-            reply = fault_reply(shape, fault, model=_model_of(incoming))
+            echo = (
+                key_echo(echoed_key(incoming), directives.echo_key) if directives.echo_key else ""
+            )
+            reply = fault_reply(shape, fault, model=_model_of(incoming), echo=echo)
         else:
             # The answer is made first and held until the delay is over, so many requests
             # delayed alike are answered together, as a real provider's would be.

@@ -7,7 +7,8 @@ import pytest
 
 from jobs import events, partials, pipeline
 from jobs.models import JobStatus
-from jobs.providers import ImageRequest, TaskState, get_dialect
+from jobs.providers import ImageRequest, ProviderError, TaskState, get_dialect, http
+from jobs.providers.http import sse_data
 from jobs.quota import charged_for_job
 from tests.fixtures.sandbox import decode_image
 
@@ -74,3 +75,83 @@ def test_only_the_openai_dialect_offers_partial_previews(client, alice, sandbox_
         {"prompt": "a kite", "model": sandbox_models["gpt-image-1"].pk, "partial_images": 4},
     )
     assert refused.context["form"].errors["partial_images"]
+
+
+# --- a streamed answer is bounded like any other (finding 3 of issue 19) ----------------------
+
+
+def streaming_request(**options) -> ImageRequest:
+    return ImageRequest(
+        model="gpt-image-1", prompt="a kite", size="1024x1024", partial_images=2, **options
+    )
+
+
+def test_a_streamed_answer_over_the_body_limit_is_refused(sandbox_endpoint, monkeypatch):
+    monkeypatch.setattr(http, "max_body_bytes", 64 * 1024)
+    with pytest.raises(ProviderError) as refused:
+        openai.submit(sandbox_endpoint, streaming_request())
+    assert refused.value.permanent and "larger than" in refused.value.message
+
+
+def test_a_streamed_answer_takes_a_memory_slot_before_it_is_read(sandbox_endpoint, monkeypatch):
+    taken = []
+    monkeypatch.setattr(http, "before_large_body", lambda: taken.append(True))
+    openai.submit(sandbox_endpoint, streaming_request())
+    assert taken == [True]
+
+
+def chunked(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 4096])
+def test_server_sent_events_are_read_whatever_the_chunks(size):
+    stream = (
+        b': a comment\r\nevent: one\r\ndata: {"a": 1}\r\n\r\n'
+        b'data: {"b":\ndata: 2}\n\n'
+        b'data: {"c": 3}\r\r'
+        b'data:{"d": 4}\n\n'
+        b'data: [DONE]\n\ndata: {"after": true}\n\n'
+    )
+    assert list(sse_data(chunked(stream, size))) == [
+        '{"a": 1}',
+        '{"b":\n2}',
+        '{"c": 3}',
+        '{"d": 4}',
+        "[DONE]",  # the caller stops here
+        '{"after": true}',
+    ]
+
+
+def test_an_event_without_a_final_blank_line_still_counts():
+    assert list(sse_data([b'data: {"a": 1}'])) == ['{"a": 1}']
+
+
+def test_a_long_event_line_in_small_chunks_is_read_whole_and_once():
+    """An 8 MiB line in 512-byte chunks, as a socket may hand it over (the line reader it
+    replaces joined and split the pending line again for every chunk: 7 s of CPU for three
+    1.9 MB partials; bench figures in README's Security section)."""
+    line = b"data: " + b"A" * (8 * 2**20) + b"\n\n"
+    seen = 0
+
+    def counted(chunks):
+        nonlocal seen
+        for chunk in chunks:
+            seen += len(chunk)
+            yield chunk
+
+    (event,) = sse_data(counted(chunked(line, 512)))
+    assert len(event) == 8 * 2**20 and seen == len(line)
+
+
+@pytest.mark.django_db
+def test_partial_previews_are_capped_in_bytes_per_job(submit, monkeypatch):
+    job = submit("a kite at dawn", partial_images=3)
+    kept = []
+    monkeypatch.setattr(partials, "MAX_PARTIAL_BYTES_PER_JOB", 1)
+    monkeypatch.setattr(events, "publish_job_event", lambda job_id, kind: kept.append(kind))
+    monkeypatch.setattr(partials, "publish_job_event", lambda job_id, kind: kept.append(kind))
+    pipeline.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.images.count() == 1
+    assert "partial" not in kept and partials.latest_partial(job.pk) is None

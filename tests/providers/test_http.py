@@ -11,7 +11,8 @@ import pytest
 
 from jobs.providers import Endpoint, ImageRequest, ProviderError, get_dialect
 from jobs.providers.download import download_image, is_public_address
-from jobs.providers.http import classify_error, parse_retry_after, redact, retry_delay
+from jobs.providers.http import classify_error, parse_retry_after, retry_delay
+from jobs.providers.redaction import redact
 from tests.fixtures.sandbox import SANDBOX_API_KEY
 from tests.providers.helpers import png
 
