@@ -25,6 +25,10 @@ RESPONSE_FORMATS = ("b64_json", "url")
 CALL_PARAMETERS = ("model", "prompt", "n", "response_format", "user", "stream")
 REGISTRY_PARAMETERS = tuple(parameter.name for parameter in PARAMETERS)
 KNOWN_PARAMETERS = frozenset(CALL_PARAMETERS + REGISTRY_PARAMETERS)
+# The registry's parameters that OpenAI's Images API defines: apps send these whatever the model.
+# The studio's own (grok's aspect_ratio, resolution) are only sent by callers who chose them, so
+# one the model does not take stays a 400 that says so.
+OPENAI_PARAMETERS = frozenset(REGISTRY_PARAMETERS) - {"aspect_ratio", "resolution"}
 TRUE_WORDS = ("true", "1")
 FALSE_WORDS = ("false", "0", "")
 
@@ -59,7 +63,9 @@ def take_parameters(
     ignored = [
         name
         for name in REGISTRY_PARAMETERS
-        if _is_set(body.get(name)) and not _taken(caps, operation, name, stream)
+        if name in OPENAI_PARAMETERS
+        and _is_set(body.get(name))
+        and not _taken(caps, operation, name, stream)
     ]
     response_format, format_ignored = _response_format(caps, body.get("response_format"))
     if format_ignored:
