@@ -6,12 +6,12 @@ INSTALLED := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # Compiled translations are built here, never committed: each .po gives its .mo.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test install browser gettext messages lint format bench clean
+.PHONY: run test install browser axe node gettext messages lint format bench screenshots audit clean
 
 run: $(INSTALLED) messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_HTTPS=$${DJANGO_HTTPS:-false} $(BIN)/python manage.py runstudio
 
-test: $(INSTALLED) browser messages
+test: $(INSTALLED) browser messages axe
 	bash .ci/pytest.sh
 
 install: $(INSTALLED) messages
@@ -41,6 +41,28 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-headless-shell; \
 	  else echo "Chromium is missing: install the 'chromium-headless-shell' package (browser tests need it)"; exit 1; fi; }
 
+# The accessibility tests inject axe-core (the npm package, at the version pinned in
+# tests/accessibility/axe-core.version) into pages; npm fetches it once into var/ (git-ignored).
+AXE_VERSION := $(shell cat tests/accessibility/axe-core.version)
+AXE_DIR := var/node/axe-core-$(AXE_VERSION)
+axe: $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE_DIR)/node_modules/axe-core/axe.min.js: tests/accessibility/axe-core.version | node
+	mkdir -p $(AXE_DIR)
+	npm install --prefix $(AXE_DIR) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+	test -f $@ && touch $@
+
+node:
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; \
+	  else echo "npm is missing: install the 'npm' package (the accessibility tests fetch axe-core with it)"; exit 1; fi; }
+
+# Full-page PNGs of every page a person meets, at desk and phone widths, into var/screenshots/
+# (for reviewers, not a test). SCHEME=dark for the dark colour scheme.
+screenshots: $(INSTALLED) browser messages
+	$(BIN)/python bench/screenshots.py --color-scheme $${SCHEME:-light}
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
@@ -49,6 +71,21 @@ format: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run_all.py
+
+# The dependency audit (.ci/audit.py): not part of `make test`, which must not fail because the
+# network is down or an advisory appeared. pip-audit lives in a venv of its own, so its own
+# dependencies never change the studio's.
+AUDIT_TOOL := pip-audit==2.10.1
+AUDIT_VENV := .venv-audit
+AUDIT_INSTALLED := $(AUDIT_VENV)/.installed-$(subst ==,-,$(AUDIT_TOOL))
+
+audit: $(INSTALLED) $(AUDIT_INSTALLED)
+	$(BIN)/python .ci/audit.py
+
+$(AUDIT_INSTALLED):
+	test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(AUDIT_TOOL)'
+	rm -f $(AUDIT_VENV)/.installed-* && touch $@
 
 clean:
 	rm -rf var/test .pytest_cache

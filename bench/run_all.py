@@ -1,4 +1,5 @@
-"""Run every benchmark in bench/ (each `*.py` but this one and `_*.py`), one after the other.
+"""Run every benchmark in bench/ (each `*.py` but this one, screenshots.py and `_*.py`), one
+after the other.
 
     .venv/bin/python bench/run_all.py            # what `make bench` runs
     .venv/bin/python bench/run_all.py engine_throughput library_page   # only these
@@ -19,6 +20,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+# Scripts here that measure nothing: this one, and the reviewers' screenshots (`make screenshots`).
+NOT_BENCHMARKS = {Path(__file__).name, "screenshots.py"}
 
 
 def python() -> str:
@@ -30,7 +33,7 @@ def scripts(only: list[str]) -> list[Path]:
     found = sorted(
         path
         for path in BENCH.glob("*.py")
-        if path.name != Path(__file__).name and not path.name.startswith("_")
+        if path.name not in NOT_BENCHMARKS and not path.name.startswith("_")
     )
     if only:
         wanted = {name.removesuffix(".py") for name in only}

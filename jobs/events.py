@@ -3,6 +3,8 @@
 Publishing never fails a job: push is only a faster way to learn what the job row already says,
 and pages fall back to polling when the push channel is down. The channel is the broker's Redis
 (REDIS_URL; pub/sub ignores the database number), unless STUDIO_EVENTS_REDIS_URL names another.
+Under ASGI the streams of a web process share one subscription (jobs/event_hub.py); under WSGI
+each stream subscribes on its own.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from uuid import UUID
 
 import redis
-import redis.asyncio
 from django.conf import settings
+
+from jobs.event_hub import Listener, hub_for
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +74,11 @@ def discard_partial(job_id: UUID | str) -> None:
         logger.warning("Could not drop the partial image of job %s: %s", job_id, error)
 
 
-def subscribe(job_ids: Sequence[UUID | str]) -> redis.client.PubSub:
-    """A subscription to these jobs' channels; raises redis.RedisError when Redis is down."""
+def subscribe(channels: Sequence[str]) -> redis.client.PubSub:
+    """A subscription of its own to these channels (WSGI); raises redis.RedisError when Redis is
+    down."""
     pubsub = events_client().pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(*[job_channel(job_id) for job_id in job_ids])
+    pubsub.subscribe(*channels)
     return pubsub
 
 
@@ -82,8 +86,8 @@ OPENING = b"retry: 2000\n: connected\n\n"
 
 
 class _Framer:
-    """Turns pub/sub messages into server-sent event frames, with a comment now and then so
-    proxies keep a quiet connection, until the stream's time is up."""
+    """Turns messages into server-sent event frames, with a comment now and then so proxies keep
+    a quiet connection, until the stream's time is up."""
 
     def __init__(self, seconds: float) -> None:
         self.deadline = time.monotonic() + seconds
@@ -92,16 +96,22 @@ class _Framer:
     def open(self) -> bool:
         return time.monotonic() < self.deadline
 
-    def frame(self, message: dict | None) -> bytes | None:
+    def frame(self, data: bytes | None) -> bytes | None:
         now = time.monotonic()
-        if message and message["type"] == "message":
-            data = message["data"]
+        if data is not None:
             self.last_sent = now
-            return b"data: " + (data if isinstance(data, bytes) else data.encode()) + b"\n\n"
+            return b"data: " + data + b"\n\n"
         if now - self.last_sent > KEEPALIVE_SECONDS:
             self.last_sent = now
             return b": keep-alive\n\n"
         return None
+
+
+def _message_data(message: dict | None) -> bytes | None:
+    if not message or message["type"] != "message":
+        return None
+    data = message["data"]
+    return data if isinstance(data, bytes) else data.encode()
 
 
 def sse_stream(pubsub: redis.client.PubSub, seconds: float = STREAM_SECONDS) -> Iterator[bytes]:
@@ -111,7 +121,7 @@ def sse_stream(pubsub: redis.client.PubSub, seconds: float = STREAM_SECONDS) -> 
         yield OPENING
         framer = _Framer(seconds)
         while framer.open():
-            frame = framer.frame(pubsub.get_message(timeout=1.0))
+            frame = framer.frame(_message_data(pubsub.get_message(timeout=1.0)))
             if frame:
                 yield frame
     except redis.RedisError as error:
@@ -120,28 +130,34 @@ def sse_stream(pubsub: redis.client.PubSub, seconds: float = STREAM_SECONDS) -> 
         pubsub.close()
 
 
+async def listen(channels: Sequence[str]) -> Listener:
+    """A share of this web process's subscription (ASGI); raises redis.RedisError when Redis is
+    down. Call `close()` on the listener when its stream ends."""
+    return await hub_for(events_redis_url()).listen(channels)
+
+
 async def sse_stream_async(
-    job_ids: Sequence[UUID | str], seconds: float = STREAM_SECONDS
+    listener: Listener, seconds: float = STREAM_SECONDS
 ) -> AsyncIterator[bytes]:
-    """The same events for an ASGI server (uvicorn): the wait is on the event loop, no thread.
+    """The same events for an ASGI server (uvicorn), from a listener of the process's hub: the
+    wait is on the event loop, with no thread and no Redis connection of its own.
 
     Django serves a synchronous iterator under ASGI only after consuming all of it, which would
     hold every event back until the stream ended; this one is sent as it comes.
     """
-    client = redis.asyncio.Redis.from_url(
-        events_redis_url(), socket_connect_timeout=1, socket_timeout=5
-    )
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
-        await pubsub.subscribe(*[job_channel(job_id) for job_id in job_ids])
         yield OPENING
         framer = _Framer(seconds)
         while framer.open():
-            frame = framer.frame(await pubsub.get_message(timeout=1.0))
+            try:
+                data = await listener.next(timeout=1.0)
+            except TimeoutError:
+                data = None
+            else:
+                if data is None:  # the push channel broke: the page reconnects or polls
+                    return
+            frame = framer.frame(data)
             if frame:
                 yield frame
-    except redis.RedisError as error:
-        logger.warning("The push channel broke: %s", error)
     finally:
-        await pubsub.aclose()
-        await client.aclose()
+        listener.close()

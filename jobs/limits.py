@@ -132,14 +132,24 @@ def slot_scopes(job: Job) -> list[Scope]:
 
 def running_limit_for(user_id: int) -> int:
     """How many jobs a person may have running at once: their own limit or the site default."""
-    own = QuotaLimit.objects.filter(user_id=user_id).values_list("max_running_jobs", flat=True)
+    return _person_limit(user_id, "max_running_jobs", settings.STUDIO_MAX_RUNNING_JOBS)
+
+
+def batch_limit_for(user_id: int) -> int:
+    """How many prompts a person's batch may have (and unfinished jobs it may leave them)."""
+    return _person_limit(user_id, "max_batch_prompts", settings.STUDIO_MAX_BATCH_PROMPTS)
+
+
+def _person_limit(user_id: int, field: str, site_default: int) -> int:
+    """A person's own quota row's value, else the default person row's, else the site's."""
+    own = QuotaLimit.objects.filter(user_id=user_id).values_list(field, flat=True)
     default = QuotaLimit.objects.filter(
         scope=QuotaLimit.Scope.USER, user__isnull=True, team__isnull=True
-    ).values_list("max_running_jobs", flat=True)
+    ).values_list(field, flat=True)
     for value in (*own, *default):
         if value:
             return value
-    return settings.STUDIO_MAX_RUNNING_JOBS
+    return site_default
 
 
 def take_slots(job: Job, hold_seconds: float) -> Wait | None:

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -209,6 +209,19 @@ def reserve_quota(*, job: Job) -> None:
         _reservation(job, timezone.now()).save()
 
 
+def check_quota_fits(
+    *, user: AbstractBaseUser, team: Team | None, images: int, credits: int
+) -> None:
+    """Lock the person (and team) and check that a request of this size fits, or raise
+    QuotaExceeded, before any of it is created. Call it inside the transaction that then
+    creates and reserves the request: the locks hold until that transaction ends."""
+    subjects = _subjects(user, team)
+    with transaction.atomic(savepoint=False):
+        for subject in subjects:
+            _lock(subject)
+        _check_fits(subjects, {"images": images, "credits": credits}, user.pk)
+
+
 def reserve_quota_for_batch(jobs: Sequence[Job]) -> None:
     """Reserve a whole batch (jobs of one owner and workspace) at once, or raise QuotaExceeded.
 
@@ -322,3 +335,15 @@ def charged_for_job(job: Job) -> tuple[int, int]:
         images=Sum("images"), credits=Sum("credits")
     )
     return totals["images"] or 0, totals["credits"] or 0
+
+
+def with_charges(jobs: QuerySet[Job]) -> QuerySet[Job]:
+    """`jobs`, each with what it cost so far as `charged_images` and `charged_credits` (the sum of
+    its ledger rows, as `charged_for_job`; None for a job that reserved nothing) and `refunded`
+    (its reservation was given back). Subqueries, so a list of jobs costs one query."""
+    rows = LedgerEntry.objects.filter(job=OuterRef("pk")).order_by().values("job")
+    return jobs.annotate(
+        charged_images=Subquery(rows.annotate(total=Sum("images")).values("total")[:1]),
+        charged_credits=Subquery(rows.annotate(total=Sum("credits")).values("total")[:1]),
+        refunded=Exists(LedgerEntry.objects.filter(job=OuterRef("pk"), kind=LedgerKind.REFUND)),
+    )

@@ -16,9 +16,20 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils.translation import gettext
 
-from jobs import pipeline, queue, quota
+from jobs import limits, pipeline, queue, quota
+from jobs.capabilities import check_request
 from jobs.inputs import EditInputs
-from jobs.models import Batch, Image, ImageOrigin, Job, JobKind, JobStatus, ProviderModel
+from jobs.models import (
+    Batch,
+    BatchKind,
+    Image,
+    ImageOrigin,
+    Job,
+    JobKind,
+    JobStatus,
+    ProviderModel,
+)
+from jobs.models.job import FINAL_STATUSES
 from jobs.storage import store_image
 from studio.access import SubmitRefused, check_submit
 
@@ -67,6 +78,32 @@ def check_model_allowed(spec: JobSpec) -> None:
         )
 
 
+class BatchTooLarge(SubmitRefused):
+    """More prompts than the person's batch may have, or more unfinished jobs than it may leave
+    them; str() is for the person, next to the prompts."""
+
+
+def check_batch_size(owner: User, count: int) -> None:
+    """A batch of `count` prompts must fit the person's batch limit (`limits.batch_limit_for`),
+    together with their jobs not yet finished, so nobody can queue thousands of jobs at once."""
+    limit = limits.batch_limit_for(owner.pk)
+    if count > limit:
+        raise BatchTooLarge(
+            gettext("A batch may have at most %(limit)s prompts; this one has %(count)s.")
+            % {"limit": limit, "count": count}
+        )
+    unfinished = Job.objects.filter(owner=owner).exclude(status__in=FINAL_STATUSES).count()
+    if unfinished + count > limit:
+        raise BatchTooLarge(
+            gettext(
+                "You have %(unfinished)s jobs queued or running; with this batch of %(count)s "
+                "there would be more than %(limit)s. Wait for some to finish, or send fewer "
+                "prompts."
+            )
+            % {"unfinished": unfinished, "count": count, "limit": limit}
+        )
+
+
 def _check_spec(spec: JobSpec) -> None:
     """The checks every new job passes, from a form, the API, a batch or a retry."""
     check_submit(
@@ -105,16 +142,99 @@ def submit_job(spec: JobSpec) -> Job:
 
 def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
     """One job per prompt, each with the spec's settings, reserved as one request: the whole batch
-    fits the quota or nothing is created (raises QuotaExceeded or ModelNotAllowed)."""
+    fits the quota or nothing is created (raises QuotaExceeded, BatchTooLarge or ModelNotAllowed).
+
+    Its size and its whole cost (every prompt's n images and credits) are weighed before a row
+    is written, so an oversized batch costs one refusal, not thousands of rolled-back inserts.
+    """
     if not prompts:
         raise ValueError("A batch needs at least one prompt.")
+    check_batch_size(spec.owner, len(prompts))
     _check_spec(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     with transaction.atomic():
+        # The lock taken here holds until the reservation below, in this same transaction.
+        quota.check_quota_fits(
+            user=spec.owner,
+            team=spec.team,
+            images=spec.n * len(prompts),
+            credits=credits * len(prompts),
+        )
         batch = Batch.objects.create(owner=spec.owner)
         jobs = [
             _create_job(dataclasses.replace(spec, prompt=prompt), credits, batch=batch)
             for prompt in prompts
+        ]
+        quota.reserve_quota_for_batch(jobs)
+        transaction.on_commit(lambda: _send_all(jobs))
+    return batch
+
+
+# How many models one comparison puts side by side.
+COMPARE_MIN_MODELS = 2
+COMPARE_MAX_MODELS = 4
+
+
+class ComparisonRefused(SubmitRefused):
+    """Not a comparison the studio runs (too few or too many models, one model twice, an option
+    a model does not take); str() is for the person."""
+
+
+def check_comparison_models(models: Sequence[ProviderModel]) -> None:
+    """2 to 4 models, each once; raises ComparisonRefused. The form asks it too, before submit."""
+    if not COMPARE_MIN_MODELS <= len(models) <= COMPARE_MAX_MODELS:
+        raise ComparisonRefused(
+            gettext("Choose between %(min)s and %(max)s models to compare; you chose %(count)s.")
+            % {"min": COMPARE_MIN_MODELS, "max": COMPARE_MAX_MODELS, "count": len(models)}
+        )
+    seen: set[int] = set()
+    for model in models:
+        if model.pk in seen:
+            raise ComparisonRefused(
+                gettext("Choose each model once: %(model)s is chosen twice.")
+                % {"model": model.display_name}
+            )
+        seen.add(model.pk)
+
+
+def _check_options(spec: JobSpec) -> None:
+    """The model's capabilities take the spec's options (the form checks the same, field by
+    field; this guards callers that come without a form)."""
+    request = {**spec.params, "prompt": spec.prompt, "n": spec.n}
+    problems = check_request(
+        spec.model.capabilities(),
+        spec.kind,
+        request,
+        len(spec.source_images),
+        spec.mask_png is not None,
+    )
+    if problems:
+        raise ComparisonRefused(
+            gettext("%(model)s: %(problem)s")
+            % {"model": spec.model.display_name, "problem": next(iter(problems.values()))}
+        )
+
+
+def submit_comparison(specs: Sequence[JobSpec]) -> Batch:
+    """One job per model for the same prompt, in one batch of kind "compare", reserved as one
+    request: the whole comparison fits the quota or nothing is created.
+
+    Each spec carries its own model and that model's options; all share the owner, the prompt
+    and the workspace. Raises ComparisonRefused, SubmitRefused (ModelNotAllowed among them) or
+    QuotaExceeded.
+    """
+    check_comparison_models([spec.model for spec in specs])
+    first = specs[0]
+    if any((s.owner, s.prompt, s.team) != (first.owner, first.prompt, first.team) for s in specs):
+        raise ValueError("A comparison's jobs share the owner, the prompt and the workspace.")
+    for spec in specs:
+        _check_spec(spec)
+        _check_options(spec)
+    with transaction.atomic():
+        batch = Batch.objects.create(owner=first.owner, kind=BatchKind.COMPARE)
+        jobs = [
+            _create_job(spec, spec.model.estimate_credits(spec.n, spec.params), batch=batch)
+            for spec in specs
         ]
         quota.reserve_quota_for_batch(jobs)
         transaction.on_commit(lambda: _send_all(jobs))

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, CharField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Concat, TruncDate
@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import LedgerEntry, LedgerKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 GROUP_CHOICES = [
     ("person", _("Person")),
@@ -114,10 +117,18 @@ def _tokens_by_group(entries: QuerySet[LedgerEntry], group_by: str) -> dict[Any,
     return totals
 
 
-def usage_rows(*, start: date, end: date, group_by: str) -> list[UsageRow]:
-    """Images and credits per group, summed in the database; sorted by label (days in order)."""
+def usage_rows(
+    *, start: date, end: date, group_by: str, user: User | None = None
+) -> list[UsageRow]:
+    """Images and credits per group, summed in the database; sorted by label (days in order).
+
+    With `user`, only what counts against that person's limits (their jobs in every workspace,
+    and adjustments to their own quota): the personal usage page.
+    """
     since, until = local_range(start, end)
     entries = LedgerEntry.objects.filter(charged_at__gte=since, charged_at__lt=until)
+    if user is not None:
+        entries = entries.filter(user=user)
     groups = sorted(_grouped(entries, group_by), key=lambda g: (g["group"] is None, g["group"]))
     tokens = _tokens_by_group(entries, group_by)
     return [
@@ -148,6 +159,59 @@ def bar_chart(rows: list[UsageRow], metric: str) -> Chart:
         bar_height=bar_height,
         max_bar=max_bar,
     )
+
+
+@dataclass(frozen=True)
+class Column:
+    """One day of the daily chart: its figures, and its column in SVG user units."""
+
+    day: date
+    images: int
+    credits: int
+    value: int  # the charted one of the two
+    x: float
+    center: float
+    height: float
+    labelled: bool  # whether the axis names this day (a few, evenly spaced)
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    columns: list[Column]
+    width: int
+    height: int  # of the plot, without the axis labels below it
+    column_width: float
+    largest: int
+
+
+def daily_columns(rows: list[UsageRow], *, start: date, end: date, metric: str) -> ColumnChart:
+    """A column for every day from `start` to `end` (zero on days without usage), from the rows
+    of `usage_rows(group_by="day")`; scaled to the largest day, negative net usage draws none."""
+    by_day = {row.label: row for row in rows}
+    days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+    width, height = 720, 200
+    slot = width / len(days)
+    every = -(-len(days) // 7)  # about seven labels, whatever the period
+    zero = UsageRow("", 0, 0)
+    figures = [by_day.get(day.isoformat(), zero) for day in days]
+    largest = max((getattr(row, metric) for row in figures), default=0)
+    columns = []
+    for index, (day, row) in enumerate(zip(days, figures, strict=True)):
+        value = getattr(row, metric)
+        scaled = height * max(value, 0) / largest if largest > 0 else 0
+        columns.append(
+            Column(
+                day=day,
+                images=row.images,
+                credits=row.credits,
+                value=value,
+                x=round(index * slot + slot * 0.15, 2),
+                center=round(index * slot + slot / 2, 2),
+                height=round(scaled, 2),
+                labelled=index % every == 0,
+            )
+        )
+    return ColumnChart(columns, width, height, round(slot * 0.7, 2), largest)
 
 
 def _cell(text: str) -> str:

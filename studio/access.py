@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jobs.models import Batch, Image, Job, ProviderModel
-from studio.models import Collection, LibraryItem, Membership, Role, Team
+from studio.models import ApiToken, Collection, LibraryItem, Membership, Role, Team
 
 ANY_ROLE = (Role.OWNER, Role.EDITOR, Role.VIEWER)
 ORGANISERS = (Role.OWNER, Role.EDITOR)  # add, share in, tag, collect
@@ -39,6 +39,44 @@ def get_job_for(user, job_id) -> Job:
         return visible_jobs(user).select_related("model__provider").get(pk=job_id)
     except (Job.DoesNotExist, ValueError) as error:
         raise Http404("No such job.") from error
+
+
+# --- API tokens: never more than their owner, and only within the token's own limits ---------
+
+
+def token_jobs(token: ApiToken) -> QuerySet[Job]:
+    """Jobs a token may read: its owner's, in the token's team if it has one, and of the models
+    it is limited to if it is; so a team or single-model token cannot read the rest."""
+    jobs = visible_jobs(token.user)
+    if token.team_id is not None:
+        jobs = jobs.filter(team_id=token.team_id)
+    if not token.all_models:
+        jobs = jobs.filter(model__in=token.allowed_models.all())
+    return jobs
+
+
+def token_images(token: ApiToken) -> QuerySet[Image]:
+    """Images a token may use as edit sources and masks: a team token only its team's (made
+    there or in its library), a personal token whatever its owner may see."""
+    images = visible_images(token.user)
+    if token.team_id is None:
+        return images
+    in_library = LibraryItem.objects.filter(image=OuterRef("pk"), team_id=token.team_id)
+    return images.filter(Q(team_id=token.team_id) | Exists(in_library))
+
+
+def get_job_for_token(token: ApiToken, job_id) -> Job:
+    try:
+        return token_jobs(token).select_related("model__provider").get(pk=job_id)
+    except (Job.DoesNotExist, ValueError) as error:
+        raise Http404("No such job.") from error
+
+
+def get_image_for_token(token: ApiToken, image_id) -> Image:
+    try:
+        return token_images(token).select_related("job", "owner", "team").get(pk=image_id)
+    except (Image.DoesNotExist, ValueError) as error:
+        raise Http404("No such image.") from error
 
 
 def get_batch_for(user, batch_id) -> Batch:

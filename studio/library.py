@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime
 import logging
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -54,11 +55,15 @@ class LibraryFilters:
     tag: Tag | None = None
 
 
-@dataclass
-class LibraryPage:
-    """One page of thumbnails; shaped like Django's Page where templates need it."""
+Row = TypeVar("Row")
 
-    object_list: list[Image]
+
+@dataclass
+class LibraryPage(Generic[Row]):
+    """One page of rows (thumbnails, or My jobs' jobs) from a "has next" pager; shaped like
+    Django's Page where templates need it."""
+
+    object_list: list[Row]
     number: int
     size: int
     has_next: bool
@@ -103,7 +108,7 @@ def browse_images(
     filters: LibraryFilters,
     page_number: int = 1,
     page_size: int = 60,
-) -> LibraryPage:
+) -> LibraryPage[Image]:
     """One page of `base` (in its own order, newest first), narrowed by `filters`, with stars.
 
     Two queries whatever the page: the ids of the page (index-only work, even deep in the library),
@@ -323,7 +328,7 @@ def image_library_panel(viewer, image: Image) -> ImageLibraryPanel:
     """The image page's library part: the viewer's star, the libraries of the viewer's teams
     holding it (another team's tags are its business), and the teams it could be shared to."""
     return ImageLibraryPanel(
-        is_favourite=Favourite.objects.filter(user=viewer, image=image).exists(),
+        is_favourite=is_favourite(viewer, image),
         library_items=LibraryItem.objects.filter(image=image, team__memberships__user=viewer)
         .select_related("team")
         .prefetch_related("tags", "collections"),
@@ -345,6 +350,10 @@ def untag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
     items = list(library_items(team, image_ids))
     tag.items.remove(*items)
     return len(items)
+
+
+def is_favourite(user, image: Image) -> bool:
+    return Favourite.objects.filter(user=user, image=image).exists()
 
 
 def toggle_favourite(user, image: Image) -> bool:
@@ -442,7 +451,7 @@ class _ZipChunks:
         return data
 
 
-def zip_stream(images: Iterable[Image]) -> Iterator[bytes]:
+def zip_stream(images: Iterable[Image]) -> Generator[bytes]:
     """A zip of the images' original files, produced one image at a time (never all in memory)."""
     out = _ZipChunks()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:

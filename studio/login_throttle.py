@@ -1,17 +1,90 @@
-"""Login throttling with django-axes: failed logins are counted per account and per address, and
-either one reaching the limit locks logins for a while. The login page, /admin/ and any later
-authentication that calls `authenticate(request, ...)` pass through the same backend."""
+"""Login throttling with django-axes, by (account, address) pair, so that one person cannot lock
+out everyone:
+
+- STUDIO_LOGIN_FAILURE_LIMIT failures for one account from one address lock that pair (axes'
+  AXES_LOCKOUT_PARAMETERS). Whoever mistyped, or whoever guesses a named account, is stopped
+  there; the account still opens from elsewhere and colleagues behind the same address (an office
+  NAT) are not touched.
+- STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, over all its accounts, lock the
+  whole address: that stops one address trying many accounts. Axes has one limit for every
+  parameter, so this one is kept here. A locked pair adds no failures while it is locked (axes
+  records none then), so one person alone cannot reach it.
+
+The login page, /admin/ and any later authentication that calls `authenticate(request, ...)` pass
+through the same backend; API tokens use the same locks (studio/api/tokens.py).
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
+@dataclass(frozen=True)
+class Lock:
+    seconds: int  # until it ends
+    whole_address: bool  # the address's own limit, not one account's from it
+
+    @property
+    def minutes(self) -> int:
+        return math.ceil(self.seconds / 60)
+
+
+def lock_on(address: str | None, username: str | None, now: datetime) -> Lock | None:
+    """The lock on `username` from `address`, or on the whole address; the longer one when both.
+
+    `username` None asks about the address alone. Failures recorded within the cool-off time
+    count, as axes counts them.
+    """
+    if not settings.AXES_ENABLED or not address:
+        return None
+    cool_off: timedelta = settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=now - cool_off)
+    rows = list(
+        recent.order_by("attempt_time").values_list(
+            "username", "attempt_time", "failures_since_start"
+        )
+    )
+    pair = [(time, count) for name, time, count in rows if username and name == username]
+    everyone = [(time, count) for _name, time, count in rows]
+    pair_seconds = _seconds_locked(pair, settings.AXES_FAILURE_LIMIT, now)
+    address_seconds = _seconds_locked(everyone, settings.STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT, now)
+    if not pair_seconds and not address_seconds:
+        return None
+    return Lock(max(pair_seconds, address_seconds), address_seconds >= pair_seconds)
+
+
+def _seconds_locked(rows: list[tuple[datetime, int]], limit: int, now: datetime) -> int:
+    """Seconds until fewer than `limit` failures are recent; 0 when they already are.
+
+    Each row holds the failures of one (account, address, browser) and the time of its last one;
+    rows come oldest first, and the lock lasts until enough of them are older than the cool-off.
+    """
+    failures = sum(count for _time, count in rows)
+    if failures < limit:
+        return 0
+    ends = now
+    for attempt_time, count in rows:
+        if failures < limit:
+            break
+        ends = attempt_time + settings.AXES_COOLOFF_TIME
+        failures -= count
+    return max(1, math.ceil((ends - now).total_seconds()))
+
+
 class LoginThrottleBackend(AxesStandaloneBackend):
-    """Axes' check, for every authentication that comes with a request.
+    """Axes' check of the (account, address) pair, then the address's own limit, for every
+    authentication that comes with a request.
 
     Calls without a request (a shell, the test client's `login()`) have no address to count and
     cannot come from the network, so they are left to the next backend instead of refused.
@@ -20,7 +93,14 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     def authenticate(self, request: HttpRequest | None, *args, **kwargs):
         if request is None:
             return None
-        return super().authenticate(request, *args, **kwargs)
+        super().authenticate(request, *args, **kwargs)  # raises while the pair is locked
+        AxesProxyHandler.update_request(request)
+        if lock_on(request.axes_ip_address, None, request.axes_attempt_time):
+            # As axes does for the pair: the failure is not recorded (the lock ends on time), and
+            # AxesMiddleware answers with `locked_out` below.
+            request.axes_locked_out = True
+            raise AxesBackendPermissionDenied("Too many failed logins from this address")
+        return None
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -42,6 +122,18 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """The page shown instead of logging in while the account or the address is locked."""
-    minutes = max(int(settings.AXES_COOLOFF_TIME.total_seconds() // 60), 1)
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    """The page shown instead of logging in while the account (from this address) or the address
+    is locked, saying when the lock ends."""
+    # Axes' ASGI path passes the credentials in the second place: the request's copy is reliable.
+    credentials = getattr(request, "axes_credentials", None) or credentials
+    now = request.axes_attempt_time
+    username = get_client_username(request, credentials)
+    lock = lock_on(request.axes_ip_address, username, now)
+    if lock is None:  # ended in the meantime: say the longest it can be
+        lock = Lock(int(settings.AXES_COOLOFF_TIME.total_seconds()), whole_address=False)
+    context = {
+        "minutes": lock.minutes,
+        "ends": now + timedelta(seconds=lock.seconds),
+        "whole_address": lock.whole_address,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -2,8 +2,8 @@
 
 `STUDIO_LOG_FORMAT=json` (the default) or `plain`. Job events carry `job_id`, `provider`, `model`,
 `user_id` and `attempt` as their own keys (passed with `extra=`). Whatever the message says,
-bearer tokens and key-shaped strings are masked, and long text (a prompt quoted in an error) is
-cut: secrets and prompts never reach the logs in full.
+bearer tokens, key-shaped strings and the passwords in URLs are masked, and long text (a prompt
+quoted in an error) is cut: secrets and prompts never reach the logs in full.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from datetime import UTC, datetime
 CONTEXT_KEYS = ("job_id", "provider", "model", "user_id", "attempt", "event", "kind", "status")
 MAX_MESSAGE_CHARS = 1000
 _SECRETS = (
+    # The password of any URL (`scheme://user:password@host`: a Redis, database or broker URL in
+    # a connection error): all of the authority up to its last "@", as URL parsers read it; the
+    # user and the host stay readable.
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s:/?#@]*):[^\s/?#]*@"), r"\1:[redacted]@"),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
     (re.compile(r"\b(sk|key|token)-[A-Za-z0-9_\-]{6,}"), r"\1-[redacted]"),
     (re.compile(r"(?i)(api[_-]?key[\"'=: ]+)[^\s\"',&]+"), r"\1[redacted]"),

@@ -1,7 +1,9 @@
 """Who may read /metrics: a bearer token when one is set, otherwise internal addresses only.
 
-Without a token, a request that came through a proxy (it carries X-Forwarded-For) is refused even
-from an internal address: the proxy's own address says nothing about who is behind it.
+Without a token, a request that came through a proxy is refused even from an internal address:
+the proxy's own address says nothing about who is behind it. A proxy is known by any of the
+headers proxies add (X-Forwarded-*, Forwarded, Via, X-Real-IP and the CDNs' client-address
+headers); a scraper that reaches the studio directly sends none of them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,22 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+# Lower-case header names (and prefixes) that only a proxy in between adds.
+PROXY_HEADER_PREFIXES = ("x-forwarded-", "x-original-forwarded-")
+PROXY_HEADERS = frozenset(
+    {
+        "forwarded",
+        "via",
+        "x-real-ip",
+        "x-client-ip",
+        "x-cluster-client-ip",
+        "true-client-ip",
+        "cf-connecting-ip",
+        "fastly-client-ip",
+        "x-proxyuser-ip",
+    }
+)
 
 
 def metrics_refusal(request: HttpRequest) -> HttpResponse | None:
@@ -23,9 +41,16 @@ def metrics_refusal(request: HttpRequest) -> HttpResponse | None:
         response = HttpResponse("A metrics token is required.\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    if "X-Forwarded-For" in request.headers or not _is_internal(request.META.get("REMOTE_ADDR")):
+    if _came_through_a_proxy(request) or not _is_internal(request.META.get("REMOTE_ADDR")):
         return HttpResponse("Metrics are served to internal addresses only.\n", status=403)
     return None
+
+
+def _came_through_a_proxy(request: HttpRequest) -> bool:
+    names = {name.lower() for name in request.headers}
+    return bool(names & PROXY_HEADERS) or any(
+        name.startswith(PROXY_HEADER_PREFIXES) for name in names
+    )
 
 
 def _is_internal(address: str | None) -> bool:

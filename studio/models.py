@@ -263,6 +263,9 @@ class ApiIdempotencyKey(models.Model):
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="idempotency_keys")
     key = models.CharField(max_length=200)
     job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    # sha256 of what the request asked for (studio.api.submit.request_fingerprint): the key
+    # replays only that request. Empty on keys kept from before it was recorded.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -206,11 +206,17 @@ AUTHENTICATION_BACKENDS = [
     "studio.login_throttle.LoginThrottleBackend",  # counts failures, refuses while locked
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Logins (the login page and /admin/): after STUDIO_LOGIN_FAILURE_LIMIT failures for one account
-# or from one address, that account or address is locked for STUDIO_LOGIN_LOCK_MINUTES.
+# Logins (the login page, /admin/ and API tokens): after STUDIO_LOGIN_FAILURE_LIMIT failures for
+# one account from one address, that account is locked from that address; after
+# STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT from one address, over all accounts, the whole address is.
+# Either lasts STUDIO_LOGIN_LOCK_MINUTES (studio/login_throttle.py).
 AXES_FAILURE_LIMIT = env_int("STUDIO_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("STUDIO_LOGIN_LOCK_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Three accounts' worth: a locked pair adds no failures, so one person's typos never reach it.
+STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT", 3 * AXES_FAILURE_LIMIT, minimum=1
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock always ends on time
 AXES_LOCKOUT_CALLABLE = "studio.login_throttle.locked_out"
@@ -321,6 +327,9 @@ STUDIO_ENCRYPTION_KEY_FROM_ENV = bool(env_str("STUDIO_ENCRYPTION_KEY"))
 STUDIO_ADMIN_ENV_KEYS = env_list("STUDIO_ADMIN_ENV_KEYS", ["STUDIO_KEY_*"])
 # Redis for pushing job changes to pages (pub/sub); empty means the broker's.
 STUDIO_EVENTS_REDIS_URL = env_str("STUDIO_EVENTS_REDIS_URL")
+# Live pages (event streams) one person may hold open in one web process; more are refused (429)
+# and those pages poll instead.
+STUDIO_MAX_EVENT_STREAMS = env_int("STUDIO_MAX_EVENT_STREAMS", 6, minimum=1)
 STUDIO_UPLOAD_MAX_BYTES = env_int("STUDIO_UPLOAD_MAX_BYTES", 20 * 2**20, minimum=1024)
 STUDIO_REQUEST_MAX_BYTES = env_int("STUDIO_REQUEST_MAX_BYTES", 100 * 2**20, minimum=64 * 1024)
 STUDIO_MAX_PIXELS = env_int("STUDIO_MAX_PIXELS", 40_000_000, minimum=1)
@@ -341,10 +350,15 @@ STUDIO_PROVIDER_BODY_MAX_BYTES = env_int(
 STUDIO_POLL_MIN_SECONDS = env_float("STUDIO_POLL_MIN_SECONDS", 1.0, minimum=0.05)
 STUDIO_POLL_MAX_SECONDS = env_float("STUDIO_POLL_MAX_SECONDS", 10.0, minimum=0.05)
 STUDIO_MAX_RUNNING_JOBS = env_int("STUDIO_MAX_RUNNING_JOBS", 8, minimum=1)
+# A batch's prompts at most, and a person's unfinished jobs after one (admin: per person).
+STUDIO_MAX_BATCH_PROMPTS = env_int("STUDIO_MAX_BATCH_PROMPTS", 50, minimum=1)
 STUDIO_SLOT_RETRY_SECONDS = env_float("STUDIO_SLOT_RETRY_SECONDS", 2.0, minimum=0.05)
 STUDIO_HISTORY_PAGE_SIZE = env_int("STUDIO_HISTORY_PAGE_SIZE", 60, minimum=1)
 # How long an API call waits for its job before answering 504 (the job goes on; ask for it later).
 STUDIO_API_WAIT_SECONDS = env_int("STUDIO_API_WAIT_SECONDS", 300, minimum=1)
+# Requests per minute one person may make over all their API tokens (0: no limit), so that making
+# more tokens does not multiply the per-token limit.
+STUDIO_API_PERSON_RATE_LIMIT = env_int("STUDIO_API_PERSON_RATE_LIMIT", 120, minimum=0)
 
 # --- Operations: probes and metrics ---------------------------------------------------------------
 # Orchestrators probe over plain HTTP from inside: never redirect the probes to HTTPS.

@@ -5,15 +5,18 @@ from django.views.i18n import JavaScriptCatalog
 
 from studio.views import (
     batches,
+    compare,
     edit,
     events,
     generate,
     history,
     images,
     jobs,
+    my_jobs,
     ops,
     preferences,
     tokens,
+    usage,
 )
 from studio.views import library as library_views
 from studio.views import teams as team_views
@@ -25,6 +28,7 @@ urlpatterns = [
     path("generate/estimate/", generate.estimate, name="estimate"),
     path("edit/", edit.edit, name="edit"),
     path("edit/pick/", edit.pick_images, name="edit-pick"),
+    path("jobs/", my_jobs.my_jobs, name="my-jobs"),
     path("jobs/<uuid:job_id>/", jobs.job_detail, name="job-detail"),
     path("jobs/<uuid:job_id>/status/", jobs.job_status, name="job-status"),
     path("jobs/<uuid:job_id>/cancel/", jobs.job_cancel, name="job-cancel"),
@@ -34,6 +38,11 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/", batches.batch_detail, name="batch-detail"),
     path("batches/<uuid:batch_id>/cancel/", batches.batch_cancel, name="batch-cancel"),
     path("batches/<uuid:batch_id>/events/", events.batch_events, name="batch-events"),
+    path("compare/", compare.compare, name="compare"),
+    path("compare/fields/", compare.compare_fields, name="compare-fields"),
+    path("compare/estimate/", compare.compare_estimate, name="compare-estimate"),
+    path("compare/<uuid:batch_id>/", compare.compare_detail, name="compare-detail"),
+    path("compare/cells/<uuid:job_id>/", compare.compare_cell, name="compare-cell"),
     path("history/", history.history, name="history"),
     path("images/<uuid:image_id>/", images.image_detail, name="image-detail"),
     path("images/<uuid:image_id>/file/", images.image_file, name="image-file"),
@@ -43,6 +52,7 @@ urlpatterns = [
         {"variant": "thumbnail"},
         name="image-thumbnail",
     ),
+    path("images/<uuid:image_id>/lightbox/", images.image_lightbox, name="image-lightbox"),
     path(
         "images/<uuid:image_id>/download/",
         images.image_file,
@@ -126,6 +136,7 @@ urlpatterns = [
         name="collection-delete",
     ),
     path("preferences/", preferences.preferences, name="preferences"),
+    path("usage/", usage.usage, name="usage"),
     path("i18n/setlang/", preferences.set_language, name="set_language"),
     # The words of the studio's own scripts (the mask painter), in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["studio"]), name="javascript-catalog"),

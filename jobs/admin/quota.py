@@ -68,6 +68,17 @@ class QuotaLimitAdmin(admin.ModelAdmin):
                 ),
             },
         ),
+        (
+            _("Batches"),
+            {
+                "fields": ("max_batch_prompts",),
+                "description": _(
+                    "For a person: how many prompts one batch may have, and how many of their "
+                    "jobs may be unfinished once it is in. Empty means the site default "
+                    "(STUDIO_MAX_BATCH_PROMPTS)."
+                ),
+            },
+        ),
     )
 
     @admin.display(description=_("Applies to"))

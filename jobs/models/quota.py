@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,16 @@ class QuotaLimit(models.Model):
         blank=True,
         help_text=_(
             "A person's jobs running at once (more wait, queued); empty: the site default."
+        ),
+    )
+    max_batch_prompts = models.PositiveIntegerField(
+        _("prompts per batch"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The most prompts (jobs) one batch of a person's may have; a batch is also refused "
+            "when it would leave them more unfinished jobs than this. Empty: the site default."
         ),
     )
 

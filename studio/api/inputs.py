@@ -26,7 +26,7 @@ from jobs.capabilities import EDIT, GENERATE, check_request
 from jobs.models import Image, ProviderModel
 from jobs.parameters import PARAMETERS
 from jobs.storage import read_stored_file
-from studio.access import get_image_for
+from studio.access import get_image_for_token
 from studio.api.errors import invalid
 from studio.api.links import image_id_from_link
 from studio.api.parameters import TakenParameters, refuse_unknown, take_parameters
@@ -39,6 +39,8 @@ API_PARAMETERS = tuple(p.name for p in PARAMETERS)
 EDIT_FILES = frozenset({"image", "image[]", "mask"})
 IMAGE_PATH = re.compile(r"^/images/(?P<id>[0-9a-f-]{32,36})/(?:file/|thumbnail/|download/)?$")
 LINK_PATH = re.compile(r"^/v1/files/(?P<signed>[^/]+)/?$")
+# The deepest API body nests 4 levels ({"images": [{"image_url": {"url": …}}]}).
+MAX_JSON_DEPTH = 8
 DATA_URI = re.compile(r"^data:(?P<type>image/[a-z0-9.+-]+)?(?:;[^,;]*)*;base64,(?P<data>.*)$", re.S)
 
 
@@ -75,12 +77,13 @@ def read_edit(request: HttpRequest, token: ApiToken) -> ImageCall:
         sources: list[str] = []
         param_names = {"image": "image", "mask": "mask"}
         refuse_unknown(body)
+        model, taken = _model(token, body, EDIT)
     else:
         body = _json_body(request)
         refuse_unknown(body, frozenset({"images", "mask"}))
-        uploads, sources, mask = _json_images(request, token, body)
+        model, taken = _model(token, body, EDIT)
+        uploads, sources, mask = _json_images(request, token, body, model)
         param_names = {"image": "images", "mask": "mask"}
-    model, taken = _model(token, body, EDIT)
     data = _form_data(token, model, taken.body)
     data.setlist("source", sources)
     files = MultiValueDict({"image": uploads, **({"mask": [mask]} if mask else {})})
@@ -105,9 +108,31 @@ def _json_body(request: HttpRequest) -> dict:
         raise invalid(
             _("The request body is not valid JSON: %(error)s.") % {"error": error}
         ) from error
+    except RecursionError as error:
+        # `[[[[…` a hundred thousand deep exhausts the parser's stack before any limit of ours.
+        raise invalid(_("The request body is not valid JSON: it is nested too deeply.")) from error
     if not isinstance(body, dict):
         raise invalid(_("The request body must be a JSON object."))
+    if _nested_deeper_than(body, MAX_JSON_DEPTH):
+        # What did parse may still be too deep for whatever walks it later (str() of a value in
+        # an error message recurses too), and no call of ours nests more than a few levels.
+        raise invalid(_("The request body is not valid JSON: it is nested too deeply."))
     return body
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels (without recursion)."""
+    level = [value]
+    for _depth in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _model(
@@ -170,11 +195,15 @@ def _valid(form: GenerateForm, param_names: dict[str, str]) -> GenerateForm:
 
 
 def _json_images(
-    request: HttpRequest, token: ApiToken, body: Mapping[str, object]
+    request: HttpRequest, token: ApiToken, body: Mapping[str, object], model: ProviderModel
 ) -> tuple[list[UploadedFile], list[str], UploadedFile | None]:
     items = body.get("images")
     if not isinstance(items, list) or not items:
         raise invalid(_("'images' must be a list of {image_url} or {file_id} objects."), "images")
+    # Counted before any is decoded or looked up, in the words the edit form uses.
+    too_many = check_request(model.capabilities(), EDIT, {"prompt": "-"}, len(items), False)
+    if "image" in too_many:
+        raise invalid(too_many["image"], "images")
     uploads, sources = [], []
     for position, item in enumerate(items):
         param = f"images[{position}]"
@@ -256,7 +285,7 @@ def _visible_image_id(token: ApiToken, image_id: object, param: str) -> str:
 
 def _visible_image(token: ApiToken, image_id: object, param: str) -> Image:
     try:
-        return get_image_for(token.user, str(image_id))
+        return get_image_for_token(token, str(image_id))
     except (Http404, ValidationError) as missing:  # ValidationError: the id is not even a UUID
         raise invalid(
             _("No image '%(id)s' is available to this token.") % {"id": image_id},

@@ -1,5 +1,7 @@
 """Turn a checked API call into an ordinary job: same services, same ledger, plus what only the
-API has — the token's credits cap and `Idempotency-Key` replays.
+API has — the token's credits cap and `Idempotency-Key` replays (of the same request only: a key
+sent again with another body is refused with 422 `idempotency_key_reused`, as Stripe and OpenAI
+do).
 
 Both are decided under a lock on the token's row, so concurrent requests with one key (an SDK
 retrying while the first call still runs) make one job, and two requests cannot both pass the cap.
@@ -8,6 +10,8 @@ retrying while the first call still runs) make one job, and two requests cannot 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -15,12 +19,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jobs.capabilities import EDIT, credits_for
+from jobs.capabilities import EDIT
 from jobs.models import Job, LedgerEntry
 from jobs.quota import QuotaExceeded
 from jobs.services import JobSpec, submit_edit, submit_job
 from studio.access import SubmitRefused
-from studio.api.errors import forbidden, insufficient_quota, invalid
+from studio.api.errors import ApiError, forbidden, insufficient_quota, invalid
 from studio.api.inputs import ImageCall
 from studio.models import ApiIdempotencyKey, ApiToken
 
@@ -36,36 +40,73 @@ def submit_call(token: ApiToken, call: ImageCall, idempotency_key: str = "") -> 
             % {"length": MAX_KEY_LENGTH}
         )
     spec = dataclasses.replace(call.form.job_spec(token.user), api_token=token)
+    fingerprint = request_fingerprint(call, spec)
     try:
         with transaction.atomic():
             ApiToken.objects.select_for_update().filter(pk=token.pk).first()
-            earlier = _earlier_job(token, idempotency_key)
+            earlier = _earlier_job(token, idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
             _check_credits_cap(token, spec)
             job = _submit(call, spec)
             if idempotency_key:
-                ApiIdempotencyKey.objects.create(token=token, key=idempotency_key, job=job)
+                ApiIdempotencyKey.objects.create(
+                    token=token, key=idempotency_key, job=job, fingerprint=fingerprint
+                )
     except QuotaExceeded as refusal:
         raise insufficient_quota(str(refusal)) from refusal
     except SubmitRefused as refusal:  # the owner lost the team role, a source image or the model
         raise forbidden(str(refusal)) from refusal
     except IntegrityError:
         # A concurrent call with the same key won (only possible where rows are not locked).
-        earlier = _earlier_job(token, idempotency_key)
+        earlier = _earlier_job(token, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier
     return job
 
 
-def _earlier_job(token: ApiToken, key: str) -> Job | None:
+def _earlier_job(token: ApiToken, key: str, fingerprint: str) -> Job | None:
+    """The job this key made for this very request; raises 422 when it was made for another."""
     if not key:
         return None
     stale = timezone.now() - KEY_LIFETIME
     ApiIdempotencyKey.objects.filter(token=token, key=key, created_at__lt=stale).delete()
     found = ApiIdempotencyKey.objects.filter(token=token, key=key).select_related("job").first()
-    return found.job if found else None
+    if found is None:
+        return None
+    if found.fingerprint and found.fingerprint != fingerprint:
+        raise ApiError(
+            422,
+            _(
+                "This Idempotency-Key was already used for a different request. Send the same "
+                "request to get its job again, or a new key for a new request."
+            ),
+            code="idempotency_key_reused",
+        )
+    return found.job
+
+
+def request_fingerprint(call: ImageCall, spec: JobSpec) -> str:
+    """sha256 of what the request asks for once checked: model, prompt, parameters, workspace,
+    answer format and, for an edit, the images' and the mask's contents (whether sent as files,
+    data URIs or ids), so a retry that sends the same request in other bytes still matches."""
+    asked: dict[str, object] = {
+        "operation": call.operation,
+        "model": spec.model.pk,
+        "prompt": spec.prompt,
+        "n": spec.n,
+        "params": spec.params,
+        "team": spec.team.pk if spec.team else None,
+        "collection": spec.collection.pk if spec.collection else None,
+        "response_format": call.response_format,
+    }
+    inputs = call.form.edit_inputs if call.operation == EDIT else None
+    if inputs is not None:
+        asked["images"] = [hashlib.sha256(data).hexdigest() for data in inputs.images]
+        asked["mask"] = hashlib.sha256(inputs.mask).hexdigest() if inputs.mask else None
+    canonical = json.dumps(asked, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _submit(call: ImageCall, spec: JobSpec) -> Job:
@@ -83,8 +124,8 @@ def credits_used(token: ApiToken) -> int:
 def _check_credits_cap(token: ApiToken, spec: JobSpec) -> None:
     if token.credits_cap is None:
         return
-    caps = spec.model.capabilities()
-    needed = credits_for(caps, spec.n, spec.params.get("size"), spec.params.get("quality"))
+    # The price the ledger will reserve (the admins' table, size, quality, resolution).
+    needed = spec.model.estimate_credits(spec.n, spec.params)
     used = credits_used(token)
     if used + needed > token.credits_cap:
         left = max(token.credits_cap - used, 0)

@@ -3,22 +3,21 @@
 A token never grants more than its owner has now: each request re-checks the account, the
 workspace role and the models, so losing any of them disables what depended on it at once.
 
-Guessing tokens is throttled with the logins' lock (django-axes, studio/login_throttle.py): a
-refused token is a failed login of its client address, and an address locked by wrong passwords
-or wrong tokens may not use the API, even with a good token, until the lock ends.
+Tokens share the logins' locks (django-axes, studio/login_throttle.py), by (account, address)
+pair: a refused token is a failed login of its owner from the client's address, or, when it is
+nobody's, of the pseudo-account TOKEN_GUESSES from that address. So wrong tokens stop token
+guessing from that address, a person's own lock stops their tokens there, and only the address's
+much higher limit stops everyone's tokens from it; a lock never stops other people's tokens.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -30,6 +29,7 @@ from jobs.models import ProviderModel
 from studio.access import team_role
 from studio.api.errors import ApiError, forbidden, invalid, unauthorized
 from studio.forms.generate import models_for
+from studio.login_throttle import Lock, lock_on
 from studio.models import ApiToken, Role, Team
 
 TOKEN_PREFIX = "sk-studio-"  # noqa: S105 (a visible prefix, not a secret)
@@ -106,8 +106,9 @@ def authenticate(request: HttpRequest) -> ApiToken:
     """The token named by the request's `Authorization: Bearer …` header, if it may still be used.
 
     Raises ApiError: 401 for a missing, unknown, revoked or expired token or a disabled account;
-    403 when the owner may no longer create images in the token's team; 429 while the client's
-    address is locked after too many failed logins or refused tokens.
+    403 when the owner may no longer create images in the token's team; 429 while the token's
+    owner (or, for a token that is nobody's, token guessing) is locked from the client's address,
+    or that whole address is, after too many failed logins or refused tokens.
     """
     scheme, _, secret = (request.headers.get("Authorization") or "").partition(" ")
     secret = secret.strip()
@@ -117,20 +118,23 @@ def authenticate(request: HttpRequest) -> ApiToken:
             gettext("Send your studio API token as 'Authorization: Bearer <token>'.")
         )
     attempt = _login_attempt(request)
-    locked_seconds = seconds_locked(attempt)
-    if locked_seconds:
-        raise locked_out(locked_seconds)
+    found = ApiToken.objects.select_related("user", "team").filter(token_hash=hash_token(secret))
+    token = found.first()
+    # Whose attempt this is: the token's owner, or nobody's guess. Checked and counted against
+    # the same pair, so that a locked pair adds nothing more to its address's count.
+    username = token.user.get_username() if token is not None else TOKEN_GUESSES
+    lock = lock_on(attempt.axes_ip_address, username, attempt.axes_attempt_time)
+    if lock:
+        raise locked_out(lock)
     try:
-        return _token_for(secret)
+        return _usable(token)
     except ApiError as refused:
         if refused.status == 401:  # a 403 comes with a genuine token: no guess to count
-            _count_failure(attempt)
+            _count_failure(attempt, username)
         raise
 
 
-def _token_for(secret: str) -> ApiToken:
-    found = ApiToken.objects.select_related("user", "team").filter(token_hash=hash_token(secret))
-    token = found.first()
+def _usable(token: ApiToken | None) -> ApiToken:
     if token is None:
         raise unauthorized(gettext("Incorrect API token. Create one at /account/tokens/."))
     now = timezone.now()
@@ -158,10 +162,10 @@ def _token_for(secret: str) -> ApiToken:
 
 # --- the login throttle, for tokens -------------------------------------------------------------
 
-# The name a refused token is recorded under in axes (shown in admin's "Access attempts"). Axes
-# also counts failures per username; with none, every refused token everywhere would share one
-# count, so each address gets its own name. A space keeps it apart from every real username.
-ATTEMPT_USERNAME = "(API token) {address}"
+# The account a refused token that is nobody's is recorded under in axes (shown in admin's "Access
+# attempts"), with the client's address: guessing tokens from one address is one pair. No real
+# username has a space or parentheses.
+TOKEN_GUESSES = "(API token)"  # noqa: S105 (an account name, not a secret)
 
 
 def _login_attempt(request: HttpRequest) -> HttpRequest:
@@ -188,55 +192,35 @@ def _login_attempt(request: HttpRequest) -> HttpRequest:
     return attempt
 
 
-def seconds_locked(attempt: HttpRequest) -> int:
-    """Seconds until the attempt's address may authenticate again; 0 when it is not locked.
-
-    Only the address counts: a lock of an account (wrong passwords for one username, from
-    anywhere) is about that password, not about tokens. Failures recorded within the cool-off
-    time count, as for logins; the lock ends when enough of them are older than that.
-    """
-    if not settings.AXES_ENABLED:
-        return 0
-    limit: int = settings.AXES_FAILURE_LIMIT
-    cool_off: timedelta = settings.AXES_COOLOFF_TIME
-    now = attempt.axes_attempt_time
-    recent = AccessAttempt.objects.filter(
-        ip_address=attempt.axes_ip_address, attempt_time__gte=now - cool_off
-    ).order_by("attempt_time")
-    rows = list(recent.values_list("attempt_time", "failures_since_start"))
-    failures = sum(count for _time, count in rows)
-    if failures < limit:
-        return 0
-    ends = now
-    for attempt_time, count in rows:  # oldest first: the lock lasts until enough age out
-        if failures < limit:
-            break
-        ends = attempt_time + cool_off
-        failures -= count
-    return max(1, math.ceil((ends - now).total_seconds()))
-
-
-def _count_failure(attempt: HttpRequest) -> None:
+def _count_failure(attempt: HttpRequest, username: str) -> None:
     # Django's own signal for a failed authentication, as contrib.auth.authenticate sends it:
-    # axes records it against the address (and anything else listening hears of it).
-    username = ATTEMPT_USERNAME.format(address=attempt.axes_ip_address)
+    # axes records it against the (username, address) pair (and anyone listening hears of it).
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=attempt)
 
 
-def locked_out(seconds: int) -> ApiError:
-    return ApiError(
-        429,
-        ngettext(
+def locked_out(lock: Lock) -> ApiError:
+    if lock.whole_address:
+        message = ngettext(
             "Too many failed attempts to sign in from this address (wrong API tokens or "
             "passwords). Try again in %(seconds)s second.",
             "Too many failed attempts to sign in from this address (wrong API tokens or "
             "passwords). Try again in %(seconds)s seconds.",
-            seconds,
+            lock.seconds,
         )
-        % {"seconds": seconds},
+    else:
+        message = ngettext(
+            "Too many failed attempts to sign in with this account, or with wrong API tokens, "
+            "from this address. Try again in %(seconds)s second.",
+            "Too many failed attempts to sign in with this account, or with wrong API tokens, "
+            "from this address. Try again in %(seconds)s seconds.",
+            lock.seconds,
+        )
+    return ApiError(
+        429,
+        message % {"seconds": lock.seconds},
         type="rate_limit_error",
         code="too_many_failed_attempts",
-        headers={"Retry-After": str(seconds)},
+        headers={"Retry-After": str(lock.seconds)},
     )
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.capabilities import EDIT, GENERATE
 from jobs.models import Image, Job, JobStatus
-from studio.access import get_job_for
+from studio.access import get_job_for_token
 from studio.api import answers
 from studio.api.errors import ApiError, invalid, not_found
 from studio.api.inputs import read_edit, read_generation
@@ -190,14 +190,15 @@ def models(request: HttpRequest) -> HttpResponse:
 @require_GET
 @speaks_accept_language
 def image_job(request: HttpRequest, job_id) -> HttpResponse:
-    """`GET /v1/images/jobs/{id}`: status of a job of the token's owner (404 for anyone else)."""
+    """`GET /v1/images/jobs/{id}`: status of a job the token may read (`token_jobs`: its owner's,
+    within the token's team and models); 404 for any other."""
     try:
         token = _authorized(request)
         response_format = request.GET.get("response_format", "b64_json")
         if response_format not in ("b64_json", "url"):
             raise invalid(_("'response_format' must be 'b64_json' or 'url'."), "response_format")
         try:
-            job = get_job_for(token.user, job_id)
+            job = get_job_for_token(token, job_id)
         except Http404 as missing:
             raise not_found(
                 _("No job '%(id)s' is available to this token.") % {"id": job_id}

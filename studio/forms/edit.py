@@ -80,6 +80,8 @@ class EditForm(GenerateForm):
     # --- per field ---------------------------------------------------------------------------
 
     def clean_image(self) -> list[bytes]:
+        if self._too_many_images():
+            return []  # nothing decoded: clean() says "at most N images" from what was sent
         return [_read_image_upload(upload) for upload in self.cleaned_data["image"]]
 
     def clean_mask(self) -> bytes | None:
@@ -90,6 +92,8 @@ class EditForm(GenerateForm):
         return upload.read()
 
     def clean_source(self) -> list[Image]:
+        if self._too_many_images():
+            return []
         images = []
         for image_id in self.cleaned_data["source"]:
             try:
@@ -109,6 +113,12 @@ class EditForm(GenerateForm):
         sources = StoredImagesField().to_python(self.data.getlist("source"))
         uploads = [upload for upload in self.files.getlist("image") if upload]
         return len(sources) + len(uploads), bool(self.files.get("mask"))
+
+    def _too_many_images(self) -> bool:
+        """More images than the model takes: counted before any is decoded or looked up, so a
+        request of dozens of large images costs nothing to refuse."""
+        count, _has_mask = self.input_counts()
+        return self.capabilities is not None and count > self.capabilities.max_input_images
 
     def clean(self) -> dict:
         data = super().clean()

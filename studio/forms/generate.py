@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jobs.capabilities import Capabilities, check_request, visible_fields
 from jobs.models import ProviderModel
 from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME
-from jobs.services import JobSpec
+from jobs.services import BatchTooLarge, JobSpec, check_batch_size
 from studio.access import personal_collections
 from studio.models import Collection, Role, Team
 
@@ -207,7 +207,18 @@ class GenerateForm(forms.Form):
             for field, message in problems.items():
                 self.add_error(field if field in self.fields else None, message)
         self._check_collection_fits_workspace(data.get("collection"), data.get("workspace"))
+        self._check_batch_size()
         return data
+
+    def _check_batch_size(self) -> None:
+        # Said next to Prompt before anything is made; submit_batch checks the same again.
+        count = len(self.prompts())
+        if "batch" not in self.fields or count < 2:
+            return
+        try:
+            check_batch_size(self.user, count)
+        except BatchTooLarge as refusal:
+            self.add_error("prompt", str(refusal))
 
     def _check_collection_fits_workspace(
         self, collection: Collection | None, workspace: Team | None

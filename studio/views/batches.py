@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.models import BatchKind
 from jobs.services import cancel_unfinished
 from studio.access import get_batch_for
 
@@ -17,6 +18,8 @@ from studio.access import get_batch_for
 @require_GET
 def batch_detail(request: HttpRequest, batch_id) -> HttpResponse:
     batch = get_batch_for(request.user, batch_id)
+    if batch.kind == BatchKind.COMPARE:  # its jobs are shown side by side
+        return redirect("compare-detail", batch_id=batch.pk)
     jobs = batch.jobs.order_by("created_at").prefetch_related("images")
     return render(request, "studio/batch_detail.html", {"batch": batch, "jobs": jobs})
 

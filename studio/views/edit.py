@@ -34,21 +34,26 @@ def edit(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("job-detail", job_id=job.pk)
     team = form.cleaned_data.get("workspace") if form.is_bound else None
-    context = {"form": form, "quota_lines": quota_status(user=request.user, team=team)}
+    context = {
+        "form": form,
+        "quota_lines": quota_status(user=request.user, team=team),
+        "as_reference": not form.is_bound and bool(request.GET.getlist("reference")),
+    }
     return render(request, "studio/edit.html", context)
 
 
 def _initial(request: HttpRequest) -> dict:
-    """ "Edit" / "Use as reference" (an image page, or a selection in history or a library) open
-    this form with those images chosen; "Use these settings" of an edit job repeats it. 404 for an
-    image or job that is not theirs."""
+    """ "Edit" (`?image=`: the image to change) and "Use as reference" (`?reference=`: an image
+    to guide a new picture) from an image page, the lightbox, or a selection in history or a
+    library open this form with those images chosen; "Use these settings" of an edit job repeats
+    it. 404 for an image or job that is not theirs."""
     initial = {}
     job_id = request.GET.get("from_job")
     if job_id:
         job = get_job_for(request.user, job_id)
         initial = initial_from_job(job)
         initial["source"] = [str(image.pk) for image in job.source_images.all()]
-    image_ids = request.GET.getlist("image")
+    image_ids = request.GET.getlist("image") + request.GET.getlist("reference")
     if image_ids:
         initial["source"] = [str(get_image_for(request.user, i).pk) for i in image_ids]
     return initial

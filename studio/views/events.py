@@ -1,56 +1,34 @@
-"""Server-sent events for job and batch pages, fed from Redis pub/sub (jobs/events.py).
-
-When Redis cannot be reached the answer is 503: the browser's EventSource gives up and the page
-keeps polling, as it does before the stream opens.
+"""Server-sent events for job and batch pages, fed from Redis pub/sub (jobs/events.py); the rules
+every stream follows (a cap per person, 503 when Redis is down) are in studio/event_streams.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
-import redis
 from django.contrib.auth.decorators import login_required
-from django.core.handlers.asgi import ASGIRequest
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from jobs import events
+from jobs.models.job import FINAL_STATUSES
 from studio.access import get_batch_for, get_job_for
+from studio.event_streams import nothing_to_follow, stream_response
 
 
 @login_required
 @require_GET
 def job_events(request: HttpRequest, job_id) -> HttpResponse:
-    return _event_stream(request, [get_job_for(request.user, job_id).pk])
+    job = get_job_for(request.user, job_id)
+    if job.is_final:
+        return nothing_to_follow()
+    return stream_response(request, [events.job_channel(job.pk)])
 
 
 @login_required
 @require_GET
 def batch_events(request: HttpRequest, batch_id) -> HttpResponse:
+    """Only the batch's unfinished jobs are followed (none left: nothing to follow)."""
     batch = get_batch_for(request.user, batch_id)
-    return _event_stream(request, list(batch.jobs.values_list("pk", flat=True)))
-
-
-def _event_stream(request: HttpRequest, job_ids: Sequence) -> HttpResponse:
-    try:
-        if isinstance(request, ASGIRequest):  # uvicorn: an async stream, waiting on the loop
-            events.events_client().ping()
-            connection.close()
-            stream = events.sse_stream_async(job_ids)
-        else:
-            stream = _without_database(events.sse_stream(events.subscribe(job_ids)))
-    except redis.RedisError:
-        return HttpResponse("The push channel is down; the page polls instead.", status=503)
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-    return response
-
-
-def _without_database(stream: Iterator[bytes]) -> Iterator[bytes]:
-    """An open stream must not hold a database connection for its whole life (a minute per open
-    page would soon use up PostgreSQL's connections): give it back before the first event."""
-    if not connection.in_atomic_block:
-        connection.close()
-    yield from stream
+    running = batch.jobs.exclude(status__in=FINAL_STATUSES).values_list("pk", flat=True)
+    if not running:
+        return nothing_to_follow()
+    return stream_response(request, [events.job_channel(job_id) for job_id in running])

@@ -116,7 +116,7 @@ def history_download(request: HttpRequest) -> HttpResponse:
     images = library.selected_images(
         library.history_images(request.user), form.cleaned_data["image"]
     )
-    return zip_response(images, "my-images.zip")
+    return zip_response(request, images, "my-images.zip")
 
 
 @login_required

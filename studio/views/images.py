@@ -1,4 +1,4 @@
-"""An image's page and its files, each behind the access check."""
+"""An image's page, its files and its lightbox panel, each behind the access check."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jobs.models import ImageOrigin
 from jobs.quota import charged_for_job
 from studio import library
 from studio.access import get_image_for
 from studio.files import stored_file_response
+from studio.image_links import image_links
 
 
 @login_required
@@ -24,8 +26,26 @@ def image_detail(request: HttpRequest, image_id) -> HttpResponse:
         "sources": made.sources,
         "derivatives": made.derivatives,
         "charged": charged_for_job(image.job) if image.job else None,
+        "links": image_links(image),
     }
     return render(request, "studio/image_detail.html", context)
+
+
+@login_required
+@require_GET
+def image_lightbox(request: HttpRequest, image_id) -> HttpResponse:
+    """The lightbox's panel for one image (fetched as each image is shown, so the star is fresh
+    and the grids stay light): the prompt, the actions and, for an edit, its source to compare."""
+    image = get_image_for(request.user, image_id)
+    image.is_favourite = library.is_favourite(request.user, image)
+    edited = image.origin == ImageOrigin.EDITED
+    context = {
+        "image": image,
+        "job": image.job,
+        "links": image_links(image),
+        "before": library.lineage(request.user, image).sources.first() if edited else None,
+    }
+    return render(request, "studio/partials/lightbox_panel.html", context)
 
 
 @login_required

@@ -147,7 +147,7 @@ def library_download(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render_library(request, team, role, bulk_form=form)
     images = library.selected_images(library.team_library_images(team), form.cleaned_data["image"])
-    return zip_response(images, f"{team.slug}-images.zip")
+    return zip_response(request, images, f"{team.slug}-images.zip")
 
 
 # --- Collections ------------------------------------------------------------------------------

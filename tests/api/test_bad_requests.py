@@ -112,3 +112,41 @@ def test_other_openai_paths_are_a_json_404(client, bearer):
     response = client.post("/v1/chat/completions", {}, content_type="application/json", **bearer)
     assert response.status_code == 404
     assert "/v1/images/generations" in error(response)["message"]
+
+
+DEEP_BUT_PARSEABLE = "[" * 500 + "]" * 500
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000,
+        '{"prompt": ' + "[" * 100_000,
+        '{"a":' * 50_000,
+        '{"model": "gpt-image-1", "prompt": "a", "images": [{"file_id": '
+        + DEEP_BUT_PARSEABLE
+        + "}]}",
+        '{"model": ' + DEEP_BUT_PARSEABLE + ', "prompt": "a"}',
+    ],
+)
+def test_json_nested_beyond_any_depth_is_a_400_not_a_500(client, bearer, body):
+    for path in ("/v1/images/generations", "/v1/images/edits"):
+        response = client.post(path, body, content_type="application/json", **bearer)
+        assert response.status_code == 400, response.status_code
+        assert set(error(response)) == {"message", "type", "param", "code"}
+        assert "not valid JSON" in error(response)["message"]
+
+
+def test_json_edit_images_are_counted_before_any_is_decoded(client, bearer, png_bytes, monkeypatch):
+    from studio.api import inputs
+
+    decoded = []
+    real = inputs._decoded_upload
+    monkeypatch.setattr(inputs, "_decoded_upload", lambda *a: decoded.append(1) or real(*a))
+    data_uri = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+    body = {"model": "grok-3-image", "prompt": "a hat", "images": [{"image_url": data_uri}] * 12}
+    response = post_json(client, "/v1/images/edits", body, bearer)
+    assert response.status_code == 400
+    assert error(response)["param"] == "images"
+    assert error(response)["message"] == "This model accepts at most 1 image."
+    assert decoded == [] and not Job.objects.exists()

@@ -205,7 +205,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_job(make_token,
     assert LedgerEntry.objects.filter(kind="reserve").count() == 1
     again = api_client(secret).images.generate(
         model="gpt-image-1",
-        prompt="a slow painting",
+        prompt="a slow painting [[delay:4]]",  # the same request: another is a 422
         extra_headers={"Idempotency-Key": "retry-me-1"},
     )
     assert again.job_id == str(job.pk) and Job.objects.count() == 1

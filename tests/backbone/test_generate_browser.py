@@ -38,7 +38,8 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     page.goto(f"{live_server.url}/history/")
     thumbnails = page.locator(".thumbs img")
     expect(thumbnails).to_have_count(2)
-    thumbnails.first.click()
+    thumbnails.first.click()  # opens the lightbox, which links to the image's page
+    page.get_by_role("dialog", name="Image viewer").get_by_role("link", name="Image page").click()
     page.wait_for_url(re.compile(r"/images/[0-9a-f-]+/$"), wait_until="commit")
     assert "a paper boat on a quiet canal" in page.content()
     image_url = page.url

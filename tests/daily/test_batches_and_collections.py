@@ -51,6 +51,84 @@ def test_a_batch_that_does_not_fit_is_refused_whole(client, alice, sandbox_model
     assert not LedgerEntry.objects.exists()
 
 
+def lines(count: int) -> str:
+    return "\n".join(f"kite number {number}" for number in range(count))
+
+
+def prompt_errors(response) -> list[str]:
+    assert response.status_code == 200, response.status_code
+    return response.context["form"].errors.get("prompt", [])
+
+
+def test_a_batch_has_at_most_the_sites_number_of_prompts(client, alice, sandbox_models, settings):
+    assert settings.STUDIO_MAX_BATCH_PROMPTS == 50
+    client.force_login(alice)
+    form = batch_form(sandbox_models["gpt-image-1"], prompt=lines(51))
+    response = client.post("/generate/", form)
+    assert prompt_errors(response) == ["A batch may have at most 50 prompts; this one has 51."]
+    assert not Job.objects.exists() and not Batch.objects.exists()
+    assert client.post("/generate/", {**form, "prompt": lines(50)}).status_code == 302
+    assert Job.objects.count() == 50
+
+
+def test_an_admin_sets_the_prompts_per_batch_for_everyone_or_one_person(
+    client, admin_client, alice, bob, sandbox_models
+):
+    added = admin_client.post(
+        "/admin/jobs/quotalimit/add/", {"scope": "user", "max_batch_prompts": 2}
+    )
+    assert added.status_code == 302, added.context["adminform"].form.errors
+    QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, max_batch_prompts=4)
+    form = batch_form(sandbox_models["gpt-image-1"])  # three prompts
+    client.force_login(bob)
+    refused = client.post("/generate/", form)
+    assert prompt_errors(refused) == ["A batch may have at most 2 prompts; this one has 3."]
+    client.force_login(alice)
+    assert client.post("/generate/", form).status_code == 302
+
+
+def test_the_service_refuses_an_oversized_batch_too(alice, sandbox_models, settings):
+    from jobs.services import BatchTooLarge, JobSpec, submit_batch
+
+    settings.STUDIO_MAX_BATCH_PROMPTS = 3
+    spec = JobSpec(owner=alice, model=sandbox_models["gpt-image-1"], prompt="")
+    with pytest.raises(BatchTooLarge):
+        submit_batch(spec, ["a kite"] * 4)
+    assert not Job.objects.exists() and not Batch.objects.exists()
+
+
+def test_a_batch_may_not_pile_up_more_unfinished_jobs_than_a_batch_may_have(
+    client, alice, submit, sandbox_models, settings
+):
+    settings.STUDIO_MAX_BATCH_PROMPTS = 4
+    submit("waiting one")
+    submit("waiting two")
+    client.force_login(alice)
+    refused = client.post("/generate/", batch_form(sandbox_models["gpt-image-1"]))
+    assert prompt_errors(refused) == [
+        "You have 2 jobs queued or running; with this batch of 3 there would be more than 4. "
+        "Wait for some to finish, or send fewer prompts."
+    ]
+    assert Job.objects.count() == 2 and not Batch.objects.exists()
+    two = batch_form(sandbox_models["gpt-image-1"], prompt="a kite\na hawk")
+    assert client.post("/generate/", two).status_code == 302
+
+
+def test_a_batch_is_weighed_against_the_quota_before_any_row_is_made(client, alice, sandbox_models):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, credits_per_day=5)
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/generate/", batch_form(sandbox_models["gpt-image-1"]))
+    assert "You have 5 of 5 credits left today; this request needs 6." in (
+        response.content.decode()
+    )
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    assert not [sql for sql in inserts if "jobs_job" in sql or "jobs_batch" in sql], inserts
+
+
 def test_cancel_the_rest_stops_only_the_unfinished_jobs_and_refunds_them(
     client, alice, sandbox_models
 ):

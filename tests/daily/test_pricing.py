@@ -81,3 +81,21 @@ def test_admins_edit_prices_in_django_admin(admin_client, client, alice, sandbox
     client.force_login(alice)
     assert estimate(client, model=grok.pk, prompt="a gull", quality="high", resolution="2k") == 9
     assert estimate(client, model=grok.pk, prompt="a gull", quality="high") == 2  # the default
+
+
+def test_every_price_in_the_studio_comes_from_the_models_one_calculation():
+    """The estimate, the reservation, the API's credits cap (and so the usage report, which sums
+    the ledger) price through `ProviderModel.estimate_credits`; nothing calls the formula below
+    it on its own, where it would miss the admins' table or the resolution."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    callers = {
+        str(path.relative_to(root))
+        for folder in ("jobs", "studio")
+        for path in (root / folder).rglob("*.py")
+        if "credits_for(" in path.read_text(encoding="utf-8")
+    }
+    assert callers == {"jobs/capabilities.py", "jobs/models/catalog.py"}

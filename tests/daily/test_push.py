@@ -12,8 +12,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from jobs.models import Job, JobStatus
+from jobs.models import Batch, Job, JobStatus
 from tests.fixtures.browser import log_in
+from tests.fixtures.factories import make_job
 
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -101,3 +102,26 @@ def test_with_the_push_channel_down_the_job_page_polls(
     assert page.evaluate("document.body.dataset.push") == "polling"
     assert len(requested) >= 2  # it asked, again and again, until the job was done
     assert Job.objects.get().status == JobStatus.SUCCEEDED
+
+
+def test_a_finished_jobs_stream_is_204_under_wsgi_too(client, alice):
+    client.force_login(alice)
+    done = make_job(alice, status=JobStatus.FAILED)
+    batch = Batch.objects.create(owner=alice)
+    make_job(alice, status=JobStatus.SUCCEEDED, batch=batch)
+    assert client.get(f"/jobs/{done.pk}/events/").status_code == 204
+    assert client.get(f"/batches/{batch.pk}/events/").status_code == 204
+
+
+def test_the_cap_on_streams_holds_under_wsgi_and_frees_on_close(client, alice, settings):
+    settings.STUDIO_MAX_EVENT_STREAMS = 2
+    client.force_login(alice)
+    url = f"/jobs/{make_job(alice).pk}/events/"
+    first, second = client.get(url), client.get(url)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert client.get(url).status_code == 429
+    first.close()  # what the WSGI server does when the page goes away
+    third = client.get(url)
+    assert third.status_code == 200
+    second.close()
+    third.close()

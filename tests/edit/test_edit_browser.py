@@ -104,11 +104,14 @@ def test_upload_paint_edit_and_walk_the_chain_back_to_the_upload(
     [upload] = first_job.source_images.all()
     assert upload.origin == ImageOrigin.UPLOADED
 
-    # "Edit" on the result opens the form with it chosen: no upload; paint, edit with gpt-image-1.
+    # "Edit" on the result (in the lightbox it opens in) opens the form with it chosen: no
+    # upload; paint, edit with gpt-image-1.
     page.get_by_role("list", name="Results").get_by_role("link").first.click()
-    page.wait_for_url(re.compile(r"/images/[0-9a-f-]+/$"))
-    first_result_url = page.url
-    page.get_by_role("link", name="Edit", exact=True).last.click()
+    lightbox = page.get_by_role("dialog", name="Image viewer")
+    first_result_url = live_server.url + lightbox.get_by_role(
+        "link", name="Image page"
+    ).get_attribute("href")
+    lightbox.get_by_role("link", name="Edit", exact=True).click()
     page.wait_for_url(re.compile(r"/edit/\?image="))
     expect(page.get_by_role("list", name="Chosen images").get_by_role("img")).to_have_count(1)
     choose_model(page.get_by_label("Model"), value=str(sandbox_models["gpt-image-1"].pk))
@@ -121,6 +124,7 @@ def test_upload_paint_edit_and_walk_the_chain_back_to_the_upload(
 
     # Walk back: second result -> first result -> the upload, each by its "Made from" link.
     page.get_by_role("list", name="Results").get_by_role("link").first.click()
+    lightbox.get_by_role("link", name="Image page").click()
     page.get_by_role("list", name="Made from").get_by_role("link").first.click()
     page.wait_for_url(first_result_url)
     page.get_by_role("list", name="Made from").get_by_role("link").first.click()

@@ -136,6 +136,19 @@ def test_too_many_images_for_a_one_image_model(post_edit):
     assert Image.objects.count() == 0
 
 
+def test_too_many_images_are_refused_before_any_is_decoded(post_edit, monkeypatch):
+    from studio.forms import edit
+
+    inspected = []
+    real = edit.inspect_image
+    monkeypatch.setattr(edit, "inspect_image", lambda data: inspected.append(1) or real(data))
+    images = [upload(png(), f"{number}.png") for number in range(12)]
+    response = post_edit(model="grok-3-image", images=images)
+    assert field_errors(response, "image") == ["This model accepts at most 1 image."]
+    assert inspected == []
+    assert Job.objects.count() == 0
+
+
 def test_no_image_at_all_asks_for_one(post_edit):
     response = post_edit()
     assert field_errors(response, "image") == ["Upload an image to edit."]

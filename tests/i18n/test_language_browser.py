@@ -102,7 +102,14 @@ def test_a_chinese_browser_reads_chinese_and_the_switcher_turns_it_to_english(
     assert english_left(page, names) == []
     image = Job.objects.get().images.get()
 
-    for path in ("/history/", "/teams/design/library/", f"/images/{image.pk}/", "/teams/"):
+    for path in (
+        "/history/",
+        "/teams/design/library/",
+        f"/images/{image.pk}/",
+        "/teams/",
+        "/jobs/",
+        "/usage/",
+    ):
         page.goto(f"{base}{path}")
         assert english_left(page, names) == [], path
 

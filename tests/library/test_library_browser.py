@@ -79,6 +79,7 @@ def test_share_find_collect_and_view_only(new_page, live_server, studio_team):
     assert vera.get_by_role("button", name="Download as zip").is_visible()
     assert vera.get_by_role("button", name="Remove from team").count() == 0
     vera.get_by_role("link", name=re.compile("lighthouse")).click()
+    vera.get_by_role("dialog", name="Image viewer").get_by_role("link", name="Image page").click()
     vera.get_by_role("heading", name="Generated image").wait_for()
     assert vera.get_by_role("link", name="Download").is_visible()
     assert vera.get_by_role("button", name=re.compile("Delete|Remove")).count() == 0

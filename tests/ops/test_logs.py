@@ -87,3 +87,50 @@ def test_a_provider_error_quoting_the_prompt_is_logged_without_it():
     )
     assert without_prompt("rejected: 'a cat'", "a cat") == "rejected: '[the prompt]'"
     assert without_prompt("busy", prompt) == "busy"
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("redis://:s3cret-Pass@redis.internal:6379/0", "s3cret-Pass"),
+        ("rediss://default:Tr0ub4dor&3@cache.example:6380/1", "Tr0ub4dor&3"),
+        ("postgres://studio:pg%40pass@db:5432/studio", "pg%40pass"),
+        ("amqp://guest:guestpw@rabbit//", "guestpw"),
+    ],
+)
+def test_passwords_in_urls_are_masked_in_every_line(url, password):
+    message = f"could not reach {url} (retrying)"
+    entry = json.loads(JsonFormatter().format(record(message)))
+    plain = PlainFormatter().format(record("%s", message))
+    for line in (entry["message"], plain):
+        assert password not in line
+        assert url.split("@")[1] in line  # the host and what follows stay readable
+        assert "[redacted]@" in line
+    try:
+        raise ConnectionError(f"Error connecting to {url}")
+    except ConnectionError:
+        import sys
+
+        failed = record("connection failed")
+        failed.exc_info = sys.exc_info()
+    assert password not in json.loads(JsonFormatter().format(failed))["exception"]
+    assert password not in PlainFormatter().format(failed)
+
+
+def test_the_rate_limiter_without_redis_logs_no_redis_password(caplog, settings):
+    from studio.api import ratelimit
+    from studio.models import ApiToken
+    from tests.fixtures.services import free_port
+
+    settings.REDIS_URL = f"redis://:limiter-pw-42@127.0.0.1:{free_port()}/0"
+    ratelimit._redis.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="studio.api.ratelimit"):
+            token = ApiToken(token_hash="0" * 64, rate_limit_per_minute=5, user_id=1)
+            ratelimit.check_rate_limit(token)
+    finally:
+        ratelimit._redis.cache_clear()
+    [warning] = caplog.records
+    for line in (JsonFormatter().format(warning), PlainFormatter().format(warning)):
+        assert "127.0.0.1" in line
+        assert "limiter-pw-42" not in line

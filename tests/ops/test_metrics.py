@@ -74,6 +74,24 @@ def test_metrics_refuse_outside_addresses_and_proxied_requests(client):
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"HTTP_FORWARDED": "for=203.0.113.9"},
+        {"HTTP_X_REAL_IP": "203.0.113.9"},
+        {"HTTP_X_FORWARDED_HOST": "studio.example"},
+        {"HTTP_X_FORWARDED_PROTO": "https"},
+        {"HTTP_VIA": "1.1 proxy.example"},
+        {"HTTP_TRUE_CLIENT_IP": "203.0.113.9"},
+        {"HTTP_CF_CONNECTING_IP": "203.0.113.9"},
+        {"HTTP_X_CLIENT_IP": "203.0.113.9"},
+    ],
+    ids=lambda header: next(iter(header)),
+)
+def test_metrics_refuse_any_request_a_proxy_passed_on(client, header):
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", **header).status_code == 403
+
+
 def test_metrics_with_a_token_require_it_from_everyone(client, settings):
     settings.STUDIO_METRICS_TOKEN = "scrape-secret"
     assert client.get("/metrics").status_code == 401

@@ -1,4 +1,6 @@
-"""Logins are throttled per account and per address, on the login page and on /admin/."""
+"""Logins are throttled per (account, address) pair, and per address only at a much higher count,
+on the login page and on /admin/: one person's typos, or someone guessing a named account, lock
+that account from that address only, never the account everywhere or everyone behind one NAT."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.utils.timezone import localtime
 
 from tests.conftest import PASSWORD
 
@@ -56,17 +59,70 @@ def test_the_admin_login_is_throttled_the_same_way(client, make_user):
     assert logged_in_as(client) is None
 
 
-def test_an_account_is_locked_whatever_address_guesses_its_password(client, alice):
+def test_thirty_wrong_passwords_then_the_right_one_from_that_address_do_not_get_in(client, alice):
+    fail(client, "alice", 30)
+    assert log_in(client, "alice", PASSWORD).status_code == 429
+    assert logged_in_as(client) is None
+
+
+def test_guessing_an_account_locks_it_from_that_address_only(client, alice, bob):
+    fail(client, "alice", 3 * settings.AXES_FAILURE_LIMIT, address="203.0.113.66")
+    # The owner, elsewhere, and a colleague behind the same address, still get in.
+    assert log_in(client, "alice", PASSWORD, address="10.0.1.1").status_code == 302
+    assert logged_in_as(client) == "alice"
+    client.logout()
+    assert log_in(client, "bob", PASSWORD, address="203.0.113.66").status_code == 302
+    assert logged_in_as(client) == "bob"
+
+
+def test_failures_from_many_addresses_do_not_lock_the_account_elsewhere(client, alice):
     for number in range(settings.AXES_FAILURE_LIMIT):
         fail(client, "alice", 1, address=f"10.0.1.{number}")
-    assert log_in(client, "alice", PASSWORD, address="10.9.9.9").status_code == 429
+    assert log_in(client, "alice", PASSWORD, address="10.9.9.9").status_code == 302
 
 
-def test_an_address_is_locked_whatever_accounts_it_guesses(client, alice, bob):
-    for number in range(settings.AXES_FAILURE_LIMIT):
+def test_an_address_is_locked_for_everyone_only_at_the_much_higher_limit(client, alice, bob):
+    address_limit = settings.STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT
+    assert address_limit >= 3 * settings.AXES_FAILURE_LIMIT
+    for number in range(address_limit - 1):
         fail(client, f"nobody{number}", 1, address="10.0.2.1")
-    assert log_in(client, "bob", PASSWORD, address="10.0.2.1").status_code == 429
+    assert log_in(client, "bob", PASSWORD, address="10.0.2.1").status_code == 302
+    client.logout()
+    # bob's success forgets bob's failures, not everyone else's from that address
+    fail(client, "nobody-last", 1, address="10.0.2.1")
+    response = log_in(client, "bob", PASSWORD, address="10.0.2.1")
+    assert response.status_code == 429
+    assert "from your address" in response.content.decode()
+    assert logged_in_as(client) is None
     assert log_in(client, "bob", PASSWORD, address="10.0.2.2").status_code == 302
+
+
+def test_a_locked_account_does_not_add_to_its_address_count_while_locked(client, alice, bob):
+    # One person hammering their own locked account cannot lock their colleagues out.
+    fail(client, "alice", 5 * settings.STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT)
+    assert log_in(client, "bob", PASSWORD).status_code == 302
+
+
+def test_the_lock_page_says_when_the_lock_ends(client, alice):
+    fail(client, "alice", settings.AXES_FAILURE_LIMIT)
+    ends = AccessAttempt.objects.get(username="alice").attempt_time + settings.AXES_COOLOFF_TIME
+    page = log_in(client, "alice", PASSWORD).content.decode()
+    assert f"at {localtime(ends):%H:%M %Z}" in page
+
+
+def test_the_lock_page_speaks_the_pages_language(client, alice):
+    fail(client, "alice", settings.AXES_FAILURE_LIMIT)
+    ends = AccessAttempt.objects.get(username="alice").attempt_time + settings.AXES_COOLOFF_TIME
+    response = client.post(
+        LOGIN,
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_ACCEPT_LANGUAGE="zh-Hans",
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "登录失败次数过多" in page
+    assert f"{localtime(ends):%H:%M %Z}" in page
 
 
 def test_the_lock_expires(client, alice):
@@ -83,7 +139,7 @@ def test_the_lock_expires(client, alice):
 
 def test_behind_a_proxy_the_forwarded_address_counts_not_the_proxys(client, alice, settings):
     settings.STUDIO_TRUSTED_PROXIES = 1
-    for number in range(settings.AXES_FAILURE_LIMIT):
+    for number in range(settings.STUDIO_LOGIN_ADDRESS_FAILURE_LIMIT):
         client.post(
             LOGIN,
             {"username": f"nobody{number}", "password": "x"},

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studio', '0007_apitoken_all_models'),
+        ('studio', '0008_apiidempotencykey_fingerprint'),
     ]
 
     operations = [

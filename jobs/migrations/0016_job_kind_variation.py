@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0013_dialects_from_the_registry'),
+        ('jobs', '0015_batch_kind'),
     ]
 
     operations = [

@@ -1,0 +1,70 @@
+"""axe-core finds no serious or critical accessibility violation on the pages people use most:
+the studio page, a job page, My jobs, History, a team library and the usage page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from jobs import pipeline
+from jobs.services import JobSpec, submit_job
+from studio.library import share_images
+from studio.models import Membership, Role, Team
+from tests.fixtures.axe import assert_no_serious_violations
+from tests.fixtures.browser import log_in
+from tests.fixtures.polling import wait_for_final
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def done_job(sandbox_models, alice):
+    """A job of alice's that succeeded with two stored images, shared into her team's library."""
+    design = Team.objects.create(name="Design", slug="design")
+    Membership.objects.create(team=design, user=alice, role=Role.OWNER)
+    spec = JobSpec(
+        owner=alice, model=sandbox_models["gpt-image-1"], prompt="a lighthouse at dawn", n=2
+    )
+    job = submit_job(spec)
+    pipeline.run_job(job.pk)  # here, unless a worker kept from an earlier test took it first
+    assert wait_for_final(job).status == "succeeded", job.error_message
+    share_images(alice, design, [image.pk for image in job.images.all()])
+    return job
+
+
+PAGES = {
+    "studio": ("/", "Prompt"),
+    "job": ("/jobs/{job}/", "Succeeded"),
+    "my jobs": ("/jobs/", "My jobs"),
+    "history": ("/history/", "History"),
+    "team library": ("/teams/design/library/", "Design"),
+    "usage": ("/usage/", "Usage"),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_has_no_serious_accessibility_violation(name, live_server, new_page, done_job):
+    path, shows = PAGES[name]
+    page = new_page()
+    log_in(page, live_server.url, "alice", None)
+    for width, height in [(1280, 900), (390, 844)]:  # a desk, a phone
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}{path.format(job=done_job.pk)}")
+        expect(page.get_by_text(shows).first).to_be_visible()
+        page.wait_for_load_state("networkidle")  # htmx parts (the model's fields) have arrived
+        assert_no_serious_violations(page)
+
+
+def test_the_checker_finds_what_it_should(live_server, new_page, alice):
+    """An unlabelled field put on a page is reported: the check works."""
+    page = new_page()
+    log_in(page, live_server.url, "alice", "/usage/")
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend',
+                '<input type="text"><p style="color:#eee;background:#fff">faint</p>');
+        }"""
+    )
+    with pytest.raises(AssertionError, match="label"):
+        assert_no_serious_violations(page)
