@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, UnidentifiedImageError
 
-from jobs.parameters import BOTH, CHOICE_PARAMETERS, EDIT, GENERATE, PARAMETERS, Parameter
+from jobs.parameters import (
+    BOTH,
+    CHOICE_PARAMETERS,
+    EDIT,
+    GENERATE,
+    PARAMETERS,
+    PARAMETERS_BY_NAME,
+    Parameter,
+)
 
 DEFAULT_POLL_DEADLINE_SECONDS = 900
 
@@ -47,6 +55,7 @@ class Capabilities:
     backgrounds: tuple[str, ...] = ()
     moderations: tuple[str, ...] = ()
     input_fidelities: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
     max_input_images: int = 1
     mask: bool = False
     # dall-e-2 edits: the image must be a square PNG below this many bytes (None = no such rule).
@@ -62,6 +71,14 @@ class Capabilities:
     # What the provider uses when a choice is left out ({"size": "1024x1024"}), so a form's
     # "Default" can say what it means; a field missing here reads as a plain "Default".
     defaults: Mapping[str, str] = field(default_factory=dict)
+    # The studio's own API (/v1): the `response_format` values it answers for this model, its
+    # default first. OpenAI answers DALL-E (and most relays) with URLs unless asked for base64,
+    # and gpt-image models with base64 alone; a value not listed is dropped and named.
+    api_response_formats: tuple[str, ...] = ("url", "b64_json")
+    # `POST /v1/images/variations` (only dall-e-2 offers them, in the openai dialect).
+    variations: bool = False
+    # An unsupported `size` on the API is answered with the closest allowed one, not a 400.
+    nearest_size: bool = False
 
 
 GPT_IMAGE = Capabilities(
@@ -77,6 +94,7 @@ GPT_IMAGE = Capabilities(
     mask=True,
     output_compression=True,
     partial_images_max=3,
+    api_response_formats=("b64_json",),
     size_credit_multipliers={"1536x1024": 1.5, "1024x1536": 1.5},
     quality_credit_multipliers={"medium": 2, "high": 4, "auto": 2},
     defaults={"size": "auto", "quality": "auto", "background": "auto", "output_format": "png"},
@@ -98,12 +116,14 @@ MODEL_DEFAULTS: dict[str, Capabilities] = {
         mask=True,
         edit_square_png_max_bytes=4 * 2**20,
         defaults={"size": "1024x1024"},
+        variations=True,
     ),
     "dall-e-3": Capabilities(
         operations=frozenset({GENERATE}),
         prompt_max=4000,
         sizes=("1024x1024", "1792x1024", "1024x1792"),
         qualities=("standard", "hd"),
+        styles=("vivid", "natural"),
         max_input_images=0,
         size_credit_multipliers={"1792x1024": 1.5, "1024x1792": 1.5},
         quality_credit_multipliers={"hd": 2},
@@ -142,6 +162,7 @@ DIALECT_DEFAULTS: dict[str, Capabilities] = {
 }
 FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Capabilities))
 STREAMING_DIALECTS = frozenset({"openai"})  # the others have no partial images to stream
+VARIATION_DIALECTS = frozenset({"openai"})  # the only API with /images/variations
 
 
 def capabilities_for(
@@ -165,6 +186,8 @@ def capabilities_for(
         changes["credits_per_image"] = _coerce("credits_per_image", credits_per_image)
     if dialect not in STREAMING_DIALECTS:
         changes["partial_images_max"] = 0
+    if dialect not in VARIATION_DIALECTS:
+        changes["variations"] = False
     return dataclasses.replace(caps, **changes)
 
 
@@ -197,6 +220,11 @@ def _coerce(name: str, value: object) -> object:
         if value not in (None, "url", "b64_json"):
             raise ValueError("'default_response_format' must be 'url' or 'b64_json'")
         return value
+    if name == "api_response_formats":
+        formats = tuple(_string_list(name, value))
+        if not formats or not set(formats) <= {"url", "b64_json"}:
+            raise ValueError("'api_response_formats' must list 'url' and/or 'b64_json'")
+        return formats
     if value is None and name == "edit_square_png_max_bytes":
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -275,6 +303,12 @@ def visible_fields(caps: Capabilities, operation: str) -> list[str]:
         if operation in parameter.operations and _model_takes(caps, parameter)
     )
     return fields
+
+
+def model_takes(caps: Capabilities, operation: str, name: str) -> bool:
+    """Whether this model takes the registry parameter `name` for this operation."""
+    parameter = PARAMETERS_BY_NAME[name]
+    return operation in parameter.operations and _model_takes(caps, parameter)
 
 
 def _model_takes(caps: Capabilities, parameter: Parameter) -> bool:

@@ -38,6 +38,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("background", _("Background"), "choice", "backgrounds"),
     Parameter("output_format", _("Output format"), "choice", "output_formats"),
     Parameter("moderation", _("Moderation"), "choice", "moderations"),
+    # dall-e-3's "vivid" or "natural" (OpenAI takes it on generations only).
+    Parameter("style", _("Style"), "choice", "styles", frozenset({GENERATE})),
     # Only meaningful when source images are sent (OpenAI refuses it on generations).
     Parameter(
         "input_fidelity", _("Input fidelity"), "choice", "input_fidelities", frozenset({EDIT})

@@ -59,6 +59,7 @@ from jobs.providers import (
     Endpoint,
     ImageRequest,
     InputImage,
+    Operation,
     ProviderError,
     ProviderResult,
     ResultImage,
@@ -581,12 +582,15 @@ def _with_db_retries(write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+FROM_SOURCES = (JobKind.EDIT, JobKind.VARIATION)  # the kinds whose images derive from sources
+
+
 def _origin(job: Job) -> ImageOrigin:
-    return ImageOrigin.EDITED if job.kind == JobKind.EDIT else ImageOrigin.GENERATED
+    return ImageOrigin.EDITED if job.kind in FROM_SOURCES else ImageOrigin.GENERATED
 
 
 def _sources(job: Job) -> list:
-    return list(job.source_images.all()) if job.kind == JobKind.EDIT else []
+    return list(job.source_images.all()) if job.kind in FROM_SOURCES else []
 
 
 def _prepare_results(
@@ -638,6 +642,13 @@ def _explain_unexpected(error: Exception) -> str:
 # --- the request --------------------------------------------------------------------------------
 
 
+OPERATIONS: dict[JobKind, Operation] = {
+    JobKind.GENERATE: "generate",
+    JobKind.EDIT: "edit",
+    JobKind.VARIATION: "variation",
+}
+
+
 def build_request(job: Job, sources: list | None = None) -> ImageRequest:
     """The provider request for `job`; `sources` are its source images, oldest first."""
     if sources is None:
@@ -663,7 +674,7 @@ def build_request(job: Job, sources: list | None = None) -> ImageRequest:
         model=job.model_name,
         response_format=job.provider_model().capabilities().default_response_format,
         prompt=job.prompt,
-        operation="edit" if job.kind == JobKind.EDIT else "generate",
+        operation=OPERATIONS[JobKind(job.kind)],
         n=job.n,
         images=images,
         mask=mask,

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 
+from studio.api.json_errors import is_api_path, too_large_error
 from studio.middleware import declared_over_limit, too_large_page
 
 # As django-stubs types Django's ASGIHandler, so that it is an ASGIApp here.
@@ -45,7 +46,7 @@ class BodySizeLimit:
             if name.lower() == b"content-length" and declared_over_limit(
                 value.decode("latin-1").strip(), limit
             ):
-                await refuse(send, limit)
+                await refuse(send, limit, scope.get("path", ""))
                 return
         await _Guard(self.app, limit, receive, send).run(scope)
 
@@ -55,12 +56,14 @@ class _Guard:
 
     def __init__(self, app: ASGIApp, limit: int, receive: Receive, send: Send) -> None:
         self.app, self.limit = app, limit
+        self.path = ""
         self.server_receive, self.server_send = receive, send
         self.received = 0
         self.response_started = False
         self.cut_off = False
 
     async def run(self, scope: Scope) -> None:
+        self.path = scope.get("path", "")
         await self.app(scope, self.receive, self.send)
 
     async def receive(self) -> Message:
@@ -73,7 +76,7 @@ class _Guard:
             if self.received > self.limit:
                 self.cut_off = True
                 if not self.response_started:
-                    await refuse(self.server_send, self.limit)
+                    await refuse(self.server_send, self.limit, self.path)
                 return {"type": "http.disconnect"}
         return message
 
@@ -88,13 +91,17 @@ class _Guard:
         await self.server_send(message)
 
 
-async def refuse(send: Send, limit: int) -> None:
-    """Answer 413 with the page RequestSizeLimitMiddleware renders, and close the connection."""
+async def refuse(send: Send, limit: int, path: str = "") -> None:
+    """Answer 413 with the page RequestSizeLimitMiddleware renders (OpenAI's JSON error under
+    /v1), and close the connection."""
     # A small template rendered without the request: no database, no session; quick enough to
     # run on the event loop.
-    page = too_large_page(limit).encode()
+    if is_api_path(path):
+        page, content_type = too_large_error(limit).response().content, b"application/json"
+    else:
+        page, content_type = too_large_page(limit).encode(), b"text/html; charset=utf-8"
     headers = [
-        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-type", content_type),
         (b"content-length", str(len(page)).encode()),
         # The body is left unread: without this the server would read (and discard) all of it
         # to keep the connection for a next request.

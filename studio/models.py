@@ -238,6 +238,13 @@ class ApiToken(models.Model):
     credits_cap = models.PositiveIntegerField(
         null=True, blank=True, help_text="The most credits its jobs may use in all; empty: no cap."
     )
+    nearest_size = models.BooleanField(
+        _("Nearest size"),
+        default=False,
+        help_text=_(
+            "A size the model lacks is replaced by its closest allowed size instead of refused."
+        ),
+    )
     rate_limit_per_minute = models.PositiveIntegerField(
         default=60,
         help_text="Requests per minute (0: no limit); more are answered 429 with Retry-After.",

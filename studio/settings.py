@@ -61,7 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "studio.middleware.RequestSizeLimitMiddleware",  # first: refuse oversized bodies unread
+    # Before all: under /v1 whatever answers below (the size limit, CSRF) answers in JSON.
+    "studio.api.json_errors.ApiJsonMiddleware",
+    "studio.middleware.RequestSizeLimitMiddleware",  # refuse oversized bodies unread
     "django.middleware.security.SecurityMiddleware",
     "studio.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -26,6 +26,8 @@ FINAL_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
 class JobKind(models.TextChoices):
     GENERATE = "generate", _("Generate")
     EDIT = "edit", _("Edit")
+    # OpenAI's /images/variations: new images like a source image, without a prompt.
+    VARIATION = "variation", _("Variation")
 
 
 class Job(models.Model):

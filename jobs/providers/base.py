@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
-Operation = Literal["generate", "edit"]
+Operation = Literal["generate", "edit", "variation"]
 
 
 class TaskState(StrEnum):
@@ -54,6 +54,7 @@ class ImageRequest:
     output_compression: int | None = None
     moderation: str | None = None
     input_fidelity: str | None = None
+    style: str | None = None
     response_format: str | None = None  # "url" | "b64_json"; None = the dialect's choice
     user: str | None = None
     images: tuple[InputImage, ...] = ()

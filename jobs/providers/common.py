@@ -19,6 +19,7 @@ OPENAI_STYLE_FIELDS = (
     "output_compression",
     "moderation",
     "input_fidelity",
+    "style",
     "user",
 )
 

@@ -8,6 +8,9 @@ from .http import post_json, post_json_events, post_multipart
 
 GENERATIONS_PATH = "/v1/images/generations"
 EDITS_PATH = "/v1/images/edits"
+VARIATIONS_PATH = "/v1/images/variations"
+# What OpenAI's variations endpoint takes besides the image (no prompt, no quality).
+VARIATION_FIELDS = ("model", "n", "size", "response_format", "user")
 
 
 def response_format_for(request: ImageRequest) -> str | None:
@@ -47,6 +50,10 @@ class OpenAIDialect:
         if request.operation == "edit":
             files = image_parts(request.images, request.mask)
             body = post_multipart(endpoint, EDITS_PATH, form_fields(fields), files)
+        elif request.operation == "variation":
+            variation = {name: fields[name] for name in VARIATION_FIELDS if name in fields}
+            files = [("image", request.images[0])]
+            body = post_multipart(endpoint, VARIATIONS_PATH, form_fields(variation), files)
         elif request.partial_images:
             fields.update(stream=True, partial_images=request.partial_images)
             body = collect_stream(post_json_events(endpoint, GENERATIONS_PATH, fields), request)

@@ -55,6 +55,8 @@ def route_submit(state: SandboxState, incoming: Incoming) -> Reply:
         grok = incoming.form.get("model", "").startswith("grok")
         handler = sync_dialects.grok_edit if grok else sync_dialects.openai_edit
         return run_sync(state, incoming, handler, incoming.form.get("prompt", ""))
+    if path == "/v1/images/variations":
+        return run_sync(state, incoming, sync_dialects.openai_variation, "")
     if path == "/api/v1/image/generation":
         return run_submit(
             state, incoming, TASK, str(body.get("prompt") or ""), async_dialects.task_submit

@@ -252,6 +252,28 @@ def openai_edit(state: SandboxState, incoming: Incoming, directives: Directives)
     return openai_reply(state, incoming, pictures, fields, model, len(images))
 
 
+def openai_variation(state: SandboxState, incoming: Incoming, directives: Directives) -> Reply:
+    """dall-e-2's variations: one square PNG under 4 MB, no prompt; each picture a re-rendering
+    of the image (as an edit with an empty prompt)."""
+    checks.require_multipart(incoming)
+    checks.no_text_part_named(incoming, ("image",))
+    fields = dict(incoming.form)
+    name, model = openai_model(fields, default="dall-e-2")
+    if model is not OPENAI_MODELS["dall-e-2"] and model is not ANY_MODEL:
+        raise checks.invalid(f"{name} does not support image variations.", "model")
+    checks.only_known_keys(fields, {"model", "n", "size", "response_format", "user"})
+    n = checks.whole_number(fields, "n", 1, model.n_max, from_form=True)
+    checks.choice(fields, "size", model.sizes)
+    checks.choice(fields, "response_format", RESPONSE_FORMATS)
+    images, mask = edit_uploads(incoming, max_images=1)
+    if mask is not None:
+        raise checks.invalid("Unknown file field: 'mask'.", "mask", "unknown_parameter")
+    check_edit_images(images, None, png_square=True)
+    size = parse_size(fields.get("size"))
+    pictures = [render_edit(images[0].data, None, "", size, i) for i in range(n)]
+    return openai_reply(state, incoming, pictures, {**fields, "prompt": ""}, model, 1)
+
+
 def edit_uploads(
     incoming: Incoming, *, max_images: int
 ) -> tuple[list[UploadedFile], UploadedFile | None]:

@@ -43,7 +43,7 @@ def images_response(request: HttpRequest, job: Job, response_format: str) -> dic
         "created": int(job.created_at.timestamp()),
         "data": data,
         "usage": job.usage or None,
-        "output_format": job.params.get("output_format") or _format_of(first),
+        "output_format": job.params.get("output_format") or format_of(first),
         "size": job.params.get("size") or (f"{first.width}x{first.height}" if first else None),
         "quality": job.params.get("quality"),
         "background": job.params.get("background"),
@@ -51,7 +51,7 @@ def images_response(request: HttpRequest, job: Job, response_format: str) -> dic
     }
 
 
-def _format_of(image) -> str | None:
+def format_of(image) -> str | None:
     return {"JPEG": "jpeg"}.get(image.format, image.format.lower()) if image else None
 
 

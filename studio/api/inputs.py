@@ -2,8 +2,8 @@
 
 Generations are JSON. Edits are multipart (`image` or repeated `image[]`, optional `mask`) or JSON
 whose `images` list holds `{image_url}` (a `data:` URI or a link to one of the studio's images) or
-`{file_id}` (a studio image id). Parameters the model does not take are refused with a 400 that
-names them; `response_format` is ignored on gpt-image models, which always answer base64.
+`{file_id}` (a studio image id). OpenAI parameters the model does not take are dropped and named
+(studio/api/parameters.py); unknown ones are refused with a 400 that names them.
 """
 
 from __future__ import annotations
@@ -24,23 +24,18 @@ from django.utils.translation import gettext as _
 
 from jobs.capabilities import EDIT, GENERATE, check_request
 from jobs.models import Image, ProviderModel
-from jobs.parameters import PARAMETERS, PARAMETERS_BY_NAME
+from jobs.parameters import PARAMETERS
 from jobs.storage import read_stored_file
 from studio.access import get_image_for_token
 from studio.api.errors import invalid
 from studio.api.links import image_id_from_link
+from studio.api.parameters import TakenParameters, refuse_unknown, take_parameters
 from studio.api.tokens import model_for_token
 from studio.forms.edit import EditForm
 from studio.forms.generate import PERSONAL, GenerateForm
 from studio.models import ApiToken
 
-RESPONSE_FORMATS = ("b64_json", "url")
-# What the API takes besides the registry's parameters (partial previews stream only on pages).
-API_PARAMETERS = tuple(p.name for p in PARAMETERS if p.name != "partial_images")
-GENERATE_PARAMS = frozenset({"model", "prompt", "response_format", "user", "n"}) | {
-    p for p in API_PARAMETERS if GENERATE in PARAMETERS_BY_NAME[p].operations
-}
-EDIT_PARAMS = frozenset({"model", "prompt", "response_format", "user", "n", *API_PARAMETERS})
+API_PARAMETERS = tuple(p.name for p in PARAMETERS)
 EDIT_FILES = frozenset({"image", "image[]", "mask"})
 IMAGE_PATH = re.compile(r"^/images/(?P<id>[0-9a-f-]{32,36})/(?:file/|thumbnail/|download/)?$")
 LINK_PATH = re.compile(r"^/v1/files/(?P<signed>[^/]+)/?$")
@@ -56,14 +51,17 @@ class ImageCall:
     operation: str
     form: GenerateForm
     response_format: str
+    ignored: tuple[str, ...] = ()  # OpenAI parameters this model does not take, dropped
+    stream: bool = False
+    size_used: str | None = None  # the nearest allowed size, used instead of the one asked
 
 
 def read_generation(request: HttpRequest, token: ApiToken) -> ImageCall:
     body = _json_body(request)
-    _refuse_unknown(body, GENERATE_PARAMS)
-    model = _model(token, body, GENERATE)
-    form = GenerateForm(_form_data(token, model, body), user=token.user)
-    return ImageCall(GENERATE, _valid(form, {}), _response_format(model, body))
+    refuse_unknown(body)
+    model, taken = _model(token, body, GENERATE)
+    form = GenerateForm(_form_data(token, model, taken.body), user=token.user)
+    return _call(GENERATE, _valid(form, {}), taken)
 
 
 def read_edit(request: HttpRequest, token: ApiToken) -> ImageCall:
@@ -78,19 +76,25 @@ def read_edit(request: HttpRequest, token: ApiToken) -> ImageCall:
         mask = request.FILES.get("mask")
         sources: list[str] = []
         param_names = {"image": "image", "mask": "mask"}
-        _refuse_unknown(body, EDIT_PARAMS)
-        model = _model(token, body, EDIT)
+        refuse_unknown(body)
+        model, taken = _model(token, body, EDIT)
     else:
         body = _json_body(request)
-        _refuse_unknown(body, EDIT_PARAMS | {"images", "mask"})
-        model = _model(token, body, EDIT)
+        refuse_unknown(body, frozenset({"images", "mask"}))
+        model, taken = _model(token, body, EDIT)
         uploads, sources, mask = _json_images(request, token, body, model)
         param_names = {"image": "images", "mask": "mask"}
-    data = _form_data(token, model, body)
+    data = _form_data(token, model, taken.body)
     data.setlist("source", sources)
     files = MultiValueDict({"image": uploads, **({"mask": [mask]} if mask else {})})
     form = EditForm(data, files, user=token.user)
-    return ImageCall(EDIT, _valid(form, param_names), _response_format(model, body))
+    return _call(EDIT, _valid(form, param_names), taken)
+
+
+def _call(operation: str, form: GenerateForm, taken: TakenParameters) -> ImageCall:
+    return ImageCall(
+        operation, form, taken.response_format, taken.ignored, taken.stream, taken.size_used
+    )
 
 
 # --- the parts ----------------------------------------------------------------------------------
@@ -131,15 +135,9 @@ def _nested_deeper_than(value: object, limit: int) -> bool:
     return True
 
 
-def _refuse_unknown(body: Mapping[str, object], allowed: frozenset[str] | set[str]) -> None:
-    for name in body:
-        if name not in allowed:
-            raise invalid(
-                _("Unknown parameter: '%(name)s'.") % {"name": name}, name, "unknown_parameter"
-            )
-
-
-def _model(token: ApiToken, body: Mapping[str, object], operation: str) -> ProviderModel:
+def _model(
+    token: ApiToken, body: Mapping[str, object], operation: str
+) -> tuple[ProviderModel, TakenParameters]:
     model = model_for_token(token, body.get("model"))
     caps = model.capabilities()
     if operation not in caps.operations:
@@ -150,6 +148,8 @@ def _model(token: ApiToken, body: Mapping[str, object], operation: str) -> Provi
             else _("The model '%(model)s' cannot generate images.")
         )
         raise invalid(refusal % {"model": body.get("model")}, "model")
+    taken = take_parameters(caps, operation, body, token.nearest_size)
+    body = taken.body
     # The capability table's own messages, for every parameter the client sent.
     sent = {name: body[name] for name in ("n", *API_PARAMETERS) if name in body}
     for name, value in sent.items():
@@ -163,17 +163,7 @@ def _model(token: ApiToken, body: Mapping[str, object], operation: str) -> Provi
                 % {"problem": message, "model": body.get("model")},
                 name,
             )
-    return model
-
-
-def _response_format(model: ProviderModel, body: Mapping[str, object]) -> str:
-    value = body.get("response_format")
-    if value in (None, ""):
-        return "b64_json"
-    if value not in RESPONSE_FORMATS:
-        raise invalid(_("'response_format' must be 'b64_json' or 'url'."), "response_format")
-    # gpt-image models always answer base64; clients send the field anyway.
-    return "b64_json" if model.name.startswith("gpt-image") else str(value)
+    return model, taken
 
 
 def _form_data(token: ApiToken, model: ProviderModel, body: Mapping[str, object]) -> QueryDict:

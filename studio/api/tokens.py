@@ -49,6 +49,7 @@ def create_token(
     models: Iterable[ProviderModel] = (),
     expires_at: datetime | None = None,
     credits_cap: int | None = None,
+    nearest_size: bool = False,
 ) -> tuple[ApiToken, str]:
     """A new token and its secret, which the caller shows once (only its hash is kept).
 
@@ -69,6 +70,7 @@ def create_token(
         all_models=not models,
         expires_at=expires_at,
         credits_cap=credits_cap,
+        nearest_size=nearest_size,
     )
     token.allowed_models.set(models)
     return token, secret

@@ -8,6 +8,7 @@ urlpatterns = [
     path("models", views.models, name="api-models"),
     path("images/generations", views.image_generations, name="api-image-generations"),
     path("images/edits", views.image_edits, name="api-image-edits"),
+    path("images/variations", views.image_variations, name="api-image-variations"),
     path("images/jobs/<uuid:job_id>", views.image_job, name="api-image-job"),
     path("files/<str:signed>/", views.image_file, name="api-image-file"),
     re_path(r"^", views.unknown_path),  # clients probe other OpenAI paths: answer in their shape

@@ -11,10 +11,9 @@ from inspect import iscoroutinefunction
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,31 +23,19 @@ from studio.access import get_job_for_token
 from studio.api import answers
 from studio.api.errors import ApiError, invalid, not_found
 from studio.api.inputs import read_edit, read_generation
+from studio.api.json_errors import api_error_for
+from studio.api.language import request_language
 from studio.api.links import image_id_from_link
+from studio.api.model_info import studio_field
+from studio.api.parameters import answer_headers
 from studio.api.ratelimit import check_rate_limit
+from studio.api.streaming import event_stream_response
 from studio.api.submit import submit_call
 from studio.api.tokens import authenticate, public_model_ids, usable_models
+from studio.api.variations import VARIATION, read_variation
 from studio.api.waiting import wait_for_job
 from studio.files import stored_file_response
 from studio.models import ApiToken
-
-
-def request_language(request: HttpRequest) -> str:
-    """The language a client asks for in Accept-Language alone (`zh-CN` → zh-hans), else English.
-
-    The pages also follow the language cookie and the session's (the person's profile) choice,
-    which LocaleMiddleware and PreferencesMiddleware apply to every request. An API call is a
-    program's: it says what it reads in its header, and a cookie a browser happens to send (or
-    the token owner's page language) must not turn its errors into another language.
-    """
-    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        if code == "*":
-            break
-        try:
-            return translation.get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return settings.LANGUAGE_CODE
 
 
 def speaks_accept_language(view: Callable) -> Callable:
@@ -78,10 +65,16 @@ def speaks_accept_language(view: Callable) -> Callable:
     return sync_view
 
 
+READERS = {GENERATE: read_generation, EDIT: read_edit, VARIATION: read_variation}
+
+
 @dataclass(frozen=True)
 class Accepted:
     job_id: str
     response_format: str
+    ignored: tuple[str, ...] = ()
+    stream: bool = False
+    size_used: str | None = None
 
 
 def _authorized(request: HttpRequest) -> ApiToken:
@@ -94,11 +87,11 @@ def _accept(request: HttpRequest, operation: str) -> Accepted:
     """Authenticate, check and submit (on a thread; the ORM is synchronous)."""
     try:
         token = _authorized(request)
-        call = (
-            read_generation(request, token) if operation == GENERATE else read_edit(request, token)
-        )
+        call = READERS[operation](request, token)
         job = submit_call(token, call, request.headers.get("Idempotency-Key", "").strip())
-        return Accepted(str(job.pk), call.response_format)
+        return Accepted(
+            str(job.pk), call.response_format, call.ignored, call.stream, call.size_used
+        )
     finally:
         # The call may now wait for minutes: give its database connection back meanwhile.
         if not connection.in_atomic_block:
@@ -116,9 +109,23 @@ def _answer(
     return JsonResponse(answers.images_response(request, job, response_format))
 
 
-async def _image_call(request: HttpRequest, operation: str) -> HttpResponse:
+async def _image_call(request: HttpRequest, operation: str) -> HttpResponseBase:
     try:
         accepted = await sync_to_async(_accept)(request, operation)
+    except ApiError as error:
+        return error.response()
+    response = await _answer_accepted(request, accepted, operation)
+    for name, value in answer_headers(accepted.ignored, accepted.size_used).items():
+        response[name] = value
+    return response
+
+
+async def _answer_accepted(
+    request: HttpRequest, accepted: Accepted, operation: str
+) -> HttpResponseBase:
+    if accepted.stream:
+        return event_stream_response(accepted.job_id, operation, settings.STUDIO_API_WAIT_SECONDS)
+    try:
         if "respond-async" in _preferences(request):
             job = await Job.objects.aget(pk=accepted.job_id)
             status = await sync_to_async(answers.job_status)(request, job, accepted.response_format)
@@ -151,6 +158,13 @@ async def image_edits(request: HttpRequest) -> HttpResponse:
     return await _image_call(request, EDIT)
 
 
+@csrf_exempt
+@require_POST
+@speaks_accept_language
+async def image_variations(request: HttpRequest) -> HttpResponse:
+    return await _image_call(request, VARIATION)
+
+
 @require_GET
 @speaks_accept_language
 def models(request: HttpRequest) -> HttpResponse:
@@ -166,6 +180,7 @@ def models(request: HttpRequest) -> HttpResponse:
             "object": "model",
             "created": int(model.provider.created_at.timestamp()),
             "owned_by": model.provider.name,
+            "studio": studio_field(model),
         }
         for model in usable
     ]
@@ -208,10 +223,4 @@ def image_file(request: HttpRequest, signed: str) -> HttpResponse:
 
 @speaks_accept_language
 def unknown_path(request: HttpRequest) -> HttpResponse:
-    return not_found(
-        _(
-            "The studio's API has no %(method)s %(path)s; it serves /v1/models and "
-            "/v1/images/generations, /v1/images/edits, /v1/images/jobs/{id}."
-        )
-        % {"method": request.method, "path": request.path}
-    ).response()
+    return api_error_for(request, 404).response()

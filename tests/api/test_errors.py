@@ -112,7 +112,7 @@ def test_the_tokens_credits_cap_is_403_insufficient_quota(make_token, api_client
         ({"model": "gpt-image-1", "aspect_ratio": "16:9"}, "aspect_ratio", "aspect ratio"),
         ({"model": "gpt-image-1", "n": 11}, "n", "between 1 and 10"),
         ({"model": "dall-e-3", "size": "256x256"}, "size", "256x256"),
-        ({"model": "gpt-image-1", "style": "vivid"}, "style", "Unknown parameter"),
+        ({"model": "gpt-image-1", "colour": "vivid"}, "colour", "Unknown parameter"),
         ({"model": "dall-e-2", "response_format": "png"}, "response_format", "b64_json"),
         ({"model": "gpt-image-1", "prompt": ""}, "prompt", "Enter a prompt"),
     ],

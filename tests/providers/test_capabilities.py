@@ -164,7 +164,7 @@ def test_visible_fields_are_what_the_model_supports():
         "image", "mask", "prompt", "n", "size"
     ]  # fmt: skip
     assert visible_fields(capabilities_for("openai", "dall-e-3"), "generate") == [
-        "prompt", "size", "quality"
+        "prompt", "size", "quality", "style"
     ]  # fmt: skip
     assert visible_fields(capabilities_for("grok", "grok-3-image"), "edit") == [
         "image", "prompt", "n", "size", "aspect_ratio", "resolution", "quality"
@@ -202,7 +202,10 @@ def test_the_parameter_registry_names_real_capabilities_and_drives_the_form_fiel
     # A model taking every parameter the registry knows: edits show all but the generate-only
     # ones, generations all but the edit-only ones.
     caps = dataclasses.replace(
-        capabilities_for("openai", "gpt-image-1"), aspect_ratios=("1:1",), resolutions=("1k",)
+        capabilities_for("openai", "gpt-image-1"),
+        aspect_ratios=("1:1",),
+        resolutions=("1k",),
+        styles=("vivid",),
     )
     edit_fields = set(visible_fields(caps, "edit"))
     generate_fields = set(visible_fields(caps, "generate"))

@@ -29,6 +29,11 @@ class Command(BaseCommand):
         create.add_argument("--models", help="Comma-separated model ids (name or provider/name).")
         create.add_argument("--expires-days", type=int, help="Days until the token stops working.")
         create.add_argument("--credits-cap", type=int, help="The most credits it may spend.")
+        create.add_argument(
+            "--nearest-size",
+            action="store_true",
+            help="Answer a size the model lacks with its closest allowed size, not a 400.",
+        )
         listing = actions.add_parser("list", help="List tokens (never their secrets).")
         listing.add_argument("--user", help="Only this person's tokens.")
         revoke = actions.add_parser("revoke", help="Stop a token from working.")
@@ -64,6 +69,7 @@ class Command(BaseCommand):
                 models=models,
                 expires_at=expires_at,
                 credits_cap=options["credits_cap"],
+                nearest_size=options["nearest_size"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("studio", "0008_apiidempotencykey_fingerprint")]
+    dependencies = [("studio", "0009_apitoken_nearest_size")]
 
     operations = [
         migrations.AddField(
