@@ -10,6 +10,7 @@ from jobs.models import Job, QuotaLimit
 from studio.dock import FEED_PAGE_SIZE
 from studio.models import Membership, Role, Team
 from tests.fixtures.browser import choose_model, log_in, wait_for_htmx_quiet
+from tests.fixtures.polling import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -129,6 +130,11 @@ def test_the_keyboard_alone_reaches_the_prompt_first_and_every_dock_action(
     skip = page.get_by_role("link", name="Skip to content")
     first_stop = "document.querySelector('a[href], button, input, select, textarea, [tabindex]')"
     assert page.evaluate(f"{first_stop}.textContent") == "Skip to content"  # first in the page
+    # The Tab stop right after the skip link is the prompt (the header follows main in the source).
+    skip.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Prompt")).to_be_focused()
+    # Following the skip link lands there too.
     skip.focus()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
@@ -167,7 +173,8 @@ def test_a_reference_picked_from_history_makes_the_job_an_edit(
     from jobs import pipeline
 
     made = submit("a red square")
-    pipeline.run_job(made.pk)
+    pipeline.run_job(made.pk)  # or the worker does, first: either way, wait for its image
+    wait_until(lambda: made.images.exists(), 30, message="the first job's image")
     reference = made.images.get()
     page = new_page()
     log_in(page, live_server.url, "alice", "/")

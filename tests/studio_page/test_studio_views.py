@@ -169,7 +169,7 @@ def test_sizes_read_as_the_ratios_people_name():
 def test_the_person_feed_channel_carries_every_job_change(alice, submit):
     from jobs import events
 
-    pubsub = events.subscribe([], [events.person_channel(alice.pk)])
+    pubsub = events.subscribe([events.person_channel(alice.pk)])
     try:
         events.publish_job_event("0000", "running", alice.pk)
         message = None
