@@ -1,10 +1,11 @@
 """Push latency: "provider done → image on the page", median and p95, with push and without it.
 
-For each job a real browser (the system Chromium, through Playwright) has the job page open. The
-clock starts when the worker finished the job (`Job.finished_at`: the image is stored and the row
-says Succeeded) and stops when the result image has loaded in the page (`Date.now()` at the
-image's load event). Both clocks are this machine's. Run twice: pages fed by push (SSE from Redis
-pub/sub) and pages whose push channel is down (they poll once a second).
+For each job a real browser (the system Chromium, found as the tests find it, through
+Playwright) has the job page open. The clock starts when the worker finished the job
+(`Job.finished_at`: the image is stored and the row says Succeeded) and stops when the result
+image has loaded in the page (`Date.now()` at the image's load event). Both clocks are this
+machine's. Run twice: pages fed by push (SSE from Redis pub/sub) and pages whose push channel is
+down (they poll once a second).
 
 It builds its own world like engine_throughput.py (own database, queue, media folder, sandbox,
 worker and beat) plus a web server (`manage.py runserver --noreload`) per mode.
@@ -29,7 +30,6 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from _common import PYTHON, ROOT, free_port, machine, wait_until
 from engine_throughput import Bench, setup_django, wait_for_worker
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "bench-push-password"
 # The page notes when the first result image has loaded (present already, or swapped in later).
 WATCH_RESULT = """
@@ -93,8 +93,8 @@ def measure_mode(browser, base_url: str, owner, model, jobs: int) -> list[float]
         spec = JobSpec(owner=owner, model=model, prompt=f"a buoy, study {number} [[delay:1.5]]")
         job = submit_job(spec)
         page.goto(f"{base_url}/jobs/{job.pk}/")
-        page.wait_for_function("window.__imageShownAt", timeout=30_000)
-        shown_ms = page.evaluate("window.__imageShownAt")
+        page.wait_for_function("() => window.__imageShownAt", timeout=30_000)
+        shown_ms = page.evaluate("() => window.__imageShownAt")
         finished = Job.objects.get(pk=job.pk).finished_at
         latencies.append(shown_ms / 1000 - finished.timestamp())
     context.close()
@@ -127,6 +127,7 @@ def main() -> int:
             from playwright.sync_api import sync_playwright
 
             from jobs.models import ProviderModel
+            from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
 
             owner = get_user_model().objects.create_user("bench-push", password=PASSWORD)
             model = ProviderModel.objects.get(name="gpt-image-1", provider__name="sandbox")
@@ -134,9 +135,7 @@ def main() -> int:
             # Playwright's sync API runs an event loop; the ORM calls here are plain sync ones.
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-                )
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 push = measure_mode(browser, push_url, owner, model, args.jobs)
                 polling = measure_mode(browser, polling_url, owner, model, args.jobs)
                 browser.close()
