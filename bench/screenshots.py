@@ -63,7 +63,7 @@ def seed() -> dict[str, str]:
 
     from jobs import pipeline
     from jobs.models import ProviderModel, QuotaLimit
-    from jobs.services import JobSpec, cancel_job, submit_job
+    from jobs.services import JobSpec, cancel_job, submit_comparison, submit_job
     from studio.library import add_to_collection, share_images
     from studio.models import Collection, Membership, Role, Team
     from tests.conftest import create_person
@@ -96,6 +96,14 @@ def seed() -> dict[str, str]:
         JobSpec(owner=alice, model=models["gpt-image-1"], prompt="an orchard in spring", n=1)
     )
     cancel_job(waiting)
+    comparison = submit_comparison(
+        [
+            JobSpec(owner=alice, model=models[name], prompt="a fox in the snow, morning light")
+            for name in ("gpt-image-1", "grok-3-image", "dall-e-3")
+        ]
+    )
+    for job in comparison.jobs.all():
+        pipeline.run_job(job.pk)
     images = list(done.images.order_by("index"))
     share_images(alice, design, [image.pk for image in images[:3]])
     ids = [image.pk for image in images]
@@ -108,6 +116,7 @@ def seed() -> dict[str, str]:
         "image": f"/images/{images[0].pk}/",
         "collection": f"/teams/design/collections/{best.pk}/",
         "my-collection": f"/collections/{personal.pk}/",
+        "comparison": f"/compare/{comparison.pk}/",
     }
 
 
@@ -116,6 +125,8 @@ def pages(paths: dict[str, str]) -> list[tuple[str, str, bool]]:
     return [
         ("studio", "/", True),
         ("job-done", paths["job"], True),
+        ("compare", "/compare/", True),
+        ("comparison", paths["comparison"], True),
         ("my-jobs", "/jobs/", True),
         ("history", "/history/", True),
         ("image", paths["image"], True),
