@@ -34,7 +34,15 @@ def studio(sandbox_models):
         )
         share_images(person, world.design, [image.pk])
         name = f"{persona}'s laptop"
-        call_command("apitoken", "create", "--user", person.get_username(), "--name", name, stdout=io.StringIO())
+        call_command(
+            "apitoken",
+            "create",
+            "--user",
+            person.get_username(),
+            "--name",
+            name,
+            stdout=io.StringIO(),
+        )
         add_to_collection(None, [image.pk], collection=None, new_name="Moodboard", added_by=person)
         batch = Batch.objects.create(owner=person, kind=BatchKind.COMPARE)
         for color in ((200, 40, 40), (40, 200, 40)):
