@@ -17,7 +17,10 @@ DARK_BACKGROUND = "() => getComputedStyle(document.body).backgroundColor === 'rg
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_page_in_dark_has_no_serious_accessibility_violation(
-    name, live_server, new_page, done_job  # noqa: F811
+    name,
+    live_server,
+    new_page,
+    done_job,  # noqa: F811
 ):
     path, shows = PAGES[name]
     page = new_page(color_scheme="dark")

@@ -67,7 +67,10 @@ def test_chinese_header_labels_do_not_wrap_per_character(live_server, new_page, 
     log_in(page, live_server.url, "alice", "/")
     for width in (1440, 1280, 1000):
         page.set_viewport_size({"width": width, "height": 900})
-        for element in (page.locator("label[for=language-switcher]"), page.locator(".language button")):
+        for element in (
+            page.locator("label[for=language-switcher]"),
+            page.locator(".language button"),
+        ):
             expect(element).to_be_visible()
             lines = element.evaluate(
                 """(element) => element.getBoundingClientRect().height
