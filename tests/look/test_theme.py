@@ -101,3 +101,12 @@ def test_every_page_links_the_icons(client: Client, alice):
     html = client.get("/preferences/").content.decode()
     for rel in ('rel="icon"', 'rel="apple-touch-icon"', 'rel="manifest"'):
         assert rel in html
+
+
+@pytest.mark.django_db
+def test_the_admin_wears_the_studios_name_and_colours(client: Client):
+    html = client.get("/admin/login/").content.decode()
+    assert ">Image Studio</a>" in html  # the header, not "Django administration"
+    assert "css/admin.css" in html and "icons/favicon.svg" in html
+    chinese = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert ">图像工作室</a>" in chinese
