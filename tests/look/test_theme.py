@@ -42,7 +42,7 @@ def test_a_theme_chosen_on_preferences_overrides_the_system(live_server, new_pag
     assert luminance(page.evaluate(BACKGROUND)) > 200
     assert Profile.objects.get(user=alice).theme == "light"
 
-    # Kept with the person: another browser, light this time, opens in the chosen... Dark.
+    # Kept with the person: another browser, light this time, opens in the Dark they chose.
     page.get_by_label("Theme").select_option(label="Dark")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your preferences are saved.")).to_be_visible()
