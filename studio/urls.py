@@ -150,6 +150,7 @@ urlpatterns = [
     path("account/tokens/", tokens.token_list, name="token-list"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("v1/", include("studio.api.urls")),
+    path("favicon.ico", ops.favicon, name="favicon"),
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics, name="metrics"),
