@@ -185,6 +185,9 @@ class Profile(models.Model):
     # The studio page's dock as the person last used it (model, workspace, collection and the
     # model's options), so it follows them to another browser: see studio.preferences.
     dock_settings = models.JSONField(_("studio settings"), default=dict, blank=True)
+    # Set when a staff admin adds the person with a first password (studio.people.add_person):
+    # until they choose their own, every page sends them to the password change form.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("profile")
