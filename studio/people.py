@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -80,6 +81,18 @@ def create_team(name: str, slug: str, owner_username: str) -> Team:
     except IntegrityError:  # the same address taken at the same moment
         raise PeopleError("slug", taken) from None
     return team
+
+
+def teams_with_owners() -> list[tuple[Team, list[str]]]:
+    """Every team with its owners' usernames, for the staff admin's overview on /teams/."""
+    teams = Team.objects.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=Role.OWNER).select_related("user"),
+            to_attr="owner_memberships",
+        )
+    )
+    return [(team, sorted(m.user.get_username() for m in team.owner_memberships)) for team in teams]
 
 
 def first_password_changed(request: HttpRequest) -> None:

@@ -49,7 +49,11 @@ def _render_team_list(request: HttpRequest, team_form: TeamForm | None) -> HttpR
     mine = list(user_teams(request.user).annotate(role=F("memberships__role")))
     for team in mine:
         team.role_label = Role(team.role).label
-    context = {"teams": mine, "team_form": team_form}
+    context = {
+        "teams": mine,
+        "team_form": team_form,
+        "all_teams": people.teams_with_owners() if team_form is not None else [],
+    }
     status = 400 if team_form is not None and team_form.errors else 200
     return render(request, "studio/team_list.html", context, status=status)
 

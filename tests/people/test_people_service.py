@@ -57,3 +57,12 @@ def test_a_team_address_already_taken_is_refused(alice, bob):
     assert refusal.value.field == "slug"
     assert Team.objects.get().name == "Design"
     assert not Membership.objects.filter(user=bob).exists()
+
+
+def test_staff_see_every_team_with_its_owners(alice, bob):
+    people.create_team("Design", "design", "alice")
+    ops = people.create_team("Ops", "ops", "bob")
+    Membership.objects.create(team=ops, user=alice, role=Role.OWNER)
+    Team.objects.create(name="Empty", slug="empty")
+    overview = [(team.slug, owners) for team, owners in people.teams_with_owners()]
+    assert overview == [("design", ["alice"]), ("empty", []), ("ops", ["alice", "bob"])]

@@ -64,6 +64,8 @@ def test_staff_create_a_team_with_its_first_owner(staff, alice):
     team = Team.objects.get(slug="design-team")
     assert Membership.objects.get(team=team).role == Role.OWNER
     assert client_for(alice).get("/teams/design-team/").status_code == 200
+    overview = client.get("/teams/").content.decode()
+    assert "Design Team <code>design-team</code> · Owners: alice" in overview
 
 
 @pytest.mark.parametrize(
