@@ -29,7 +29,8 @@ def test_an_admin_adds_a_person_and_a_team_whose_owner_adds_a_member(
     admin.get_by_label("First owner").fill("nina")
     admin.get_by_role("button", name="Create team").click()
     expect(admin.get_by_text("Created Posters; nina is its owner")).to_be_visible()
-    expect(admin.get_by_role("listitem").filter(has_text="Posters")).to_contain_text("nina")
+    all_teams = admin.get_by_role("region", name="All teams")
+    expect(all_teams.get_by_role("listitem")).to_have_text("Posters posters · Owners: nina")
 
     nina = new_page()
     log_in_with_the_form(nina, live_server.url, "nina", password)
