@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from studio.models import Membership, Role
+from tests.fixtures.axe import assert_no_serious_violations
 from tests.fixtures.browser import log_in, log_in_with_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,9 +24,14 @@ def test_an_admin_adds_a_person_and_a_team_whose_owner_adds_a_member(
     admin.get_by_role("button", name="Add person").click()
     expect(admin.get_by_role("heading", name="nina can log in now")).to_be_visible()
     password = admin.locator("#first-password").inner_text()
+    assert_no_serious_violations(admin)
 
     admin.get_by_role("link", name="Teams: create a team or add them to one").click()
     admin.get_by_label("Team name").fill("Posters")
+    admin.get_by_label("First owner").fill("nobody")
+    admin.get_by_role("button", name="Create team").click()
+    expect(admin.get_by_text("There is no one with the username “nobody”.")).to_be_visible()
+    assert_no_serious_violations(admin)
     admin.get_by_label("First owner").fill("nina")
     admin.get_by_role("button", name="Create team").click()
     expect(admin.get_by_text("Created Posters; nina is its owner")).to_be_visible()
@@ -35,6 +41,7 @@ def test_an_admin_adds_a_person_and_a_team_whose_owner_adds_a_member(
     nina = new_page()
     log_in_with_the_form(nina, live_server.url, "nina", password)
     expect(nina.get_by_role("heading", name="Choose your password")).to_be_visible()
+    assert_no_serious_violations(nina)
     nina.get_by_label("Old password").fill(password)
     nina.get_by_label("New password", exact=True).fill("posters-and-prints-7")
     nina.get_by_label("New password confirmation").fill("posters-and-prints-7")
