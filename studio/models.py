@@ -196,6 +196,9 @@ class Profile(models.Model):
     theme = models.CharField(
         _("theme"), max_length=5, choices=Theme.choices, default=Theme.SYSTEM, blank=True
     )
+    # Set when a staff admin adds the person with a first password (studio.people.add_person):
+    # until they choose their own, every page sends them to the password change form.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("profile")
