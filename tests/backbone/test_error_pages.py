@@ -62,3 +62,20 @@ def test_usage_is_a_table(client, alice, submit, sandbox):
     assert '<th scope="row">Input tokens: text tokens</th><td>9</td>' in text
     assert '<th scope="row">Total tokens</th><td>20</td>' in text
     assert "{&#x27;" not in text and "text_tokens" not in text
+
+
+@pytest.mark.parametrize(
+    ("status", "next_step"),
+    [
+        ("400", "Reload the page you came from and send the form again"),
+        ("403", "ask an owner of the team (or an administrator) for a role"),
+        ("500", "Try again in a minute"),
+    ],
+)
+def test_every_error_page_is_styled_and_says_what_to_do_next(status, next_step):
+    from django.template.loader import render_to_string
+
+    page = render_to_string(f"{status}.html")
+
+    assert next_step in page
+    assert "/static/css/studio.css" in page and "Back to the studio" in page
