@@ -45,6 +45,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A stale form gets a page in the studio's style and language (studio/views/errors.py).
+CSRF_FAILURE_VIEW = "studio.views.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +16,7 @@ from studio.access import MANAGERS, get_team_for, require_staff, user_teams
 from studio.forms.library import MemberForm, RoleForm
 from studio.forms.people import TeamForm
 from studio.models import Role, Team
+from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 @login_required
@@ -125,6 +127,9 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *MANAGERS)
+    if not is_confirmed(request):
+        question = _("Remove %(name)s from %(team)s?") % {"name": username, "team": team}
+        return ask_to_confirm(request, question, reverse("team-detail", args=[team.slug]))
     _report(
         request,
         lambda: teams.remove_member(team, username),
