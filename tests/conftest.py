@@ -61,6 +61,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """The test client's requests activate the session's language (and zone) in this thread, and
+    Django leaves them active after the response: a test in Chinese would otherwise make the next
+    one's management command or form speak Chinese."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _broker_is_the_test_redis(request: pytest.FixtureRequest) -> None:
     """A test that touches the database may enqueue (on commit): make sure the test broker runs.
 
