@@ -180,10 +180,10 @@ def input_rules(caps: Capabilities) -> str:
     if caps.edit_square_png_max_bytes is not None:
         rules.append(
             _(
-                "Each image must be square; it is sent as a PNG under %(size)s "
+                "Each image must be square; it is sent as a PNG under %(size)s MB "
                 "(made smaller if needed)."
             )
-            % {"size": filesizeformat(caps.edit_square_png_max_bytes)}
+            % {"size": caps.edit_square_png_max_bytes // 2**20}
         )
     rules.append(
         _("The mask applies to the first image.") if caps.mask else _("This model takes no mask.")
