@@ -68,6 +68,7 @@
         if (state.maskFromPainter) setMaskFile(null);
         painterBox.hidden = !state.takesMask;
         emptyNote.hidden = true;
+        fitStage();
         setZoom(1);
         form.dataset.painterReady = "true";
       };
@@ -228,6 +229,17 @@
       undoButton.disabled = !state.undo.length;
       redoButton.disabled = !state.redo.length;
     }
+
+    // --- fitting the picture to the space: small pictures grow, large ones shrink -------------
+    function fitStage() {
+      if (!picture.naturalWidth || painterBox.hidden) return;
+      var maxHeight = window.innerHeight * (window.innerWidth < 600 ? 0.55 : 0.7);
+      var scale = Math.min(viewport.clientWidth / picture.naturalWidth,
+                           maxHeight / picture.naturalHeight);
+      picture.style.width = Math.floor(picture.naturalWidth * scale) + "px";
+      picture.style.height = Math.floor(picture.naturalHeight * scale) + "px";
+    }
+    new ResizeObserver(fitStage).observe(viewport);
 
     // --- zoom and pan --------------------------------------------------------------------------
     function applyTransform() {

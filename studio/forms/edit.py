@@ -61,7 +61,7 @@ class EditForm(GenerateForm):
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png"}),
         help_text=gettext_lazy(
-            "Paint over the image below, or upload a PNG of the image's size whose "
+            "Paint over the image above, or upload a PNG of the image's size whose "
             "transparent part is the area to change."
         ),
     )

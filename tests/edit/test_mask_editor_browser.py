@@ -142,6 +142,31 @@ def test_brackets_change_the_brush_size_and_its_preview(
     assert size.input_value() == before
 
 
+def test_zoom_in_paints_where_the_pointer_is_and_fit_returns(
+    live_server, new_page, sandbox_models, alice, tmp_path
+):
+    page = new_page()
+    open_editor_with_a_picture(page, live_server, sandbox_models["gpt-image-1"], tmp_path)
+    canvas = page.get_by_role("img", name="Painting area")
+    fitted = canvas.bounding_box()
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator("[data-zoom-level]")).to_have_text("150%")
+    zoomed = canvas.bounding_box()
+    assert zoomed["width"] == pytest.approx(fitted["width"] * 1.5, abs=2)
+
+    # The picture's centre stays under the viewport's centre: a dot there is the mask's centre.
+    viewport = page.locator("[data-mask-viewport]").bounding_box()
+    page.mouse.click(viewport["x"] + viewport["width"] / 2, viewport["y"] + viewport["height"] / 2)
+    expect(page.locator("[data-edit-form]")).to_have_attribute("data-mask-painted", "true")
+    state = read_mask(page)
+    assert state["mask"][:2] == [0, 255]
+    assert_mask_matches_overlay(state)
+
+    page.get_by_role("button", name="Fit").click()
+    expect(page.locator("[data-zoom-level]")).to_have_text("100%")
+    assert canvas.bounding_box() == pytest.approx(fitted, abs=1)
+
+
 def test_uploads_are_thumbnails_to_reorder_and_remove_with_the_mask_mark_on_the_first(
     live_server, new_page, sandbox_models, alice, tmp_path
 ):
