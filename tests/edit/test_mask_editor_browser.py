@@ -214,3 +214,9 @@ def test_the_page_fits_a_phone_with_the_edit_button_in_view_and_passes_axe(
     canvas = page.get_by_role("img", name="Painting area").bounding_box()
     assert canvas["width"] <= 390 and canvas["width"] == pytest.approx(canvas["height"], abs=1)
     assert_no_serious_violations(page)
+    page.set_viewport_size({"width": 1440, "height": 900})  # side by side: the canvas left
+    canvas = page.get_by_role("img", name="Painting area").bounding_box()
+    prompt = page.get_by_label("Prompt").bounding_box()
+    assert canvas["x"] + canvas["width"] < prompt["x"]
+    expect(page.get_by_role("button", name="Edit", exact=True)).to_be_in_viewport()
+    assert_no_serious_violations(page)
