@@ -70,7 +70,8 @@ def seed() -> dict[str, str]:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("loadproviders", str(SANDBOX_PROVIDERS), verbosity=0)
-    alice, bob = create_person("alice"), create_person("bob")
+    # Alice is also a staff admin: the Teams page shows "Create a team"; /people/new/ opens.
+    alice, bob = create_person("alice", is_staff=True), create_person("bob")
     design = Team.objects.create(name="Design", slug="design")
     Membership.objects.create(team=design, user=alice, role=Role.OWNER)
     Membership.objects.create(team=design, user=bob, role=Role.EDITOR)
@@ -133,6 +134,7 @@ def pages(paths: dict[str, str]) -> list[tuple[str, str, bool]]:
         ("edit", "/edit/", True),
         ("teams", "/teams/", True),
         ("team", "/teams/design/", True),
+        ("people-new", "/people/new/", True),
         ("team-library", "/teams/design/library/", True),
         ("collection", paths["collection"], True),
         ("my-collections", "/collections/", True),
@@ -140,6 +142,7 @@ def pages(paths: dict[str, str]) -> list[tuple[str, str, bool]]:
         ("tokens", "/account/tokens/", True),
         ("preferences", "/preferences/", True),
         ("usage", "/usage/", True),
+        ("password-change", "/accounts/password_change/", True),
         ("login", "/accounts/login/", False),
         ("not-found", "/no-such-page/", True),
     ]

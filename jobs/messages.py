@@ -13,6 +13,7 @@ in turn. Text that matches no template (an old row, a provider's raw words) is s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from django.utils.translation import gettext, gettext_noop
@@ -114,6 +115,14 @@ PIXELS_OVER_LIMIT = gettext_noop(
     "The image is %(width)s×%(height)s pixels; the most we accept is %(limit)s pixels in all."
 )
 
+# Placeholders that hold the provider's own words (or a cut of its answer): shown apart, under
+# "Details" (split_job_text), because a person cannot act on a raw JSON fragment.
+RAW = frozenset({"message", "detail", "snippet"})
+# How a sentence ends in the reader's language, once the raw words after its colon are gone.
+SENTENCE_END = gettext_noop("%(sentence)s.")
+_SENTENCE_ENDS = ".\u3002!\uff01?\uff1f)\uff09"  # and their full-width forms
+_RAW_MARK = "\x00raw\x00"
+
 # Placeholders that may hold another sentence of this module; "; " separates several.
 NESTED = frozenset({"error", "problems", "where", "detail", "message"})
 _SEPARATOR = "; "
@@ -128,15 +137,14 @@ def localize_job_text(text: str) -> str:
     """`text` (as stored) in the active language: its template translated, its values kept."""
     if not text:
         return text
-    for template, pattern in _patterns():
-        match = pattern.fullmatch(text)
-        if match:
-            values = {
-                name: _localize_nested(value) if name in NESTED else value
-                for name, value in match.groupdict().items()
-            }
-            return gettext(template) % values
-    return text
+    matched = _match(text)
+    if matched is None:
+        return text
+    template, groups = matched
+    values = {
+        name: _localize_nested(value) if name in NESTED else value for name, value in groups.items()
+    }
+    return gettext(template) % values
 
 
 def _localize_nested(value: str) -> str:
@@ -145,13 +153,99 @@ def _localize_nested(value: str) -> str:
     return _SEPARATOR.join(localize_job_text(part) for part in value.split(_SEPARATOR))
 
 
+@dataclass(frozen=True)
+class JobTextParts:
+    """A stored text split for a person: our sentence, and the provider's raw words apart."""
+
+    sentence: str
+    details: tuple[str, ...] = ()
+
+
+def split_job_text(text: str) -> JobTextParts:
+    """`text` in the active language with the provider's own words (RAW placeholders) taken out.
+
+    The sentence stays readable ("The provider answered with something that is not JSON."); what
+    the provider wrote goes to `details`, for a "Details" disclosure. Text that matches none of
+    our templates is kept whole as the sentence: we cannot tell which part is whose.
+    """
+    if not text or _match(text) is None:
+        return JobTextParts(text)
+    details: list[str] = []
+    sentence = _split_into(text, details).rstrip()
+    if sentence and sentence[-1] not in _SENTENCE_ENDS:
+        sentence = gettext(SENTENCE_END) % {"sentence": sentence}
+    return JobTextParts(sentence, tuple(details))
+
+
+def _split_into(text: str, details: list[str]) -> str:
+    matched = _match_explaining_most(text)
+    if matched is None:
+        return text
+    template, groups = matched
+    values = {}
+    for name, value in groups.items():
+        if name in NESTED or name in RAW:
+            values[name] = _split_value(name, value, details)
+        else:
+            values[name] = value
+    sentence = gettext(template) % values
+    # Where the raw words stood, drop the marker with the colon or space that led to it.
+    return re.sub(r"[\s:：]*" + re.escape(_RAW_MARK), "", sentence)
+
+
+def _split_value(name: str, value: str, details: list[str]) -> str:
+    if _match(value) is not None:  # one sentence of ours, whose own words may hold "; "
+        return _split_into(value, details)
+    parts = value.split(_SEPARATOR)
+    if name in RAW and not value.strip():
+        return _RAW_MARK
+    if name in RAW and all(_match(part) is None for part in parts):
+        details.append(value)  # the provider's words whole, "; " and all
+        return _RAW_MARK
+    kept = []
+    for part in parts:
+        if _match(part) is not None:
+            kept.append(_split_into(part, details))
+        elif name in RAW:
+            details.append(part)
+        else:
+            kept.append(part)
+    return _SEPARATOR.join(kept) if kept else _RAW_MARK
+
+
+def _match_explaining_most(text: str) -> tuple[str, dict[str, str]] | None:
+    """The match that leaves the least to the provider's words.
+
+    "…: %(message)s" also matches "…: busy (gave up after 3 attempts)", taking our own ending for
+    the provider's; the wrapper GAVE_UP, holding the sentence in `error`, tells them apart.
+    """
+    matches = [
+        (template, match.groupdict())
+        for template, pattern in _patterns()
+        if (match := pattern.fullmatch(text))
+    ]
+    if not matches:
+        return None
+    return min(matches, key=lambda m: sum(len(v) for k, v in m[1].items() if k in RAW))
+
+
+def _match(text: str) -> tuple[str, dict[str, str]] | None:
+    for template, pattern in _patterns():
+        match = pattern.fullmatch(text)
+        if match:
+            return template, match.groupdict()
+    return None
+
+
 @cache
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     """Every template as a regular expression, the most literal text first (the best match)."""
     templates = [
         value
         for name, value in globals().items()
-        if name.isupper() and isinstance(value, str) and name not in {"_SEPARATOR"}
+        if name.isupper()
+        and isinstance(value, str)
+        and name not in {"_SEPARATOR", "SENTENCE_END", "_SENTENCE_ENDS", "_RAW_MARK"}
     ]
     compiled = [(template, _pattern(template)) for template in templates]
     return sorted(compiled, key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))

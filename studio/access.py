@@ -96,6 +96,12 @@ def get_image_for(user, image_id) -> Image:
 # --- Teams ------------------------------------------------------------------------------------
 
 
+def require_staff(user) -> None:
+    """Adding people and creating teams is for staff admins only; everyone else gets 403."""
+    if not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied("Only a staff admin can do that.")
+
+
 def user_teams(user) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user)
 

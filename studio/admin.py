@@ -1,4 +1,5 @@
-"""Admin for teams: admins create teams here and set who is in them, in which role."""
+"""Admin for teams: admins create teams here and set who is in them, in which role; and the
+admin site's own name."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from studio.models import ApiToken, Collection, Membership, Team
+
+# The admin wears the studio's name (its colours: templates/admin/base_site.html).
+admin.site.site_header = _("Image Studio")
+admin.site.site_title = _("Image Studio")
+admin.site.index_title = _("Image Studio administration")
 
 
 class MembershipInline(admin.TabularInline):

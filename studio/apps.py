@@ -7,4 +7,4 @@ class StudioConfig(AppConfig):
     verbose_name = _("Studio")
 
     def ready(self) -> None:
-        from studio import preferences, signals  # noqa: F401  (connects the receivers)
+        from studio import people, preferences, signals  # noqa: F401  (connects the receivers)

@@ -77,5 +77,19 @@ def taken_out_message(collection: Collection, removed: int) -> str:
     ) % {"count": removed, "name": collection.name}
 
 
+def delete_collection_question(collection: Collection) -> str:
+    return _("Delete the collection “%(name)s”? Its images stay where they are.") % {
+        "name": collection.name
+    }
+
+
+def delete_images_question(count: int) -> str:
+    return ngettext(
+        "Delete %(count)s image? This cannot be undone.",
+        "Delete %(count)s images? This cannot be undone.",
+        count,
+    ) % {"count": count}
+
+
 def deleted_message(collection: Collection) -> str:
     return _("Deleted the collection “%(name)s”.") % {"name": collection.name}

@@ -13,15 +13,15 @@ from jobs.models import Image, Job, JobKind
 @dataclass(frozen=True)
 class ImageLinks:
     edit: str  # the edit page, with this image as the one to change
-    reference: str  # the edit page, with this image guiding a new picture
+    reference: str  # the studio page's dock, with this image as a reference for a new picture
     settings: str  # the job's form filled in again; "" for an uploaded image
 
 
 def image_links(image: Image) -> ImageLinks:
-    edit = reverse("edit")
+    query = urlencode({"image": image.pk})
     return ImageLinks(
-        edit=f"{edit}?{urlencode({'image': image.pk})}",
-        reference=f"{edit}?{urlencode({'reference': image.pk})}",
+        edit=f"{reverse('edit')}?{query}",
+        reference=f"{reverse('generate')}?{query}",
         settings=job_settings_url(image.job) if image.job else "",
     )
 

@@ -88,6 +88,12 @@ def history_images(user) -> QuerySet[Image]:
     return Image.objects.filter(owner=user, job__isnull=False).order_by("-created_at", "-index")
 
 
+def history_prompts(user, image_ids: Sequence) -> list[str]:
+    """The prompts of the person's own images among `image_ids`, to name what a delete takes."""
+    images = Image.objects.filter(owner=user, pk__in=image_ids).select_related("job")
+    return [image.job.prompt if image.job else _("Uploaded image") for image in images]
+
+
 def team_library_images(team: Team) -> QuerySet[Image]:
     """The team's library, newest arrival first (an image shared in today is news to the team).
 

@@ -170,6 +170,14 @@ class Favourite(models.Model):
         return f"{self.user} starred {self.image_id}"
 
 
+class Theme(models.TextChoices):
+    """The colour scheme a person chose; empty follows the system's (prefers-color-scheme)."""
+
+    SYSTEM = "", _("System")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
+
+
 class Profile(models.Model):
     """A person's own settings: the language pages speak and the time zone times show in.
 
@@ -185,6 +193,12 @@ class Profile(models.Model):
     # The studio page's dock as the person last used it (model, workspace, collection and the
     # model's options), so it follows them to another browser: see studio.preferences.
     dock_settings = models.JSONField(_("studio settings"), default=dict, blank=True)
+    theme = models.CharField(
+        _("theme"), max_length=5, choices=Theme.choices, default=Theme.SYSTEM, blank=True
+    )
+    # Set when a staff admin adds the person with a first password (studio.people.add_person):
+    # until they choose their own, every page sends them to the password change form.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("profile")

@@ -1,9 +1,10 @@
-"""A person's language and time zone: kept in their profile, applied to every request.
+"""A person's language, time zone and theme: kept in their profile, applied to every request.
 
 Without a choice, LocaleMiddleware follows the browser's Accept-Language and times show in
 settings.TIME_ZONE. A choice made with the header's switcher is kept in the session (for this
 visit) and in the profile (for the next ones); logging in copies the profile's choice back into
-the session, so it survives logging out, another browser and a cleared cookie.
+the session, so it survives logging out, another browser and a cleared cookie. The theme (light
+or dark, else the system's) travels the same way: profile, then session, then base.html.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from studio.models import Profile
+from studio.models import Profile, Theme
 
 LANGUAGE_SESSION_KEY = "studio_language"
 TIME_ZONE_SESSION_KEY = "studio_time_zone"
+THEME_SESSION_KEY = "studio_theme"
 
 
 def profile_for(user) -> Profile:
@@ -61,6 +63,21 @@ def remember_time_zone(request: HttpRequest, name: str) -> None:
         request.session.pop(TIME_ZONE_SESSION_KEY, None)
 
 
+def remember_theme(request: HttpRequest, theme: str) -> None:
+    """Keep the person's explicit theme in the session, so pages need no query to find it."""
+    if theme in Theme.values and theme != Theme.SYSTEM:
+        request.session[THEME_SESSION_KEY] = theme
+    else:
+        request.session.pop(THEME_SESSION_KEY, None)
+
+
+def theme(request: HttpRequest) -> dict[str, str]:
+    """Context processor: `theme` is "light" or "dark" when the person chose one, else empty
+    (base.html then leaves the choice to the browser's prefers-color-scheme)."""
+    chosen = getattr(request, "session", {}).get(THEME_SESSION_KEY, "")
+    return {"theme": chosen if chosen in (Theme.LIGHT, Theme.DARK) else ""}
+
+
 @receiver(user_logged_in, dispatch_uid="studio.restore_preferences_at_login")
 def restore_preferences_at_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
     # The session was just cycled by login(): put the person's own choices back in it.
@@ -77,6 +94,7 @@ def restore_preferences_at_login(sender, request: HttpRequest | None, user, **kw
     if profile.language and is_supported_language(profile.language):
         request.session[LANGUAGE_SESSION_KEY] = profile.language  # pages after the login's redirect
     remember_time_zone(request, profile.time_zone)
+    remember_theme(request, profile.theme)
 
 
 class PreferencesMiddleware:

@@ -19,6 +19,7 @@ from studio.views import (
     usage,
 )
 from studio.views import library as library_views
+from studio.views import people as people_views
 from studio.views import teams as team_views
 
 urlpatterns = [
@@ -93,6 +94,9 @@ urlpatterns = [
         "images/<uuid:image_id>/favourite/", library_views.image_favourite, name="image-favourite"
     ),
     path("teams/", team_views.team_list, name="team-list"),
+    path("teams/new/", team_views.team_create, name="team-create"),
+    # A staff admin adds people here (studio/views/people.py), not only in Django admin.
+    path("people/new/", people_views.person_add, name="person-add"),
     path("teams/<slug:slug>/", team_views.team_detail, name="team-detail"),
     path("teams/<slug:slug>/leave/", team_views.team_leave, name="team-leave"),
     path("teams/<slug:slug>/members/add/", team_views.member_add, name="member-add"),
@@ -150,9 +154,16 @@ urlpatterns = [
     path("account/tokens/", tokens.token_list, name="token-list"),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("v1/", include("studio.api.urls")),
+    path("favicon.ico", ops.favicon, name="favicon"),
     path("healthz", ops.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics, name="metrics"),
+    # Before Django's own: a successful change also ends a person's first-password state.
+    path(
+        "accounts/password_change/",
+        people_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

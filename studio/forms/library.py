@@ -81,6 +81,12 @@ class LibraryFilterForm(forms.Form):
             self.add_error("date_to", gettext("The end date is before the start date."))
         return data
 
+    def active_count(self) -> int:
+        """How many filters narrow the page (those with an error are not applied, not counted):
+        the filter drawer's summary shows it while the drawer is folded on a phone."""
+        self.is_valid()
+        return sum(1 for value in self.cleaned_data.values() if value not in (None, "", False))
+
     def filters(self) -> LibraryFilters:
         """The valid part of what was asked (an invalid field shows its error, unapplied)."""
         self.is_valid()

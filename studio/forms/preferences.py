@@ -1,4 +1,5 @@
-"""The person's preferences: the language pages speak and the time zone times show in."""
+"""The person's preferences: the language pages speak, the time zone times show in and the
+colour scheme (theme) pages wear."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from studio.models import Theme
 from studio.preferences import time_zone_names
 
 
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    theme = forms.ChoiceField(
+        label=_("Theme"),
+        choices=Theme.choices,
+        required=False,
+        help_text=_("System follows the light or dark setting of your device."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

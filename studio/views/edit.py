@@ -43,8 +43,9 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(request: HttpRequest) -> dict:
-    """ "Edit" (`?image=`: the image to change) and "Use as reference" (`?reference=`: an image
-    to guide a new picture) from an image page, the lightbox, or a selection in history or a
+    """ "Edit" (`?image=`: the image to change) and `?reference=` (an image to guide a new
+    picture; the image page and lightbox send "Use as reference" to the studio page's dock)
+    from an image page, the lightbox, or a selection in history or a
     library open this form with those images chosen; "Use these settings" of an edit job repeats
     it. 404 for an image or job that is not theirs."""
     initial = {}

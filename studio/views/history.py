@@ -23,12 +23,15 @@ from studio.access import (
 from studio.browse import (
     browse_context,
     collected_message,
+    delete_collection_question,
+    delete_images_question,
     deleted_message,
     taken_out_message,
     zip_response,
 )
 from studio.forms.library import CollectForm, CollectionForm, SelectionForm, ShareForm
 from studio.models import Collection
+from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 def _render_history(
@@ -126,7 +129,15 @@ def history_delete(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_history(request, bulk_form=form)
-    outcome = library.delete_from_history(request.user, form.cleaned_data["image"])
+    ids = form.cleaned_data["image"]
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            delete_images_question(len(ids)),
+            form.redirect_to(reverse("history")),
+            names=library.history_prompts(request.user, ids),
+        )
+    outcome = library.delete_from_history(request.user, ids)
     level = messages.WARNING if outcome.kept_in_team else messages.SUCCESS
     messages.add_message(request, level, outcome.message)
     return _back_to_history(form)
@@ -182,6 +193,12 @@ def my_collection_remove(request: HttpRequest, collection_id) -> HttpResponse:
 @require_POST
 def my_collection_delete(request: HttpRequest, collection_id) -> HttpResponse:
     collection = get_collection_for(request.user, collection_id)
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            delete_collection_question(collection),
+            reverse("my-collection-detail", args=[collection.pk]),
+        )
     library.delete_collection(collection)
     messages.success(request, deleted_message(collection))
     return redirect("my-collections")

@@ -25,6 +25,7 @@ from studio.access import (
 from studio.browse import (
     browse_context,
     collected_message,
+    delete_collection_question,
     deleted_message,
     taken_out_message,
     zip_response,
@@ -36,6 +37,7 @@ from studio.forms.library import (
     TagForm,
 )
 from studio.models import Role, Team
+from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 def _render_library(
@@ -211,6 +213,12 @@ def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpRes
 def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *ORGANISERS)
     collection = get_collection_for(request.user, collection_id, team=team)
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            delete_collection_question(collection),
+            reverse("collection-detail", args=[team.slug, collection.pk]),
+        )
     library.delete_collection(collection)
     messages.success(request, deleted_message(collection))
     return redirect("collection-list", slug=team.slug)

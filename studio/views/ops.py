@@ -1,4 +1,4 @@
-"""Probes for orchestrators and Prometheus: /healthz, /readyz, /metrics.
+"""Probes for orchestrators and Prometheus: /healthz, /readyz, /metrics; and /favicon.ico.
 
 None of them needs a login; /metrics is guarded by a token or by the caller's address instead
 (studio/metrics_access.py). None of them touches the session, so probes leave no trace.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -51,3 +52,10 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         return refusal
     return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools ask for /favicon.ico whatever the pages link: the icon in static/ (its
+    hashed name in production, hence a redirect rather than a fixed path)."""
+    return HttpResponseRedirect(static("icons/favicon.ico"))

@@ -16,6 +16,7 @@ from studio.preferences import (
     forget_language,
     profile_for,
     remember_language,
+    remember_theme,
     remember_time_zone,
 )
 
@@ -31,13 +32,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     profile = profile_for(request.user)
-    initial = {"language": profile.language, "time_zone": profile.time_zone}
+    initial = {"language": profile.language, "time_zone": profile.time_zone, "theme": profile.theme}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         profile.language = form.cleaned_data["language"]
         profile.time_zone = form.cleaned_data["time_zone"]
-        profile.save(update_fields=["language", "time_zone"])
+        profile.theme = form.cleaned_data["theme"]
+        profile.save(update_fields=["language", "time_zone", "theme"])
         remember_time_zone(request, profile.time_zone)
+        remember_theme(request, profile.theme)
         response = redirect("preferences")
         if profile.language:
             remember_language(request, profile.language, request.user)

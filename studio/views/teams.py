@@ -7,22 +7,57 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from studio import teams
-from studio.access import MANAGERS, get_team_for, user_teams
+from studio import people, teams
+from studio.access import MANAGERS, get_team_for, require_staff, user_teams
 from studio.forms.library import MemberForm, RoleForm
+from studio.forms.people import TeamForm
 from studio.models import Role, Team
+from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 @login_required
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
+    return _render_team_list(request, TeamForm() if request.user.is_staff else None)
+
+
+@login_required
+@require_POST
+def team_create(request: HttpRequest) -> HttpResponse:
+    """A staff admin creates a team with its first owner, who then adds everyone else."""
+    require_staff(request.user)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = people.create_team(data["name"], data["slug"], data["owner"])
+        except people.PeopleError as refusal:
+            form.add_refusal(refusal)
+        else:
+            messages.success(
+                request,
+                _("Created %(team)s; %(name)s is its owner and can add members now.")
+                % {"team": team, "name": data["owner"].strip()},
+            )
+            return redirect("team-list")
+    return _render_team_list(request, form)
+
+
+def _render_team_list(request: HttpRequest, team_form: TeamForm | None) -> HttpResponse:
     mine = list(user_teams(request.user).annotate(role=F("memberships__role")))
     for team in mine:
         team.role_label = Role(team.role).label
-    return render(request, "studio/team_list.html", {"teams": mine})
+    context = {
+        "teams": mine,
+        "team_form": team_form,
+        "all_teams": people.teams_with_owners() if team_form is not None else [],
+    }
+    status = 400 if team_form is not None and team_form.errors else 200
+    return render(request, "studio/team_list.html", context, status=status)
 
 
 @login_required
@@ -92,6 +127,9 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @require_POST
 def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *MANAGERS)
+    if not is_confirmed(request):
+        question = _("Remove %(name)s from %(team)s?") % {"name": username, "team": team}
+        return ask_to_confirm(request, question, reverse("team-detail", args=[team.slug]))
     _report(
         request,
         lambda: teams.remove_member(team, username),

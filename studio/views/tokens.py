@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.api.tokens import create_token, get_token_for, revoke_token, tokens_of
 from studio.forms.tokens import TokenForm
+from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 @login_required
@@ -31,6 +33,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_token_for(request.user, token_id)
+    if not token.revoked_at and not is_confirmed(request):
+        question = _("Revoke the token “%(name)s”?") % {"name": token.name}
+        return ask_to_confirm(request, question, reverse("token-list"))
     if revoke_token(token):
         messages.success(request, _("The token '%(name)s' is revoked.") % {"name": token.name})
     return redirect("token-list")

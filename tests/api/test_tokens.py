@@ -64,9 +64,9 @@ def test_the_page_creates_a_token_shown_once_and_kept_as_a_hash(client, alice, t
 def test_revoke_from_the_page_and_nobody_elses(client, alice, bob):
     token, secret = create_token(alice, name="old")
     client.force_login(bob)
-    assert client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
+    assert client.post(f"/account/tokens/{token.pk}/revoke/", {"confirm": "yes"}).status_code == 404
     client.force_login(alice)
-    client.post(f"/account/tokens/{token.pk}/revoke/")
+    client.post(f"/account/tokens/{token.pk}/revoke/", {"confirm": "yes"})
     token.refresh_from_db()
     assert token.revoked_at is not None
     with pytest.raises(ApiError) as raised:

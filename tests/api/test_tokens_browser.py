@@ -33,6 +33,7 @@ def test_make_a_token_use_it_and_revoke_it(api_world, new_page, api_client, alic
     page.goto(f"{url}/account/tokens/")
     assert secret not in page.content()
     page.get_by_role("button", name="Revoke laptop").click()
+    page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     page.get_by_text("The token 'laptop' is revoked.").wait_for()
     with pytest.raises(openai.AuthenticationError):
         client.models.list()

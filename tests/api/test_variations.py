@@ -10,7 +10,12 @@ from jobs.models import Image, ImageOrigin, Job, JobKind, JobStatus, LedgerEntry
 from tests.fixtures.images import png
 from tests.fixtures.sandbox import decode_image
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    # The SDK marks create_variation deprecated (OpenAI's own dall-e-2 is); apps still call it.
+    pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning"),
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_dall_e_2_makes_variations_as_a_job(alice_api, alice, sandbox):

@@ -137,7 +137,7 @@ def test_the_image_page_shows_prompt_model_provider_usage_and_cost(client, alice
     pipeline.run_job(job.pk)
     client.force_login(alice)
     page = client.get(f"/images/{job.images.first().pk}/").content.decode()
-    for text in ("a copper kettle", "grok-3-image", "sandbox", "Usage: generated_images", "Cost"):
+    for text in ("a copper kettle", "grok-3-image", "sandbox", "Generated images", "Cost"):
         assert text in page, text
     assert "2 credits for 2 images" in page
 

@@ -151,7 +151,8 @@ def test_another_persons_personal_collection_is_not_found(client, alice, bob, mi
     assert client.get(reverse("my-collection-detail", args=[mine.pk])).status_code == 404
     remove = reverse("my-collection-remove", args=[mine.pk])
     assert client.post(remove, {"image": [picture.pk]}).status_code == 404
-    assert client.post(reverse("my-collection-delete", args=[mine.pk])).status_code == 404
+    delete = reverse("my-collection-delete", args=[mine.pk])
+    assert client.post(delete, {"confirm": "yes"}).status_code == 404
     assert "Moodboard" not in client.get(reverse("my-collections")).content.decode()
     # Nor can Bob aim his results or his images at it (he has a board, so the field is there).
     Collection.objects.create(owner=bob, name="Bob's board")
@@ -241,7 +242,7 @@ def test_taking_images_out_and_deleting_keep_the_images(client, alice, mine):
     client.force_login(alice)
     client.post(reverse("my-collection-remove", args=[mine.pk]), {"image": [lake.pk]})
     assert image_ids(mine) == {hill.pk}
-    response = client.post(reverse("my-collection-delete", args=[mine.pk]))
+    response = client.post(reverse("my-collection-delete", args=[mine.pk]), {"confirm": "yes"})
     assert response["Location"] == reverse("my-collections")
     assert not Collection.objects.exists()
     assert {lake.pk, hill.pk} <= {image.pk for image in alice.images.all()}

@@ -92,7 +92,7 @@ def test_with_the_push_channel_down_the_job_page_polls(
     settings.STUDIO_EVENTS_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")
-    page.get_by_label("Prompt").fill("a lighthouse without push [[delay:2]]")
+    page.get_by_label("Prompt").fill("a lighthouse without push [[delay:5]]")
     generate_and_open_the_job(page)
     requested = status_requests(page)
     page.get_by_role("status").filter(has_text="Succeeded").wait_for(timeout=30_000)

@@ -28,7 +28,7 @@ def test_the_image_page_offers_reuse_of_its_settings_and_the_image_itself(client
     assert f'href="/generate/?from_job={made.pk}">Use these settings</a>' in page
     # "Edit" changes this image; "Use as reference" lets it guide a new one: two places.
     assert f'href="/edit/?image={image.pk}">Edit</a>' in page
-    assert f'href="/edit/?reference={image.pk}">Use as reference</a>' in page
+    assert f'href="/generate/?image={image.pk}">Use as reference</a>' in page
     form = client.get(f"/generate/?from_job={made.pk}").context["form"]
     assert (form["prompt"].value(), form["size"].value(), form["quality"].value()) == (
         "a quiet pier",

@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import escape
 
 from jobs import pipeline
 from jobs.models import JobStatus
@@ -117,10 +118,13 @@ def test_a_failed_jobs_message_is_translated_and_the_providers_words_kept(
     client.force_login(alice)
     chinese = client.get(f"/jobs/{job.pk}/status/", headers={"accept_language": "zh-CN"})
     text = chinese.content.decode()
-    assert f"服务商拒绝了提示词：{providers_words}" in text
+    # The sentence is translated; the provider's words are kept, apart, behind "Details".
+    assert "服务商拒绝了提示词。" in text
+    assert f"<pre>{escape(providers_words)}</pre>" in text
     assert ">失败<" in text
     english = client.get(f"/jobs/{job.pk}/status/", headers={"accept_language": "en"})
-    assert job.error_message in english.content.decode()
+    assert "The provider refused the prompt." in english.content.decode()
+    assert f"<pre>{escape(providers_words)}</pre>" in english.content.decode()
     assert ">Failed<" in english.content.decode()
 
 

@@ -194,7 +194,9 @@ def test_deleting_from_history_keeps_what_a_team_holds(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("history-delete"), {"image": [str(personal.pk), str(shared.pk)]}, follow=True
+            reverse("history-delete"),
+            {"image": [str(personal.pk), str(shared.pk)], "confirm": "yes"},
+            follow=True,
         )
 
     assert list(Image.objects.all()) == [shared]
@@ -284,7 +286,7 @@ def test_an_unknown_username_is_explained_next_to_the_field(client, world):
 def test_the_last_owner_stays(client, world, change):
     client.force_login(world.owner)
     urls = {
-        "remove": (reverse("member-remove", args=["design", "olive"]), {}),
+        "remove": (reverse("member-remove", args=["design", "olive"]), {"confirm": "yes"}),
         "demote": (reverse("member-role", args=["design", "olive"]), {"role": "viewer"}),
         "leave": (reverse("team-leave", args=["design"]), {}),
     }

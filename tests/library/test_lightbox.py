@@ -28,7 +28,7 @@ def test_the_panel_offers_every_action_on_a_generated_image(client, world, quick
     assert ">Copy prompt</button>" in page
     assert f'href="/images/{image.pk}/download/" download>Download original</a>' in page
     assert f'href="/edit/?image={image.pk}">Edit</a>' in page
-    assert f'href="/edit/?reference={image.pk}">Use as reference</a>' in page
+    assert f'href="/generate/?image={image.pk}">Use as reference</a>' in page
     assert f'href="/generate/?from_job={image.job.pk}">Use these settings</a>' in page
     assert f'action="/images/{image.pk}/favourite/"' in page
     assert 'aria-pressed="false"' in page
@@ -85,7 +85,7 @@ def test_an_uploaded_image_has_no_prompt_to_copy_nor_settings(client, world):
 
     assert "Copy prompt" not in page
     assert "Use these settings" not in page
-    assert f'href="/edit/?reference={upload.pk}">Use as reference</a>' in page
+    assert f'href="/generate/?image={upload.pk}">Use as reference</a>' in page
 
 
 @pytest.mark.parametrize("persona", ["other_team", "stranger"])

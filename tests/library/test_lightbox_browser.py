@@ -213,5 +213,5 @@ def test_a_grid_that_arrives_later_opens_the_lightbox_too(new_page, live_server,
     open_lightbox(links.nth(2))
     expect_showing(page, third, "3 / 3")
     expect(viewer(page).get_by_role("link", name="Use as reference")).to_have_attribute(
-        "href", f"/edit/?reference={third.pk}"
+        "href", f"/generate/?image={third.pk}"
     )

@@ -50,6 +50,9 @@ def scene(django_db_setup, django_db_blocker) -> Iterator[Scene]:
         transaction.set_rollback(True)
 
 
+CONFIRMED = {"confirm": "yes"}  # destructive actions ask first (studio/views/confirm.py)
+
+
 @dataclass(frozen=True)
 class Cell:
     name: str
@@ -129,7 +132,13 @@ MATRIX = [
         ORGANISERS_ONLY,
         selected,
     ),
-    Cell("delete collection", "post", collection_url("collection-delete"), ORGANISERS_ONLY),
+    Cell(
+        "delete collection",
+        "post",
+        collection_url("collection-delete"),
+        ORGANISERS_ONLY,
+        lambda s, p: CONFIRMED,
+    ),
     Cell(
         "share own image to team",
         "post",
@@ -167,7 +176,13 @@ MATRIX = [
         OWNERS_ONLY,
         lambda s, p: {"role": Role.EDITOR},
     ),
-    Cell("remove member", "post", team_url("member-remove", "vic"), OWNERS_ONLY),
+    Cell(
+        "remove member",
+        "post",
+        team_url("member-remove", "vic"),
+        OWNERS_ONLY,
+        lambda s, p: CONFIRMED,
+    ),
     Cell("leave team", "post", team_url("team-leave"), (302, 302, 302, 404, 404)),
 ]
 
@@ -192,8 +207,8 @@ def test_permission_matrix(client, scene, cell: Cell, persona: str):
 def test_refused_changes_change_nothing(client, scene, persona):
     client.force_login(scene.world.person(persona))
     client.post(reverse("library-remove", args=["design"]), {"image": [str(scene.team_image.pk)]})
-    client.post(reverse("member-remove", args=["design", "ed"]))
-    client.post(reverse("collection-delete", args=["design", scene.collection.pk]))
+    client.post(reverse("member-remove", args=["design", "ed"]), CONFIRMED)
+    client.post(reverse("collection-delete", args=["design", scene.collection.pk]), CONFIRMED)
 
     assert LibraryItem.objects.filter(team=scene.world.design, image=scene.team_image).exists()
     assert scene.world.design.memberships.filter(user__username="ed").exists()
