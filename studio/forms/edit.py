@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from jobs.capabilities import Capabilities
 from jobs.inputs import EditInputs, InputRejected, check_edit_inputs
 from jobs.messages import localize_job_text
 from jobs.models import Image
@@ -60,7 +61,7 @@ class EditForm(GenerateForm):
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png"}),
         help_text=gettext_lazy(
-            "Paint over the image below, or upload a PNG of the image's size whose "
+            "Paint over the image above, or upload a PNG of the image's size whose "
             "transparent part is the area to change."
         ),
     )
@@ -150,12 +151,44 @@ class EditForm(GenerateForm):
         limits = {}
         for model in self.available_models:
             caps = model.capabilities()
-            limits[str(model.pk)] = {"mask": caps.mask, "maxImages": caps.max_input_images}
+            limits[str(model.pk)] = {
+                "mask": caps.mask,
+                "maxImages": caps.max_input_images,
+                "square": caps.edit_square_png_max_bytes is not None,
+                "rules": input_rules(caps),
+            }
         return limits
+
+    def input_rules(self) -> str:
+        """The chosen model's rules for its inputs, shown before the person submits."""
+        return input_rules(self.capabilities) if self.capabilities else ""
 
     @property
     def takes_mask(self) -> bool:
         return bool(self.capabilities and self.capabilities.mask)
+
+
+def input_rules(caps: Capabilities) -> str:
+    """One sentence per rule of the capability table that the person can act on before sending."""
+    count = caps.max_input_images
+    rules = [
+        ngettext(
+            "This model takes %(count)s image.", "This model takes up to %(count)s images.", count
+        )
+        % {"count": count}
+    ]
+    if caps.edit_square_png_max_bytes is not None:
+        rules.append(
+            _(
+                "Each image must be square; it is sent as a PNG under %(size)s MB "
+                "(made smaller if needed)."
+            )
+            % {"size": caps.edit_square_png_max_bytes // 2**20}
+        )
+    rules.append(
+        _("The mask applies to the first image.") if caps.mask else _("This model takes no mask.")
+    )
+    return " ".join(rules)
 
 
 def _check_upload_size(upload: UploadedFile) -> None:

@@ -277,8 +277,11 @@ def test_images_are_pasted_or_picked_from_history_on_the_edit_page(
     )
     page.get_by_role("button", name="pick from history or a library").click()
     page.get_by_role("button", name="Use: a harbour crane").click()
-    chosen = page.get_by_role("list", name="Chosen images")
-    chosen.get_by_role("img").wait_for()
+    # Picked and pasted images are thumbnails in one list, in the order they are sent: stored first.
+    chosen = page.get_by_role("list", name="Chosen images").get_by_role("img")
+    expect(chosen).to_have_count(2)
+    expect(chosen.first).to_have_accessible_name("Chosen image 1")
+    expect(chosen.nth(1)).to_have_accessible_name("Upload: pasted.png")
     assert page.locator('input[name="source"]').input_value() == str(earlier.pk)
     page.get_by_label("Prompt").fill("both pictures, side by side")
     page.get_by_role("button", name="Edit", exact=True).click()
