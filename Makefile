@@ -59,9 +59,10 @@ node:
 	  else echo "npm is missing: install the 'npm' package (the accessibility tests fetch axe-core with it)"; exit 1; fi; }
 
 # Full-page PNGs of every page a person meets, at desk and phone widths, into var/screenshots/
-# (for reviewers, not a test). SCHEME=dark for the dark colour scheme.
+# (for reviewers, not a test), in the light and the dark colour scheme; SCHEME=light (or dark)
+# for one of them.
 screenshots: $(INSTALLED) browser messages
-	$(BIN)/python bench/screenshots.py --color-scheme $${SCHEME:-light}
+	for scheme in $${SCHEME:-light dark}; do $(BIN)/python bench/screenshots.py --color-scheme $$scheme || exit 1; done
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

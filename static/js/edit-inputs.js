@@ -26,7 +26,11 @@
     var list = form.querySelector("[data-chosen-list]");
     var warning = form.querySelector("[data-input-warning]");
     var rulesLine = form.querySelector("[data-input-rules]");
-    var limits = JSON.parse(document.getElementById("model-limits").textContent || "{}");
+    // The edit page says what each model takes and has a mask; the studio page's dock (references
+    // only) has neither, so both are optional here.
+    var limitsData = document.getElementById("model-limits");
+    var limits = limitsData ? JSON.parse(limitsData.textContent || "{}") : {};
+    var marksTheMask = Boolean(form.querySelector("[data-mask-field]"));
     var uploadUrls = [];
 
     function chosenLimit() {
@@ -104,7 +108,7 @@
       var items = list.querySelectorAll("[data-chosen-image]");
       list.hidden = items.length === 0;
       list.querySelectorAll("[data-mask-mark]").forEach(function (mark) { mark.remove(); });
-      if (items.length) {
+      if (items.length && marksTheMask) {
         var mark = document.createElement("span");
         mark.className = "mask-mark";
         mark.setAttribute("data-mask-mark", "");
@@ -137,6 +141,7 @@
           }
         });
       }
+      if (!warning) return;
       warning.textContent = problems.join(" ");
       warning.hidden = problems.length === 0;
     }

@@ -1,5 +1,6 @@
-"""axe-core finds no serious or critical accessibility violation on the pages people use most:
-the studio page, a job page, My jobs, History, a team library and the usage page."""
+"""axe-core finds no serious or critical accessibility violation on the pages a person meets: the
+studio page, a job page, My jobs, History, a team library, the usage page and the rest
+(test_axe_dark.py runs the same pages in the dark scheme)."""
 
 from __future__ import annotations
 
@@ -39,17 +40,32 @@ PAGES = {
     "history": ("/history/", "History"),
     "team library": ("/teams/design/library/", "Design"),
     "usage": ("/usage/", "Usage"),
+    "image": ("/images/{image}/", "a lighthouse at dawn"),
+    "edit": ("/edit/", "Prompt"),
+    "compare": ("/compare/", "Model 1"),
+    "teams": ("/teams/", "Design"),
+    "team": ("/teams/design/", "Design"),
+    "collections": ("/collections/", "My collections"),
+    "tokens": ("/account/tokens/", "API tokens"),
+    "preferences": ("/preferences/", "Preferences"),
+    "not found": ("/no-such-page/", "Not found"),
 }
+
+
+def page_path(name: str, job) -> str:
+    """The page's path, with the job (and its first image) filled in."""
+    path, _shows = PAGES[name]
+    return path.format(job=job.pk, image=job.images.order_by("index").first().pk)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_page_has_no_serious_accessibility_violation(name, live_server, new_page, done_job):
-    path, shows = PAGES[name]
+    _path, shows = PAGES[name]
     page = new_page()
     log_in(page, live_server.url, "alice", None)
     for width, height in [(1280, 900), (390, 844)]:  # a desk, a phone
         page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}{path.format(job=done_job.pk)}")
+        page.goto(f"{live_server.url}{page_path(name, done_job)}")
         expect(page.get_by_text(shows).first).to_be_visible()
         page.wait_for_load_state("networkidle")  # htmx parts (the model's fields) have arrived
         assert_no_serious_violations(page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.accessibility.test_axe import PAGES, done_job  # noqa: F401 (a fixture)
+from tests.accessibility.test_axe import PAGES, done_job, page_path  # noqa: F401 (a fixture)
 from tests.fixtures.axe import assert_no_serious_violations
 from tests.fixtures.browser import log_in
 
@@ -22,12 +22,12 @@ def test_the_page_in_dark_has_no_serious_accessibility_violation(
     new_page,
     done_job,  # noqa: F811
 ):
-    path, shows = PAGES[name]
+    _path, shows = PAGES[name]
     page = new_page(color_scheme="dark")
     log_in(page, live_server.url, "alice", None)
     for width, height in [(1280, 900), (390, 844)]:
         page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}{path.format(job=done_job.pk)}")
+        page.goto(f"{live_server.url}{page_path(name, done_job)}")
         expect(page.get_by_text(shows).first).to_be_visible()
         page.wait_for_load_state("networkidle")
         assert page.evaluate(DARK_BACKGROUND), "the page is not in the dark theme"
