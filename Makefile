@@ -59,10 +59,11 @@ node:
 	  else echo "npm is missing: install the 'npm' package (the accessibility tests fetch axe-core with it)"; exit 1; fi; }
 
 # Full-page PNGs of every page a person meets, at desk and phone widths, into var/screenshots/
-# (for reviewers, not a test), in the light and the dark colour scheme; SCHEME=light (or dark)
-# for one of them.
+# (for reviewers, not a test), in the light and the dark colour scheme, in English and Chinese;
+# SCHEME=light (or dark) and LANGS=en (or zh-hans) for fewer.
 screenshots: $(INSTALLED) browser messages
-	for scheme in $${SCHEME:-light dark}; do $(BIN)/python bench/screenshots.py --color-scheme $$scheme || exit 1; done
+	for lang in $${LANGS:-en zh-hans}; do for scheme in $${SCHEME:-light dark}; do \
+	  $(BIN)/python bench/screenshots.py --color-scheme $$scheme --language $$lang || exit 1; done; done
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

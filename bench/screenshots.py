@@ -159,19 +159,26 @@ def session_cookie(base_url: str) -> dict:
     return {"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}
 
 
-def photograph(base_url: str, paths: dict[str, str], out: Path, scheme: str) -> int:
+def photograph(
+    base_url: str, paths: dict[str, str], out: Path, scheme: str, language: str = "en"
+) -> int:
     from playwright.sync_api import sync_playwright
 
     from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
 
-    suffix = "" if scheme == "light" else f"-{scheme}"
+    # The browser's language chooses the page's (no one has picked one in the session).
+    suffix = ("" if language == "en" else f"-{language}") + (
+        "" if scheme == "light" else f"-{scheme}"
+    )
     taken = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width, height in VIEWPORTS:
             for logged_in in (True, False):
                 context = browser.new_context(
-                    viewport={"width": width, "height": height}, color_scheme=scheme
+                    viewport={"width": width, "height": height},
+                    color_scheme=scheme,
+                    locale=language,
                 )
                 if logged_in:
                     context.add_cookies([session_cookie(base_url)])
@@ -193,6 +200,7 @@ def photograph(base_url: str, paths: dict[str, str], out: Path, scheme: str) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--color-scheme", choices=["light", "dark"], default="light")
+    parser.add_argument("--language", choices=["en", "zh-hans"], default="en")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "screenshots")
     options = parser.parse_args()
     out: Path = options.out.resolve()
@@ -217,7 +225,7 @@ def main() -> None:
             run_dir / "web.log",
         )
         wait_until(lambda: _answers(base_url), 30, 0.2, message=f"the web server ({web.log_path})")
-        taken = photograph(base_url, paths, out, options.color_scheme)
+        taken = photograph(base_url, paths, out, options.color_scheme, options.language)
         print(f"{taken} screenshots in {out.relative_to(ROOT)}/")
     finally:
         if web is not None:
