@@ -17,7 +17,7 @@ from jobs.services import (
     JobSpec,
     check_comparison_models,
 )
-from studio.forms.generate import PERSONAL, GenerateForm, workspaces_for
+from studio.forms.generate import PERSONAL, ChosenWorkspace, GenerateForm, workspaces_for
 from studio.models import Team
 
 SLOTS = range(1, COMPARE_MAX_MODELS + 1)
@@ -91,7 +91,7 @@ class CompareSlotForm(GenerateForm):
         )
 
 
-class CompareForm(forms.Form):
+class CompareForm(ChosenWorkspace):
     """The prompt and the workspace, shared; the models and their options live in `slots`."""
 
     operation = "compare"
@@ -118,16 +118,6 @@ class CompareForm(forms.Form):
             )
             for slot in SLOTS
         ]
-
-    def _raw(self, name: str) -> object:
-        return self.data.get(name) if self.is_bound else self.initial.get(name)
-
-    def _chosen_team(self) -> Team | None:
-        slug = self._raw("workspace")
-        allowed = {key for key, _ in self.fields["workspace"].choices}
-        if not slug or slug == PERSONAL or slug not in allowed:
-            return None
-        return Team.objects.filter(slug=slug).first()
 
     @property
     def chosen_slots(self) -> list[CompareSlotForm]:

@@ -57,7 +57,23 @@ class ModelField(forms.TypedChoiceField):
         forms.Field.validate(self, value)
 
 
-class GenerateForm(forms.Form):
+class ChosenWorkspace(forms.Form):
+    """The team a form's "workspace" field names, read before the form is cleaned (its model
+    list and budget depend on it): the Generate and Compare forms share it."""
+
+    def _raw(self, name: str) -> object:
+        """What the person sent for a field, or its initial value on an unbound form."""
+        return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+    def _chosen_team(self) -> Team | None:
+        slug = self._raw("workspace")
+        allowed = {key for key, _ in self.fields["workspace"].choices}
+        if not slug or slug == PERSONAL or slug not in allowed:
+            return None
+        return Team.objects.filter(slug=slug).first()
+
+
+class GenerateForm(ChosenWorkspace):
     operation = "generate"
     # Fields every model has, laid out by the page; the rest come and go with the chosen model.
     common_fields = (
@@ -111,17 +127,6 @@ class GenerateForm(forms.Form):
         if self.chosen_model:
             self.capabilities = self.chosen_model.capabilities()
             self._add_capability_fields(self.capabilities)
-
-    def _raw(self, name: str) -> object:
-        """What the person sent for a field, or its initial value on an unbound form."""
-        return self.data.get(name) if self.is_bound else self.initial.get(name)
-
-    def _chosen_team(self) -> Team | None:
-        slug = self._raw("workspace")
-        allowed = {key for key, _ in self.fields["workspace"].choices}
-        if not slug or slug == PERSONAL or slug not in allowed:
-            return None
-        return Team.objects.filter(slug=slug).first()
 
     def _chosen_model(self) -> ProviderModel | None:
         raw = self._raw("model")
