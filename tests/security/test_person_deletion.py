@@ -9,7 +9,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 
-from jobs.models import Image, Job
+from jobs import limits
+from jobs.models import Image, Job, JobStatus, LedgerEntry, LedgerKind
+from jobs.services import JobSpec, submit_job
 from studio.models import LibraryItem
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,58 @@ def test_a_leavers_team_images_stay_and_their_own_go_with_their_files(
     assert "a team poster" in library and "a shared sketch" in library
     page = client.get(reverse("image-detail", args=[made_in_team.pk]))
     assert page.status_code == 200 and "a former member" in page.content.decode()
+
+
+@pytest.fixture
+def one_slot(sandbox_models):
+    """gpt-image-1 runs one job at once; the slot starts free and is given back after."""
+    model = sandbox_models["gpt-image-1"]
+    model.max_concurrent = 1
+    model.save()
+    yield model
+    for job in Job.objects.all():
+        limits.release_slots(job)
+
+
+def running_job(owner, model, prompt: str) -> Job:
+    """A job that holds its slot and its quota reservation, as a worker's run leaves it."""
+    job = submit_job(JobSpec(owner=owner, model=model, prompt=prompt))
+    assert limits.take_slots(job, 600) is None
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    return job
+
+
+def refunded_as_canceled(job: Job) -> bool:
+    """The job's reservation came back through the engine's cancel (which notes the ending)."""
+    return LedgerEntry.objects.filter(
+        kind=LedgerKind.REFUND, note="job canceled", credits=-job.credits_reserved
+    ).exists()
+
+
+@pytest.mark.parametrize("how", ["delete page", "delete selected"])
+def test_removing_a_person_in_admin_ends_their_running_job_and_frees_its_slot_at_once(
+    admin_client, world, one_slot, how, django_capture_on_commit_callbacks
+):
+    """Their job ends through the engine's cancel (quota back, slot free), not by expiry."""
+    leaver = world.editor
+    theirs = running_job(leaver, one_slot, "still drawing")
+    waiting = submit_job(JobSpec(owner=world.owner, model=one_slot, prompt="next in line"))
+    assert limits.take_slots(waiting, 60) is not None  # the leaver's job holds the only slot
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "delete page":
+            answer = admin_client.post(f"/admin/auth/user/{leaver.pk}/delete/", {"post": "yes"})
+        else:
+            answer = admin_client.post(
+                "/admin/auth/user/",
+                {"action": "delete_selected", "_selected_action": [leaver.pk], "post": "yes"},
+            )
+    assert answer.status_code == 302
+
+    assert not type(leaver).objects.filter(pk=leaver.pk).exists()
+    assert not Job.objects.filter(pk=theirs.pk).exists()
+    assert limits.take_slots(waiting, 60) is None
+    assert refunded_as_canceled(theirs)
 
 
 def test_a_rolled_back_deletion_keeps_the_files(world, stored_image):
