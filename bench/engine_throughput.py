@@ -275,7 +275,7 @@ def person_and_model() -> tuple[object, object]:
 
 
 def submit_jobs(owner: object, model: object, count: int) -> list:
-    from jobs.services import JobSpec, submit_job
+    from studio.submit import JobSpec, submit_job
 
     directive = {
         "async": f"[[pending:{ARGS.task_seconds:g}]]",

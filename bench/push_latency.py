@@ -78,7 +78,7 @@ def start_web(bench: Bench, name: str, extra: dict[str, str]) -> str:
 
 def measure_mode(browser, base_url: str, owner, model, jobs: int) -> list[float]:
     from jobs.models import Job
-    from jobs.services import JobSpec, submit_job
+    from studio.submit import JobSpec, submit_job
 
     context = browser.new_context()
     context.add_init_script(WATCH_RESULT)

@@ -63,9 +63,10 @@ def seed() -> dict[str, str]:
 
     from jobs import pipeline
     from jobs.models import ProviderModel, QuotaLimit
-    from jobs.services import JobSpec, cancel_job, submit_comparison, submit_job
+    from jobs.services import cancel_job
     from studio.library import add_to_collection, share_images
     from studio.models import Collection, Membership, Role, Team
+    from studio.submit import JobSpec, submit_comparison, submit_job
     from tests.conftest import create_person
 
     call_command("migrate", interactive=False, verbosity=0)

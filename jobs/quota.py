@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -37,7 +37,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, User
 
     from jobs.models import Job
-    from studio.models import Team
+
+# A team is a row of the web app's model that the ledger's foreign key names ("studio.Team"). The
+# engine never imports the web app, so here a team is any model row: only its pk and name are read.
+TeamRow: TypeAlias = Model
 
 UNITS = ("images", "credits")
 PERIODS = ("day", "month")
@@ -108,7 +111,7 @@ class _Subject:
     """A person or a team whose limits and ledger rows are looked at together."""
 
     user: AbstractBaseUser | None = None
-    team: Team | None = None
+    team: TeamRow | None = None
 
     @property
     def team_name(self) -> str | None:
@@ -136,7 +139,7 @@ class _Subject:
         return rows[0] if rows else None
 
 
-def _subjects(user: AbstractBaseUser | None, team: Team | None) -> list[_Subject]:
+def _subjects(user: AbstractBaseUser | None, team: TeamRow | None) -> list[_Subject]:
     # Person first, then team: the lock order every caller follows.
     people = [_Subject(user=user)] if user is not None else []
     return people + ([_Subject(team=team)] if team is not None else [])
@@ -176,7 +179,7 @@ def _lines(subject: _Subject) -> list[QuotaLine]:
     ]
 
 
-def quota_status(*, user: AbstractBaseUser, team: Team | None = None) -> list[QuotaLine]:
+def quota_status(*, user: AbstractBaseUser, team: TeamRow | None = None) -> list[QuotaLine]:
     """Every limit that applies to work by `user` in `team` (or personal), with what is left."""
     return [line for subject in _subjects(user, team) for line in _lines(subject)]
 
@@ -210,7 +213,7 @@ def reserve_quota(*, job: Job) -> None:
 
 
 def check_quota_fits(
-    *, user: AbstractBaseUser, team: Team | None, images: int, credits: int
+    *, user: AbstractBaseUser, team: TeamRow | None, images: int, credits: int
 ) -> None:
     """Lock the person (and team) and check that a request of this size fits, or raise
     QuotaExceeded, before any of it is created. Call it inside the transaction that then
@@ -320,7 +323,7 @@ def _unused(reserve: LedgerEntry, produced: int) -> tuple[int, int]:
 def adjust_quota(
     *,
     user: User | None = None,
-    team: Team | None = None,
+    team: TeamRow | None = None,
     images: int = 0,
     credits: int = 0,
     note: str = "",
@@ -331,7 +334,7 @@ def adjust_quota(
     return LedgerEntry.objects.create(
         kind=LedgerKind.ADJUST,
         user=user,
-        team=team,
+        team_id=None if team is None else team.pk,
         images=images,
         credits=credits,
         note=note[:200],

@@ -1,6 +1,9 @@
-"""What the studio asks of the engine: submit, cancel, retry.
+"""What the web asks of the engine: make the jobs of an allowed request, cancel, repeat, delete.
 
-Views call these and nothing deeper.
+The engine decides nothing about people here. Whether a person may make a request (their team
+role, the workspace's models, the batch's size, a comparison's shape) is the web's to say
+(studio/submit.py), before it calls these; the one check made here is the quota, reserved in the
+same transaction as the rows so two submits cannot both pass a limit only one fits.
 """
 
 from __future__ import annotations
@@ -8,42 +11,29 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.db.models.functions import Now
-from django.utils.translation import gettext
 
 from jobs import limits, pipeline, queue, quota
-from jobs.capabilities import check_request
-from jobs.inputs import EditInputs
-from jobs.models import (
-    Batch,
-    BatchKind,
-    Image,
-    ImageOrigin,
-    Job,
-    JobKind,
-    JobStatus,
-    ProviderModel,
-)
+from jobs.models import Batch, BatchKind, Image, Job, JobKind, ProviderModel
 from jobs.models.job import FINAL_STATUSES
-from jobs.storage import store_image
-from studio.access import SubmitRefused, check_submit
-
-RETRYABLE = (JobStatus.FAILED, JobStatus.CANCELED)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from studio.models import ApiToken, Collection, Team
-
 
 @dataclass
 class JobSpec:
-    """What a person asked for, already validated against the model's capabilities."""
+    """A request the web has already allowed, validated against the model's capabilities.
+
+    `team`, `collection` and `api_token` are rows of the web app's models (Team, Collection,
+    ApiToken), which the job's foreign keys name; the engine stores them and reads nothing else.
+    """
 
     owner: User
     model: ProviderModel
@@ -51,79 +41,19 @@ class JobSpec:
     n: int = 1
     kind: str = JobKind.GENERATE
     params: dict = field(default_factory=dict)
-    team: Team | None = None
+    team: Model | None = None
     source_images: Sequence[Image] = ()
     mask_png: bytes | None = None
-    api_token: ApiToken | None = None  # when the request came through the API
+    api_token: Model | None = None  # when the request came through the API
     # Where the results also land: a collection of `team`, or the owner's own in no team.
-    collection: Collection | None = None
+    collection: Model | None = None
 
 
-class ModelNotAllowed(SubmitRefused):
-    """The team's admins have not allowed this model in its workspace; str() is for the person."""
+def create_job(spec: JobSpec) -> Job:
+    """Create the job, reserve its quota and queue it, all or nothing.
 
-
-def check_model_allowed(spec: JobSpec) -> None:
-    """A team workspace may be limited to some models (Team.allowed_models; none = all)."""
-    if spec.team is None:
-        return
-    allowed = spec.team.allowed_models.all()
-    if allowed.exists() and not allowed.filter(pk=spec.model.pk).exists():
-        raise ModelNotAllowed(
-            gettext(
-                "The model %(model)s is not available in the team '%(team)s'; "
-                "choose one of its models."
-            )
-            % {"model": spec.model.display_name, "team": spec.team}
-        )
-
-
-class BatchTooLarge(SubmitRefused):
-    """More prompts than the person's batch may have, or more unfinished jobs than it may leave
-    them; str() is for the person, next to the prompts."""
-
-
-def check_batch_size(owner: User, count: int) -> None:
-    """A batch of `count` prompts must fit the person's batch limit (`limits.batch_limit_for`),
-    together with their jobs not yet finished, so nobody can queue thousands of jobs at once."""
-    limit = limits.batch_limit_for(owner.pk)
-    if count > limit:
-        raise BatchTooLarge(
-            gettext("A batch may have at most %(limit)s prompts; this one has %(count)s.")
-            % {"limit": limit, "count": count}
-        )
-    unfinished = Job.objects.filter(owner=owner).exclude(status__in=FINAL_STATUSES).count()
-    if unfinished + count > limit:
-        raise BatchTooLarge(
-            gettext(
-                "You have %(unfinished)s jobs queued or running; with this batch of %(count)s "
-                "there would be more than %(limit)s. Wait for some to finish, or send fewer "
-                "prompts."
-            )
-            % {"unfinished": unfinished, "count": count, "limit": limit}
-        )
-
-
-def _check_spec(spec: JobSpec) -> None:
-    """The checks every new job passes, from a form, the API, a batch or a retry."""
-    check_submit(
-        spec.owner,
-        model=spec.model,
-        team=spec.team,
-        source_images=spec.source_images,
-        collection=spec.collection,
-    )
-    check_model_allowed(spec)
-
-
-def submit_job(spec: JobSpec) -> Job:
-    """Check the request, create the job, reserve its quota and queue it, all or nothing.
-
-    Raises SubmitRefused (ModelNotAllowed among them) when the person may not make this request
-    (team role, the team's models, source images, collection, model) and quota.QuotaExceeded when
-    it does not fit the budget; nothing is created then.
+    Raises quota.QuotaExceeded when it does not fit the budget; nothing is created then.
     """
-    _check_spec(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     mask_name = ""
     try:
@@ -140,17 +70,15 @@ def submit_job(spec: JobSpec) -> Job:
     return job
 
 
-def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
+def create_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
     """One job per prompt, each with the spec's settings, reserved as one request: the whole batch
-    fits the quota or nothing is created (raises QuotaExceeded, BatchTooLarge or ModelNotAllowed).
+    fits the quota or nothing is created (raises QuotaExceeded).
 
-    Its size and its whole cost (every prompt's n images and credits) are weighed before a row
-    is written, so an oversized batch costs one refusal, not thousands of rolled-back inserts.
+    Its whole cost (every prompt's n images and credits) is weighed before a row is written, so
+    an oversized batch costs one refusal, not thousands of rolled-back inserts.
     """
     if not prompts:
         raise ValueError("A batch needs at least one prompt.")
-    check_batch_size(spec.owner, len(prompts))
-    _check_spec(spec)
     credits = spec.model.estimate_credits(spec.n, spec.params)
     with transaction.atomic():
         # The lock taken here holds until the reservation below, in this same transaction.
@@ -170,68 +98,11 @@ def submit_batch(spec: JobSpec, prompts: Sequence[str]) -> Batch:
     return batch
 
 
-# How many models one comparison puts side by side.
-COMPARE_MIN_MODELS = 2
-COMPARE_MAX_MODELS = 4
-
-
-class ComparisonRefused(SubmitRefused):
-    """Not a comparison the studio runs (too few or too many models, one model twice, an option
-    a model does not take); str() is for the person."""
-
-
-def check_comparison_models(models: Sequence[ProviderModel]) -> None:
-    """2 to 4 models, each once; raises ComparisonRefused. The form asks it too, before submit."""
-    if not COMPARE_MIN_MODELS <= len(models) <= COMPARE_MAX_MODELS:
-        raise ComparisonRefused(
-            gettext("Choose between %(min)s and %(max)s models to compare; you chose %(count)s.")
-            % {"min": COMPARE_MIN_MODELS, "max": COMPARE_MAX_MODELS, "count": len(models)}
-        )
-    seen: set[int] = set()
-    for model in models:
-        if model.pk in seen:
-            raise ComparisonRefused(
-                gettext("Choose each model once: %(model)s is chosen twice.")
-                % {"model": model.display_name}
-            )
-        seen.add(model.pk)
-
-
-def _check_options(spec: JobSpec) -> None:
-    """The model's capabilities take the spec's options (the form checks the same, field by
-    field; this guards callers that come without a form)."""
-    request = {**spec.params, "prompt": spec.prompt, "n": spec.n}
-    problems = check_request(
-        spec.model.capabilities(),
-        spec.kind,
-        request,
-        len(spec.source_images),
-        spec.mask_png is not None,
-    )
-    if problems:
-        raise ComparisonRefused(
-            gettext("%(model)s: %(problem)s")
-            % {"model": spec.model.display_name, "problem": next(iter(problems.values()))}
-        )
-
-
-def submit_comparison(specs: Sequence[JobSpec]) -> Batch:
-    """One job per model for the same prompt, in one batch of kind "compare", reserved as one
-    request: the whole comparison fits the quota or nothing is created.
-
-    Each spec carries its own model and that model's options; all share the owner, the prompt
-    and the workspace. Raises ComparisonRefused, SubmitRefused (ModelNotAllowed among them) or
-    QuotaExceeded.
-    """
-    check_comparison_models([spec.model for spec in specs])
-    first = specs[0]
-    if any((s.owner, s.prompt, s.team) != (first.owner, first.prompt, first.team) for s in specs):
-        raise ValueError("A comparison's jobs share the owner, the prompt and the workspace.")
-    for spec in specs:
-        _check_spec(spec)
-        _check_options(spec)
+def create_comparison(specs: Sequence[JobSpec]) -> Batch:
+    """One job per spec (each its own model and options, all one prompt), in one batch of kind
+    "compare", reserved as one request: all of it fits the quota or nothing is created."""
     with transaction.atomic():
-        batch = Batch.objects.create(owner=first.owner, kind=BatchKind.COMPARE)
+        batch = Batch.objects.create(owner=specs[0].owner, kind=BatchKind.COMPARE)
         jobs = [
             _create_job(spec, spec.model.estimate_credits(spec.n, spec.params), batch=batch)
             for spec in specs
@@ -241,15 +112,26 @@ def submit_comparison(specs: Sequence[JobSpec]) -> Batch:
     return batch
 
 
+def batch_limit(owner: User) -> int:
+    """How many prompts the person's batch may have, and unfinished jobs it may leave them."""
+    return limits.batch_limit_for(owner.pk)
+
+
 def _send_all(jobs: Sequence[Job]) -> None:
     for job in jobs:
         queue.send_run_after_commit(job.pk)
 
 
 def _create_job(spec: JobSpec, credits: int, *, mask_name: str = "", batch=None) -> Job:
+    # Rows of the web app's models: typed as any model row here (see JobSpec), so they are passed
+    # as keywords the type checker does not match against the foreign keys' own model types.
+    web_rows: dict[str, Any] = {
+        "team": spec.team,
+        "api_token": spec.api_token,
+        "collection": spec.collection,
+    }
     job = Job.objects.create(
         owner=spec.owner,
-        team=spec.team,
         model=spec.model,
         provider_name=spec.model.provider.name,
         model_name=spec.model.name,
@@ -259,10 +141,9 @@ def _create_job(spec: JobSpec, credits: int, *, mask_name: str = "", batch=None)
         n=spec.n,
         mask=mask_name,
         credits_reserved=credits,
-        api_token=spec.api_token,
         due_at=Now(),
-        collection=spec.collection,
         batch=batch,
+        **web_rows,
     )
     if spec.source_images:  # .set([]) still costs a query on every generate
         job.source_images.set(spec.source_images)
@@ -284,66 +165,44 @@ def cancel_job(job: Job) -> bool:
     return canceled
 
 
-def retry_job(job: Job) -> Job:
-    """A new job with the same request as a failed or canceled one, checked as a new submit is.
-
-    Raises SubmitRefused (also for a job that did not fail) or quota.QuotaExceeded.
-    """
-    if job.status not in RETRYABLE:
-        raise SubmitRefused(gettext("Only a failed or canceled job can be tried again."))
-    return repeat_job(job)
-
-
-def repeat_job(job: Job) -> Job:
-    """A new job with the same request as `job`, whatever became of it ("Run again"), checked as
-    a new submit is. Raises SubmitRefused or quota.QuotaExceeded."""
-    if job.model is None:
-        raise SubmitRefused(
-            gettext("The model %(model)s is not available any more.") % {"model": job.model_name}
-        )
+def repeat_spec(job: Job) -> JobSpec:
+    """The request that made `job`, to submit again: its model, prompt, options, workspace, source
+    images, mask and collection. The web checks it as a new request before it goes anywhere."""
+    if job.model is None or job.owner is None:
+        raise ValueError("A job whose model or owner is gone cannot be repeated.")
     mask_png = None
     if job.mask:
         with default_storage.open(job.mask.name, "rb") as handle:
             mask_png = handle.read()
-    if job.owner is None:  # a leaver's job stays with the team, but nobody may submit as them
-        raise SubmitRefused(gettext("The person who made this job has left the studio."))
-    return submit_job(
-        JobSpec(
-            owner=job.owner,
-            model=job.model,
-            prompt=job.prompt,
-            n=job.n,
-            kind=job.kind,
-            params=dict(job.params),
-            team=job.team,
-            source_images=list(job.source_images.all()),
-            mask_png=mask_png,
-            collection=job.collection,
-        )
+    return JobSpec(
+        owner=job.owner,
+        model=job.model,
+        prompt=job.prompt,
+        n=job.n,
+        kind=job.kind,
+        params=dict(job.params),
+        team=job.team,
+        source_images=list(job.source_images.all()),
+        mask_png=mask_png,
+        collection=job.collection,
     )
 
 
-def store_upload(data: bytes, *, owner, team=None) -> Image:
-    """Keep an uploaded source image, so edits made from it can point back to it."""
-    return store_image(data, owner=owner, team=team, origin=ImageOrigin.UPLOADED)
+def delete_jobs(jobs: QuerySet[Job]) -> int:
+    """Delete jobs for good; unfinished ones end through `cancel_job` first, so their quota comes
+    back and their limit slots are free at once rather than when they expire. Returns how many.
 
-
-def submit_edit(spec: JobSpec, inputs: EditInputs, stored_sources: Sequence[Image]) -> Job:
-    """Store the new input images, then submit the edit; undo the storing if the submit fails.
-
-    `inputs.images` starts with the `stored_sources`, then the uploads, which are stored as sent
-    (conversions a model needs happen in the job). Raises what `submit_job` raises.
+    The cancel's after-commit work (events, slots, files) reads the job's row, so the rows of the
+    jobs canceled here go right after it; the others go now. Inside a caller's transaction, all of
+    it waits for that transaction, and a rollback keeps every job as it was.
     """
-    uploads = inputs.images[len(stored_sources) :]
-    stored_now: list[Image] = []
-    try:
-        for data in uploads:
-            stored_now.append(store_upload(data, owner=spec.owner, team=spec.team))
-        chosen = [*stored_sources, *stored_now]
-        return submit_job(dataclasses.replace(spec, source_images=chosen, mask_png=inputs.mask))
-    except BaseException:
-        discard_images(stored_now)
-        raise
+    with transaction.atomic():
+        unfinished = jobs.exclude(status__in=FINAL_STATUSES).values_list("pk", flat=True)
+        canceled = [pk for pk in list(unfinished) if pipeline.cancel_job(pk)]
+        _, deleted = jobs.exclude(pk__in=canceled).delete()
+        if canceled:
+            transaction.on_commit(lambda: Job.objects.filter(pk__in=canceled).delete())
+    return len(canceled) + deleted.get(Job._meta.label, 0)
 
 
 def discard_images(images: Sequence[Image]) -> None:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
-from jobs.models import Batch, Image, Job, ProviderModel
+from jobs.models import Batch, Image, Job
 from studio.models import ApiToken, Collection, LibraryItem, Membership, Role, Team
 
 ANY_ROLE = (Role.OWNER, Role.EDITOR, Role.VIEWER)
@@ -160,49 +159,3 @@ def removable_items(user, team: Team, role: Role, image_ids) -> QuerySet[Library
     if role != Role.OWNER and items.exclude(image__owner=user).exists():
         raise PermissionDenied("Only the person who made an image or a team owner can remove it.")
     return items
-
-
-# --- Submitting -------------------------------------------------------------------------------
-
-
-class SubmitRefused(ValueError):
-    """A request the person may not make (any more); the message says why, for the page."""
-
-
-def check_submit(
-    owner,
-    *,
-    model: ProviderModel,
-    team: Team | None,
-    source_images,
-    collection: Collection | None = None,
-) -> None:
-    """What a new job needs, whether it is a fresh submit or a retry of an old one.
-
-    The person must still be an owner or editor of the team the job goes to, every source image
-    must still be visible to them, the collection its results land in must be of that workspace
-    (the team's, or the person's own in the personal one), and the model and its provider must
-    still be enabled. (The quota is the last check, made when the job reserves it.)
-    """
-    if not (model.enabled and model.provider.enabled):
-        raise SubmitRefused(
-            _("The model %(model)s is not available any more.") % {"model": model.display_name}
-        )
-    if team is not None and not teams_where(owner, *ORGANISERS).filter(pk=team.pk).exists():
-        raise SubmitRefused(
-            _("You can no longer add images to the team %(team)s.") % {"team": team.name}
-        )
-    if collection is not None and not _collection_fits(owner, collection, team):
-        raise SubmitRefused(
-            _("The collection %(name)s is not one of this workspace.") % {"name": collection.name}
-        )
-    source_ids = {image.pk for image in source_images}
-    if source_ids and visible_images(owner).filter(pk__in=source_ids).count() != len(source_ids):
-        raise SubmitRefused(_("One of the images to edit is not available to you any more."))
-
-
-def _collection_fits(owner, collection: Collection, team: Team | None) -> bool:
-    # The team's own role was checked above; a personal collection must be the submitter's own.
-    if collection.team_id is not None:
-        return collection.team_id == (team.pk if team else None)
-    return team is None and collection.owner_id == owner.pk

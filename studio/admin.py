@@ -1,18 +1,38 @@
-"""Admin for teams: admins create teams here and set who is in them, in which role; and the
-admin site's own name."""
+"""Admin for teams: admins create teams here and set who is in them, in which role; the person
+pages, whose delete is `studio.removal.remove_person`; and the admin site's own name."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from studio.models import ApiToken, Collection, Membership, Team
+from studio.removal import remove_people, remove_person
 
 # The admin wears the studio's name (its colours: templates/admin/base_site.html).
 admin.site.site_header = _("Image Studio")
 admin.site.site_title = _("Image Studio")
 admin.site.index_title = _("Image Studio administration")
+
+
+class PersonAdmin(UserAdmin):
+    """Django's own person pages, except that deleting a person (from their page or with "delete
+    selected") is the studio's explicit removal: their unfinished jobs are canceled first."""
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        remove_person(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        remove_people(queryset)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PersonAdmin)
 
 
 class MembershipInline(admin.TabularInline):

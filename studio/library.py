@@ -24,8 +24,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jobs.models import Image, Job, JobStatus
-from jobs.quota import refund_quota
+from jobs.models import Image, Job
 from jobs.storage import read_stored_file
 from studio.access import ORGANISERS, personal_collections, teams_where, visible_images
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
@@ -417,23 +416,6 @@ def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
         deleted = doomed.count()
         doomed.delete()
     return HistoryDeletion(deleted=deleted, kept_in_team=kept_names)
-
-
-def forget_person(user) -> None:
-    """Before a person is deleted: what was only theirs goes, what a team holds stays.
-
-    Their images in no team library are deleted (files after commit), and so are their jobs that
-    no remaining image comes from, after unfinished ones got their quota back. Images in a team
-    library, and the jobs that made them (their prompt), stay with the team without an owner.
-    """
-    with transaction.atomic():
-        in_a_library = LibraryItem.objects.filter(image=OuterRef("pk"))
-        Image.objects.filter(owner=user).exclude(Exists(in_a_library)).delete()
-        has_images = Image.objects.filter(job=OuterRef("pk"))
-        doomed_jobs = Job.objects.filter(owner=user).exclude(Exists(has_images))
-        for job in doomed_jobs.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]):
-            refund_quota(job)
-        doomed_jobs.delete()
 
 
 # --- Download ---------------------------------------------------------------------------------

@@ -7,12 +7,11 @@ whether an image was made in the team or shared into it later.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from jobs.models import Image
-from studio.library import add_to_library, collect_result, forget_person
+from studio.library import add_to_library, collect_result
 from studio.models import Collection
 
 
@@ -20,11 +19,6 @@ from studio.models import Collection
 def team_images_join_their_library(sender, instance: Image, created: bool, **kwargs) -> None:
     if created and instance.team_id and not kwargs.get("raw"):
         add_to_library(instance.team, [instance], added_by=instance.owner)
-
-
-@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="studio.forget_person")
-def leavers_images_stay_with_their_teams(sender, instance, **kwargs) -> None:
-    forget_person(instance)
 
 
 @receiver(post_save, sender=Image, dispatch_uid="studio.results_land_in_their_collection")

@@ -98,7 +98,7 @@ def png_bytes():
 @pytest.fixture
 def submit(sandbox_models, alice):
     """`submit(prompt, model="gpt-image-1", owner=alice, n=1, **params)` -> a queued Job."""
-    from jobs.services import JobSpec, submit_job
+    from studio.submit import JobSpec, submit_job
 
     def make(prompt: str, model: str = "gpt-image-1", owner=None, n: int = 1, **params):
         spec = JobSpec(

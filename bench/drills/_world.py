@@ -374,7 +374,7 @@ class World:
             "import json, sys, django; django.setup()\n"
             "from django.contrib.auth import get_user_model\n"
             "from jobs.models import ProviderModel, QuotaLimit\n"
-            "from jobs.services import JobSpec, submit_job\n"
+            "from studio.submit import JobSpec, submit_job\n"
             f"owner, _ = get_user_model().objects.get_or_create(username={user!r})\n"
             # One person submits every job of a drill: lift their running-jobs limit, so the
             # drill exercises the hosts, not the fairness limit.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import LedgerEntry, QuotaLimit
-from jobs.models.quota import LIMIT_FIELDS
+from jobs.models.quota import LIMIT_FIELDS, team_model
 from jobs.quota import adjust_quota
 from jobs.usage_report import (
     GROUP_CHOICES,
@@ -28,7 +28,6 @@ from jobs.usage_report import (
     usage_csv,
     usage_rows,
 )
-from studio.models import Team
 
 
 @admin.register(QuotaLimit)
@@ -90,7 +89,9 @@ class AdjustmentForm(forms.Form):
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.order_by("username"), required=False, label=_("Person")
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, label=_("Team"))
+    team = forms.ModelChoiceField(
+        queryset=team_model()._default_manager.all(), required=False, label=_("Team")
+    )
     images = forms.IntegerField(
         label=_("Images"), initial=0, help_text=_("Positive uses quota up; negative gives back.")
     )

@@ -179,3 +179,16 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.images:+} images, {self.credits:+} credits"
+
+
+def team_model() -> type[models.Model]:
+    """The web app's team model, as the quota's foreign keys name it ("studio.Team").
+
+    The engine never imports the web app (the import contracts in pyproject.toml), so the code
+    that must look teams up (the admin's adjustment form, `setquota`) asks Django for the model
+    that key was resolved to.
+    """
+    model = QuotaLimit._meta.get_field("team").related_model
+    if not isinstance(model, type):
+        raise TypeError("QuotaLimit.team must name a model")
+    return model

@@ -22,11 +22,10 @@ from django.utils.translation import gettext as _
 from jobs.capabilities import EDIT
 from jobs.models import Job, LedgerEntry
 from jobs.quota import QuotaExceeded
-from jobs.services import JobSpec, submit_edit, submit_job
-from studio.access import SubmitRefused
 from studio.api.errors import ApiError, forbidden, insufficient_quota, invalid
 from studio.api.inputs import ImageCall
 from studio.models import ApiIdempotencyKey, ApiToken
+from studio.submit import JobSpec, SubmitRefused, submit_edit, submit_job
 
 MAX_KEY_LENGTH = 200
 KEY_LIFETIME = timedelta(hours=24)  # as Stripe and OpenAI keep them; the key may then be reused

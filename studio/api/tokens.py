@@ -24,13 +24,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from jobs.capabilities import EDIT, GENERATE
 from jobs.models import ProviderModel
 from studio.access import team_role
 from studio.api.errors import ApiError, forbidden, invalid, unauthorized
-from studio.forms.generate import models_for
 from studio.login_throttle import Lock, lock_on
 from studio.models import ApiToken, Role, Team
+from studio.usable_models import enabled_models, may_use
 
 TOKEN_PREFIX = "sk-studio-"  # noqa: S105 (a visible prefix, not a secret)
 CREATORS = (Role.OWNER, Role.EDITOR)  # who may create images in a team
@@ -227,30 +226,6 @@ def locked_out(lock: Lock) -> ApiError:
 # --- models -------------------------------------------------------------------------------------
 
 
-def enabled_models() -> QuerySet[ProviderModel]:
-    return ProviderModel.objects.filter(enabled=True, provider__enabled=True).select_related(
-        "provider"
-    )
-
-
-def usable_models(token: ApiToken) -> list[ProviderModel]:
-    """The enabled models this token may use: every one or only those chosen for it
-    (`all_models`), and in a team's workspace only those the team allows."""
-    models = enabled_models()
-    chosen = None if token.all_models else set(token.allowed_models.values_list("pk", flat=True))
-    in_team = None if token.team is None else team_model_pks(token.team)
-    return [
-        model
-        for model in models
-        if (chosen is None or model.pk in chosen) and (in_team is None or model.pk in in_team)
-    ]
-
-
-def team_model_pks(team: Team) -> set[int]:
-    """The models a team's workspace may use, as its Generate and Edit forms offer them."""
-    return {model.pk for operation in (GENERATE, EDIT) for model in models_for(operation, team)}
-
-
 def full_model_id(model: ProviderModel) -> str:
     return f"{model.provider.name}/{model.name}"
 
@@ -277,7 +252,10 @@ def find_model(requested: object) -> ProviderModel:
             candidates = list(everything.filter(name=requested))
     else:
         candidates = list(everything.filter(name=requested))
-    enabled = [m for m in candidates if m.enabled and m.provider.enabled]
+    usable = set(
+        enabled_models().filter(pk__in=[m.pk for m in candidates]).values_list("pk", flat=True)
+    )
+    enabled = [m for m in candidates if m.pk in usable]
     if len(enabled) > 1:
         choices = ", ".join(full_model_id(m) for m in enabled)
         raise invalid(
@@ -306,15 +284,15 @@ def find_model(requested: object) -> ProviderModel:
 
 def model_for_token(token: ApiToken, requested: object) -> ProviderModel:
     model = find_model(requested)
-    if not token.all_models and not token.allowed_models.filter(pk=model.pk).exists():
+    if not may_use(model, token=token):
         raise forbidden(
             gettext("This API token may not use the model '%(model)s'.") % {"model": requested},
             code="model_not_allowed",
             param="model",
         )
-    if token.team is not None and model.pk not in team_model_pks(token.team):
+    if token.team is not None and not may_use(model, token.team):
         raise forbidden(
-            # The words submit_job uses for the same refusal (jobs.services.check_model_allowed).
+            # The words submit_job uses for the same refusal (studio.submit.check_model_allowed).
             gettext(
                 "The model %(model)s is not available in the team '%(team)s'; "
                 "choose one of its models."

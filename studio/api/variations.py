@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from jobs.capabilities import EDIT
 from jobs.models import JobKind
-from jobs.services import JobSpec
 from studio.api.errors import invalid
 from studio.api.inputs import ImageCall, _form_data, _valid
 from studio.api.parameters import refuse_unknown, take_parameters
 from studio.api.tokens import model_for_token
 from studio.forms.edit import EditForm
 from studio.models import ApiToken
+from studio.submit import JobSpec
 
 VARIATION = JobKind.VARIATION.value
 # What OpenAI's variations endpoint takes; other Images API parameters are dropped and named.

@@ -31,11 +31,12 @@ from studio.api.parameters import answer_headers
 from studio.api.ratelimit import check_rate_limit
 from studio.api.streaming import event_stream_response
 from studio.api.submit import submit_call
-from studio.api.tokens import authenticate, public_model_ids, usable_models
+from studio.api.tokens import authenticate, public_model_ids
 from studio.api.variations import VARIATION, read_variation
 from studio.api.waiting import wait_for_job
 from studio.files import stored_file_response
 from studio.models import ApiToken
+from studio.usable_models import usable_models
 
 
 def speaks_accept_language(view: Callable) -> Callable:
@@ -172,7 +173,7 @@ def models(request: HttpRequest) -> HttpResponse:
         token = _authorized(request)
     except ApiError as error:
         return error.response()
-    usable = usable_models(token)
+    usable = usable_models(token.team, token=token)
     ids = public_model_ids(usable)
     data = [
         {

@@ -10,15 +10,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import ProviderModel
-from jobs.services import (
+from studio.forms.generate import PERSONAL, ChosenWorkspace, GenerateForm, workspaces_for
+from studio.models import Team
+from studio.submit import (
     COMPARE_MAX_MODELS,
     COMPARE_MIN_MODELS,
     ComparisonRefused,
     JobSpec,
     check_comparison_models,
 )
-from studio.forms.generate import PERSONAL, ChosenWorkspace, GenerateForm, workspaces_for
-from studio.models import Team
 
 SLOTS = range(1, COMPARE_MAX_MODELS + 1)
 # Fields of the generate form that the comparison holds once, for every model. (Each slot keeps

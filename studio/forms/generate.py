@@ -8,21 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from jobs.capabilities import Capabilities, check_request, visible_fields
 from jobs.models import ProviderModel
 from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME
-from jobs.services import BatchTooLarge, JobSpec, check_batch_size
 from studio.access import personal_collections
 from studio.models import Collection, Role, Team
+from studio.submit import BatchTooLarge, JobSpec, check_batch_size
+from studio.usable_models import usable_models
 
 PERSONAL = "personal"
-
-
-def models_for(operation: str, team: Team | None = None) -> list[ProviderModel]:
-    """Enabled models for this operation; in a team's workspace only those its admins allowed."""
-    enabled = ProviderModel.objects.filter(enabled=True, provider__enabled=True).select_related(
-        "provider"
-    )
-    if team is not None and team.allowed_models.exists():
-        enabled = enabled.filter(pk__in=team.allowed_models.values("pk"))
-    return [model for model in enabled if operation in model.capabilities().operations]
 
 
 def workspaces_for(user) -> list[tuple[str, str]]:
@@ -119,7 +110,7 @@ class GenerateForm(ChosenWorkspace):
                 help_text=_("Each line above is submitted on its own, with the same settings."),
             )
         self.workspace_team = self._chosen_team()
-        self.available_models = models_for(self.operation, self.workspace_team)
+        self.available_models = usable_models(self.workspace_team, operation=self.operation)
         self.fields["model"].choices = [(m.pk, m.display_name) for m in self.available_models]
         self.model_refused = False
         self.chosen_model = self._chosen_model()
@@ -183,7 +174,7 @@ class GenerateForm(ChosenWorkspace):
         }
 
     def job_spec(self, owner) -> JobSpec:
-        """What the person asked for, for `jobs.services` (call after `is_valid()`)."""
+        """What the person asked for, for `studio.submit` (call after `is_valid()`)."""
         data = self.cleaned_data
         return JobSpec(
             owner=owner,

@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from studio.api.tokens import enabled_models
 from studio.forms.generate import PERSONAL, workspaces_for
 from studio.models import Team
+from studio.usable_models import enabled_models
 
 
 class TokenForm(forms.Form):

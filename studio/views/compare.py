@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.models import BatchKind
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import submit_comparison
-from studio.access import SubmitRefused, get_batch_for, get_job_for
+from studio.access import get_batch_for, get_job_for
 from studio.forms.compare import CompareForm
+from studio.submit import SubmitRefused, submit_comparison
 
 
 @login_required

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import submit_edit
-from studio.access import SubmitRefused, get_image_for, get_job_for, user_teams
+from studio.access import get_image_for, get_job_for, user_teams
 from studio.forms.edit import EditForm
 from studio.forms.generate import initial_from_job
 from studio.library import history_images, team_library_images
+from studio.submit import SubmitRefused, submit_edit
 
 PICKER_SIZE = 24
 

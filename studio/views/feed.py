@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs.quota import QuotaExceeded
-from jobs.services import cancel_job, repeat_job, retry_job
-from studio.access import SubmitRefused, get_job_for
+from jobs.services import cancel_job
+from studio.access import get_job_for
 from studio.dock import cards_for, feed_jobs
 from studio.forms.generate import PERSONAL, workspaces_for
 from studio.models import Team
+from studio.submit import SubmitRefused, repeat_job, retry_job
 from studio.views.generate import is_htmx, new_cards
 
 

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.parameters import EDIT
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import submit_batch, submit_edit, submit_job
-from studio.access import SubmitRefused, get_image_for, get_job_for
+from studio.access import get_image_for, get_job_for
 from studio.dock import budget_refusal, cards_for, feed_jobs, model_summary
 from studio.forms.edit import EditForm
 from studio.forms.generate import PERSONAL, GenerateForm, initial_from_job
 from studio.preferences import remember_dock, remembered_dock
+from studio.submit import SubmitRefused, submit_batch, submit_edit, submit_job
 
 MAX_REFERENCES = 16  # the most any model takes (capabilities.max_input_images)
 

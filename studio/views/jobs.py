@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jobs.partials import latest_partial
 from jobs.quota import QuotaExceeded
-from jobs.services import cancel_job, retry_job
-from studio.access import SubmitRefused, get_job_for
+from jobs.services import cancel_job
+from studio.access import get_job_for
+from studio.submit import SubmitRefused, retry_job
 
 
 @login_required

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from jobs import pipeline
-from jobs.services import JobSpec, submit_job
 from studio.library import share_images
 from studio.models import Membership, Role, Team
+from studio.submit import JobSpec, submit_job
 from tests.fixtures.axe import assert_no_serious_violations
 from tests.fixtures.browser import log_in
 from tests.fixtures.polling import wait_for_final

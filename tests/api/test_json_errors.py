@@ -83,7 +83,7 @@ def test_dify_s_doubled_v1_prefix_reaches_the_api(api_world, alice_api):
 
 
 def test_a_server_error_answers_json_500_and_pages_keep_html(bearer, monkeypatch):
-    def broken(token):
+    def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr("studio.api.views.usable_models", broken)

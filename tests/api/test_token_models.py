@@ -11,10 +11,16 @@ from django.core.management import call_command
 
 from jobs.models import Provider, ProviderModel
 from studio.api.errors import ApiError
-from studio.api.tokens import create_token, model_for_token, usable_models
+from studio.api.tokens import create_token, model_for_token
 from studio.models import ApiToken, Membership, Role, Team
+from studio.usable_models import usable_models
 
 pytestmark = pytest.mark.django_db
+
+
+def token_models(token: ApiToken) -> list[ProviderModel]:
+    """What the token's model list (`GET /v1/models`) offers: its team's workspace, its models."""
+    return usable_models(token.team, token=token)
 
 
 @pytest.fixture
@@ -50,7 +56,7 @@ def refused(token: ApiToken, model: str) -> ApiError:
 def test_a_token_made_without_models_may_use_every_model(client, alice, relay):
     token, secret = create_token(alice, name="all")
     assert token.all_models
-    assert usable_models(token) == [relay["dall-e-2"], relay["gpt-image-1"]]
+    assert token_models(token) == [relay["dall-e-2"], relay["gpt-image-1"]]
     assert sorted(listed(client, secret)) == ["dall-e-2", "gpt-image-1"]
 
 
@@ -59,7 +65,7 @@ def test_a_token_whose_models_were_deleted_may_use_none(client, alice, relay):
     assert not token.all_models
     relay["dall-e-2"].delete()
     token.refresh_from_db()
-    assert usable_models(token) == []
+    assert token_models(token) == []
     assert listed(client, secret) == []
     refused(token, "gpt-image-1")
 
@@ -72,12 +78,12 @@ def test_emptying_the_list_in_admin_leaves_the_token_restricted(admin_client, al
     assert response.status_code == 302
     token.refresh_from_db()
     assert not token.all_models and not token.allowed_models.exists()
-    assert usable_models(token) == []
+    assert token_models(token) == []
     refused(token, "dall-e-2")
     # checking "All models" is how an admin opens it to every model again
     admin_client.post(f"/admin/studio/apitoken/{token.pk}/change/", {**form, "all_models": "on"})
     token.refresh_from_db()
-    assert token.all_models and len(usable_models(token)) == 2
+    assert token.all_models and len(token_models(token)) == 2
 
 
 def test_admin_refuses_models_chosen_for_a_token_that_may_use_all(admin_client, alice, relay):
@@ -108,14 +114,14 @@ def test_the_page_and_the_command_make_restricted_tokens_when_models_are_chosen(
 
 def test_a_team_tokens_models_are_only_those_the_team_allows(client, alice, relay, design):
     token, secret = create_token(alice, name="team", team=design)
-    assert usable_models(token) == [relay["gpt-image-1"]]
+    assert token_models(token) == [relay["gpt-image-1"]]
     assert listed(client, secret) == ["gpt-image-1"]
     assert model_for_token(token, "gpt-image-1") == relay["gpt-image-1"]
     assert "Design" in refused(token, "dall-e-2").message
     limited, limited_secret = create_token(
         alice, name="other", team=design, models=[relay["dall-e-2"]]
     )
-    assert usable_models(limited) == []
+    assert token_models(limited) == []
     assert listed(client, limited_secret) == []
     refused(limited, "dall-e-2")
 

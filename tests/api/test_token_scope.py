@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from jobs.models import Job, JobStatus
-from jobs.services import store_upload
 from studio.api.tokens import create_token
 from studio.models import Membership, Role, Team
+from studio.submit import store_upload
 from tests.api.client_helpers import error, post_json
 from tests.fixtures.images import png
 

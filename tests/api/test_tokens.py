@@ -13,10 +13,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from jobs.models import Provider, ProviderModel
-from jobs.services import JobSpec, submit_job
 from studio.api.errors import ApiError
 from studio.api.tokens import authenticate, create_token, hash_token
 from studio.models import ApiToken, Membership, Role, Team
+from studio.submit import JobSpec, submit_job
 
 pytestmark = pytest.mark.django_db
 

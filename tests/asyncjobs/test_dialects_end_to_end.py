@@ -8,8 +8,8 @@ from PIL import Image as PILImage
 
 from jobs import pipeline
 from jobs.models import ImageOrigin, Job, JobKind, JobStatus, LedgerEntry
-from jobs.services import JobSpec, store_upload, submit_job
 from jobs.storage import read_stored_file
+from studio.submit import JobSpec, store_upload, submit_job
 from tests.engine.helpers import make_due
 from tests.fixtures.images import mask_png
 

@@ -6,9 +6,14 @@ import pytest
 
 from jobs.models import Batch, BatchKind, Job, LedgerEntry, QuotaLimit
 from jobs.quota import QuotaExceeded, charged_for_job
-from jobs.services import ComparisonRefused, JobSpec, ModelNotAllowed, submit_comparison
-from studio.access import SubmitRefused
 from studio.models import Membership, Role, Team
+from studio.submit import (
+    ComparisonRefused,
+    JobSpec,
+    ModelNotAllowed,
+    SubmitRefused,
+    submit_comparison,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +45,7 @@ def test_two_models_make_two_jobs_in_one_compare_batch_each_with_its_own_options
 
 
 def test_a_plain_batch_is_still_of_kind_batch(alice, sandbox_models):
-    from jobs.services import submit_batch
+    from studio.submit import submit_batch
 
     batch = submit_batch(spec(alice, sandbox_models["gpt-image-1"]), ["one", "two"])
     assert batch.kind == BatchKind.BATCH

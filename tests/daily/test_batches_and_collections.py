@@ -88,7 +88,7 @@ def test_an_admin_sets_the_prompts_per_batch_for_everyone_or_one_person(
 
 
 def test_the_service_refuses_an_oversized_batch_too(alice, sandbox_models, settings):
-    from jobs.services import BatchTooLarge, JobSpec, submit_batch
+    from studio.submit import BatchTooLarge, JobSpec, submit_batch
 
     settings.STUDIO_MAX_BATCH_PROMPTS = 3
     spec = JobSpec(owner=alice, model=sandbox_models["gpt-image-1"], prompt="")

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from jobs import pipeline
 from jobs.models import ImageOrigin, Job
-from jobs.services import JobSpec, submit_job
-from studio.access import SubmitRefused
 from studio.models import Collection, LibraryItem, Membership, Role, Team
+from studio.submit import JobSpec, SubmitRefused, submit_job
 from tests.fixtures.factories import make_image
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.utils.datastructures import MultiValueDict
 
 from jobs import pipeline
 from jobs.models import Job
-from jobs.services import submit_edit
 from studio.forms.edit import EditForm
+from studio.submit import submit_edit
 
 pytestmark = pytest.mark.django_db
 

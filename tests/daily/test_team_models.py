@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jobs.models import Job
-from jobs.services import JobSpec, ModelNotAllowed, submit_job
 from studio.models import Membership, Role, Team
+from studio.submit import JobSpec, ModelNotAllowed, submit_job
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from jobs import pipeline
 from jobs.models import LedgerEntry
 from jobs.quota import adjust_quota, charged_for_job
-from jobs.services import JobSpec, submit_job
 from jobs.usage_report import UsageRow, daily_columns
 from studio.forms.usage import period_range
 from studio.models import Membership, Role, Team
+from studio.submit import JobSpec, submit_job
 from tests.fixtures.browser import log_in
 from tests.fixtures.polling import wait_for_final
 

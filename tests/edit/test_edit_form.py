@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
 from jobs.models import Image, ImageOrigin, Job, JobKind, QuotaLimit
-from jobs.services import store_upload
+from studio.submit import store_upload
 from tests.conftest import PASSWORD
 from tests.fixtures.images import jpeg, mask_png, png
 

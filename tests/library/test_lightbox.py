@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import ImageOrigin, JobKind
-from jobs.services import store_upload
 from studio.models import Favourite, LibraryItem
+from studio.submit import store_upload
 from tests.fixtures.images import png
 
 

@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from jobs.models import Job, LedgerEntry, Provider, ProviderModel
 from jobs.quota import QuotaExceeded, quota_status
-from jobs.services import JobSpec, submit_job
+from studio.submit import JobSpec, submit_job
 from tests.quota.helpers import set_limits
 
 THREADS = 50

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from jobs import limits
 from jobs.models import Image, Job, JobStatus, LedgerEntry, LedgerKind
-from jobs.services import JobSpec, submit_job
 from studio.models import LibraryItem
+from studio.removal import remove_person
+from studio.submit import JobSpec, submit_job
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_a_leavers_team_images_stay_and_their_own_go_with_their_files(
     personal = stored_image(leaver, prompt="a private doodle")
 
     with django_capture_on_commit_callbacks(execute=True):
-        leaver.delete()
+        remove_person(leaver)
 
     kept = Image.objects.filter(pk__in=[made_in_team.pk, shared_in.pk])
     assert kept.count() == 2 and {image.owner for image in kept} == {None}
@@ -117,7 +118,7 @@ def test_a_rolled_back_deletion_keeps_the_files(world, stored_image):
 
     def delete_then_change_mind() -> None:
         with transaction.atomic():
-            world.stranger.delete()
+            remove_person(world.stranger)
             raise RuntimeError("changed my mind")
 
     personal = stored_image(world.stranger)
@@ -125,6 +126,25 @@ def test_a_rolled_back_deletion_keeps_the_files(world, stored_image):
         delete_then_change_mind()
     assert Image.objects.filter(pk=personal.pk).exists()
     assert all(default_storage.exists(name) for name in files_of(personal))
+
+
+def test_a_rolled_back_removal_keeps_their_running_job_and_its_slot(world, one_slot):
+    from django.db import transaction
+
+    def remove_then_change_mind() -> None:
+        with transaction.atomic():
+            remove_person(world.stranger)
+            raise RuntimeError("changed my mind")
+
+    stranger_id = world.stranger.pk  # a deleted instance forgets its pk, rolled back or not
+    theirs = running_job(world.stranger, one_slot, "still drawing")
+    with pytest.raises(RuntimeError):
+        remove_then_change_mind()
+    theirs.refresh_from_db()
+    assert theirs.status == JobStatus.RUNNING and theirs.owner_id == stranger_id
+    assert not refunded_as_canceled(theirs)
+    waiting = submit_job(JobSpec(owner=world.owner, model=one_slot, prompt="next in line"))
+    assert limits.take_slots(waiting, 60) is not None
 
 
 def test_deleting_a_job_in_admin_takes_its_images_files_along(

@@ -14,11 +14,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from jobs.models import QuotaLimit
-from jobs.models.quota import LIMIT_FIELDS
-from studio.models import Team
+from jobs.models.quota import LIMIT_FIELDS, team_model
 
 UNLIMITED_WORDS = ("none", "unlimited")
 
@@ -98,8 +97,9 @@ def _find_user(username: str) -> Any:
     return user
 
 
-def _find_team(slug_or_name: str) -> Team:
-    team = Team.objects.filter(Q(slug=slug_or_name) | Q(name__iexact=slug_or_name)).first()
+def _find_team(slug_or_name: str) -> Model:
+    teams = team_model()._default_manager
+    team = teams.filter(Q(slug=slug_or_name) | Q(name__iexact=slug_or_name)).first()
     if team is None:
         raise CommandError(f"No team has the slug or name '{slug_or_name}'.")
     return team
