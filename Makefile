@@ -66,7 +66,7 @@ screenshots: $(INSTALLED) browser messages
 	  $(BIN)/python bench/screenshots.py --color-scheme $$scheme --language $$lang || exit 1; done; done
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -44,10 +44,16 @@ fi
 lint=$?
 [ "$lint" -eq 0 ] || echo "ruff found problems (see above)."
 
+# The import contracts between the engine and the web (pyproject.toml's [tool.importlinter]; the
+# README's "Boundaries"): under a second of CPU.
+.venv/bin/lint-imports
+imports=$?
+[ "$imports" -eq 0 ] || echo "lint-imports found a broken import contract (see above)."
+
 wait "$types_pid"
 types=$?
 cat "$types_log"
 rm -f "$types_log"
 [ "$types" -eq 0 ] || echo "mypy found type errors (see above)."
 
-[ "$tests" -eq 0 ] && [ "$lint" -eq 0 ] && [ "$types" -eq 0 ]
+[ "$tests" -eq 0 ] && [ "$lint" -eq 0 ] && [ "$imports" -eq 0 ] && [ "$types" -eq 0 ]

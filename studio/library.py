@@ -275,7 +275,7 @@ def collect_result(collection: Collection, image: Image) -> None:
     """A finished job's image lands in the collection it was submitted with: a team's (and so in
     the team's library) or its owner's own."""
     if collection.is_personal:
-        # Checked at submit (access.check_submit); this keeps another person's image out even so.
+        # Checked at submit (submit.check_submit); this keeps another person's image out even so.
         if image.owner_id == collection.owner_id:
             collection.images.add(image)
         return

@@ -107,7 +107,7 @@ class Collection(models.Model):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.CASCADE, related_name="collections"
     )
-    # A personal collection goes with its person (studio.library.forget_person keeps only what a
+    # A personal collection goes with its person (studio.removal.remove_person keeps only what a
     # team holds).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

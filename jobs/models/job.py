@@ -32,7 +32,7 @@ class JobKind(models.TextChoices):
 
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # A leaver's jobs behind team images stay with the team (see studio.library.forget_person).
+    # A leaver's jobs behind team images stay with the team (see studio.removal.remove_person).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs"
     )
@@ -129,7 +129,7 @@ class ImageOrigin(models.TextChoices):
 
 class Image(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # A leaver's images in team libraries stay with the team (see studio.library.forget_person).
+    # A leaver's images in team libraries stay with the team (see studio.removal.remove_person).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="images"
     )

@@ -1,5 +1,5 @@
 """The studio as an OpenAI-compatible image API (`/v1/`): tokens, requests, waiting, answers.
 
-Every image request becomes an ordinary job through `jobs.services`, validated by the same forms
+Every image request becomes an ordinary job through `studio.submit`, validated by the same forms
 and capability table as the pages, charged to the same quota ledger.
 """

@@ -1,4 +1,4 @@
-"""Plain helpers for the quota tests. `submit` is the one place to switch to jobs.services."""
+"""Plain helpers for the quota tests. `submit` is the one place to switch to studio.submit."""
 
 from __future__ import annotations
 
