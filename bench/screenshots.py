@@ -64,7 +64,8 @@ def seed() -> dict[str, str]:
     from jobs import pipeline
     from jobs.models import ProviderModel, QuotaLimit
     from jobs.services import cancel_job
-    from studio.library import add_to_collection, share_images
+    from studio.collecting import add_to_collection
+    from studio.library import share_images
     from studio.models import Collection, Membership, Role, Team
     from studio.submit import JobSpec, submit_comparison, submit_job
     from tests.conftest import create_person

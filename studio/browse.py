@@ -15,7 +15,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from studio import library
+from studio import downloads, library
 from studio.forms.library import LibraryFilterForm, page_number
 from studio.models import Collection, Team
 
@@ -44,7 +44,7 @@ def browse_context(
 def zip_response(request: HttpRequest, images, filename: str) -> StreamingHttpResponse:
     """The images' originals as one zip, built while it is sent: one original in memory at once,
     however many were chosen, under WSGI and ASGI alike."""
-    chunks = library.zip_stream(images.order_by("-created_at").iterator())
+    chunks = downloads.zip_stream(images.order_by("-created_at").iterator())
     streamed = _one_chunk_at_a_time(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(streamed, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -7,29 +7,24 @@ the page's ids are read as `size + 1` rows (a "has next" pager), so there is no 
 whole library and deep pages skip over index entries, not over joined rows.
 
 Everything else here changes the library: add and share (references, never copies of the file),
-collect, tag, favourite, remove from a team, delete from history, and stream a zip.
+file a finished job's image where it was asked to land, tag, favourite, remove from a team.
+Beside it: collections (studio/collecting.py), deleting from a history
+(studio/history_deletion.py), zip downloads (studio/downloads.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
-import zipfile
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from jobs.models import Image, Job
-from jobs.storage import read_stored_file
-from studio.access import ORGANISERS, personal_collections, teams_where, visible_images
+from studio.access import ORGANISERS, teams_where, visible_images
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
-
-logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
 MAX_BULK_IMAGES = 500
@@ -85,12 +80,6 @@ class LibraryPage(Generic[Row]):
 def history_images(user) -> QuerySet[Image]:
     """What a person made, wherever they made it (uploads for edits are inputs, not results)."""
     return Image.objects.filter(owner=user, job__isnull=False).order_by("-created_at", "-index")
-
-
-def history_prompts(user, image_ids: Sequence) -> list[str]:
-    """The prompts of the person's own images among `image_ids`, to name what a delete takes."""
-    images = Image.objects.filter(owner=user, pk__in=image_ids).select_related("job")
-    return [image.job.prompt if image.job else _("Uploaded image") for image in images]
 
 
 def team_library_images(team: Team) -> QuerySet[Image]:
@@ -228,49 +217,6 @@ def library_items(team: Team, image_ids: Sequence) -> QuerySet[LibraryItem]:
     return LibraryItem.objects.filter(team=team, image_id__in=image_ids)
 
 
-def create_collection(team: Team | None, name: str, *, created_by) -> Collection:
-    """The team's collection called `name`, or without a team `created_by`'s own (made if need
-    be)."""
-    collection, _created = Collection.objects.get_or_create(
-        team=team,
-        owner=None if team is not None else created_by,
-        name=name.strip(),
-        defaults={"created_by": created_by},
-    )
-    return collection
-
-
-def add_to_collection(
-    team: Team | None,
-    image_ids: Sequence,
-    *,
-    collection: Collection | None,
-    new_name: str = "",
-    added_by,
-) -> tuple[Collection, int]:
-    """Put the team's images (without a team: the person's own) in `collection`, or in one called
-    `new_name` (made if need be); returns it and how many of the images were there to add."""
-    if collection is None:
-        collection = create_collection(team, new_name, created_by=added_by)
-    if collection.is_personal:
-        images = list(history_images(added_by).filter(pk__in=image_ids))
-        collection.images.add(*images)
-        return collection, len(images)
-    items = list(library_items(team, image_ids))
-    collection.items.add(*items)
-    return collection, len(items)
-
-
-def remove_from_collection(collection: Collection, image_ids: Sequence) -> int:
-    if collection.is_personal:
-        images = list(collection.images.filter(pk__in=image_ids))
-        collection.images.remove(*images)
-        return len(images)
-    items = list(library_items(collection.team, image_ids))
-    collection.items.remove(*items)
-    return len(items)
-
-
 def collect_result(collection: Collection, image: Image) -> None:
     """A finished job's image lands in the collection it was submitted with: a team's (and so in
     the team's library) or its owner's own."""
@@ -281,25 +227,6 @@ def collect_result(collection: Collection, image: Image) -> None:
         return
     add_to_library(collection.team, [image], added_by=image.owner)
     collection.items.add(*library_items(collection.team, [image.pk]))
-
-
-def personal_collection_list(user) -> QuerySet[Collection]:
-    """The person's own collections with how many images each holds, for "My collections"."""
-    return personal_collections(user).annotate(size=Count("images"))
-
-
-def team_collection_list(team: Team) -> QuerySet[Collection]:
-    """A team's collections with how many images each holds, for its collections page."""
-    return Collection.objects.filter(team=team).annotate(size=Count("items"))
-
-
-def team_collections(team: Team) -> QuerySet[Collection]:
-    return Collection.objects.filter(team=team)
-
-
-def delete_collection(collection: Collection) -> None:
-    """Only the board goes: its images stay in the library or the history."""
-    collection.delete()
 
 
 def selected_images(images: QuerySet[Image], image_ids: Sequence) -> QuerySet[Image]:
@@ -378,78 +305,3 @@ def remove_from_team(items: QuerySet[LibraryItem]) -> int:
     removed = items.count()
     items.delete()
     return removed
-
-
-@dataclass(frozen=True)
-class HistoryDeletion:
-    deleted: int
-    kept_in_team: list[str]  # names of teams whose libraries still hold an image we did not delete
-
-    @property
-    def message(self) -> str:
-        parts = [
-            ngettext("Deleted %(count)s image.", "Deleted %(count)s images.", self.deleted)
-            % {"count": self.deleted}
-        ]
-        if self.kept_in_team:
-            teams = ", ".join(sorted(self.kept_in_team))
-            parts.append(
-                _(
-                    "Kept the images shared with %(teams)s: they belong to the team library now; "
-                    "ask a team owner to remove them there first."
-                )
-                % {"teams": teams}
-            )
-        return " ".join(parts)
-
-
-def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
-    """Delete the person's own images, except those a team library still holds.
-
-    Their files go after commit (`jobs.file_cleanup`), so a rollback keeps both.
-    """
-    own = Image.objects.filter(owner=user, pk__in=image_ids)
-    kept_teams = Team.objects.filter(library_items__image__in=own).distinct()
-    kept_names = list(kept_teams.values_list("name", flat=True))
-    with transaction.atomic():
-        doomed = own.exclude(Exists(LibraryItem.objects.filter(image=OuterRef("pk"))))
-        deleted = doomed.count()
-        doomed.delete()
-    return HistoryDeletion(deleted=deleted, kept_in_team=kept_names)
-
-
-# --- Download ---------------------------------------------------------------------------------
-
-
-class _ZipChunks:
-    """A write-only file for zipfile that hands back what was written since the last `take`."""
-
-    def __init__(self) -> None:
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self._chunks = b"".join(self._chunks), []
-        return data
-
-
-def zip_stream(images: Iterable[Image]) -> Generator[bytes]:
-    """A zip of the images' original files, produced one image at a time (never all in memory)."""
-    out = _ZipChunks()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-        for number, image in enumerate(images, start=1):
-            extension = image.file.name.rsplit(".", 1)[-1]
-            try:
-                data = read_stored_file(image.file.name)
-            except OSError:
-                logger.warning("Stored file missing for image %s", image.pk, exc_info=True)
-                continue
-            archive.writestr(f"{number:03d}-{image.pk.hex[:8]}.{extension}", data)
-            yield out.take()
-    yield out.take()

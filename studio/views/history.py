@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from studio import library
+from studio import collecting, history_deletion, library
 from studio.access import (
     ORGANISERS,
     get_collection_for,
@@ -99,7 +99,7 @@ def history_collect(request: HttpRequest) -> HttpResponse:
     form = CollectForm(request.POST, collections=personal_collections(request.user))
     if not form.is_valid():
         return _render_history(request, bulk_form=form)
-    collection, added = library.add_to_collection(
+    collection, added = collecting.add_to_collection(
         None,
         form.cleaned_data["image"],
         collection=form.collections.get(form.cleaned_data["collection"]),
@@ -135,9 +135,9 @@ def history_delete(request: HttpRequest) -> HttpResponse:
             request,
             delete_images_question(len(ids)),
             form.redirect_to(reverse("history")),
-            names=library.history_prompts(request.user, ids),
+            names=history_deletion.history_prompts(request.user, ids),
         )
-    outcome = library.delete_from_history(request.user, ids)
+    outcome = history_deletion.delete_from_history(request.user, ids)
     level = messages.WARNING if outcome.kept_in_team else messages.SUCCESS
     messages.add_message(request, level, outcome.message)
     return _back_to_history(form)
@@ -147,7 +147,7 @@ def history_delete(request: HttpRequest) -> HttpResponse:
 
 
 def _render_my_collections(request: HttpRequest, form: CollectionForm) -> HttpResponse:
-    context = {"collections": library.personal_collection_list(request.user), "form": form}
+    context = {"collections": collecting.personal_collection_list(request.user), "form": form}
     return render(
         request, "studio/my_collections.html", context, status=400 if form.errors else 200
     )
@@ -165,7 +165,9 @@ def my_collection_create(request: HttpRequest) -> HttpResponse:
     form = CollectionForm(request.POST, team=None, owner=request.user)
     if not form.is_valid():
         return _render_my_collections(request, form)
-    collection = library.create_collection(None, form.cleaned_data["name"], created_by=request.user)
+    collection = collecting.create_collection(
+        None, form.cleaned_data["name"], created_by=request.user
+    )
     return redirect("my-collection-detail", collection_id=collection.pk)
 
 
@@ -184,7 +186,7 @@ def my_collection_remove(request: HttpRequest, collection_id) -> HttpResponse:
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_history(request, collection=collection, bulk_form=form)
-    removed = library.remove_from_collection(collection, form.cleaned_data["image"])
+    removed = collecting.remove_from_collection(collection, form.cleaned_data["image"])
     messages.success(request, taken_out_message(collection, removed))
     return redirect("my-collection-detail", collection_id=collection.pk)
 
@@ -199,6 +201,6 @@ def my_collection_delete(request: HttpRequest, collection_id) -> HttpResponse:
             delete_collection_question(collection),
             reverse("my-collection-detail", args=[collection.pk]),
         )
-    library.delete_collection(collection)
+    collecting.delete_collection(collection)
     messages.success(request, deleted_message(collection))
     return redirect("my-collections")

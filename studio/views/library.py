@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from studio import library
+from studio import collecting, library
 from studio.access import (
     ORGANISERS,
     get_collection_for,
@@ -57,7 +57,7 @@ def _render_library(
         can_organise=role in ORGANISERS,
         is_owner=role == Role.OWNER,
         next=request.get_full_path(),
-        collect_form=CollectForm(collections=library.team_collections(team)),
+        collect_form=CollectForm(collections=collecting.team_collections(team)),
         tag_form=TagForm(),
     )
     if bulk_form is not None:
@@ -82,10 +82,10 @@ def team_library(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *ORGANISERS)
-    form = CollectForm(request.POST, collections=library.team_collections(team))
+    form = CollectForm(request.POST, collections=collecting.team_collections(team))
     if not form.is_valid():
         return _render_library(request, team, role, bulk_form=form)
-    collection, added = library.add_to_collection(
+    collection, added = collecting.add_to_collection(
         team,
         form.cleaned_data["image"],
         collection=form.collections.get(form.cleaned_data["collection"]),
@@ -166,7 +166,7 @@ def _render_collections(request, team: Team, role: Role, form: CollectionForm) -
     context = {
         "team": team,
         "role": role,
-        "collections": library.team_collection_list(team),
+        "collections": collecting.team_collection_list(team),
         "form": form,
         "can_organise": role in ORGANISERS,
     }
@@ -182,7 +182,9 @@ def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = CollectionForm(request.POST, team=team)
     if not form.is_valid():
         return _render_collections(request, team, role, form)
-    collection = library.create_collection(team, form.cleaned_data["name"], created_by=request.user)
+    collection = collecting.create_collection(
+        team, form.cleaned_data["name"], created_by=request.user
+    )
     return redirect("collection-detail", slug=team.slug, collection_id=collection.pk)
 
 
@@ -203,7 +205,7 @@ def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpRes
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_library(request, team, role, collection=collection, bulk_form=form)
-    removed = library.remove_from_collection(collection, form.cleaned_data["image"])
+    removed = collecting.remove_from_collection(collection, form.cleaned_data["image"])
     messages.success(request, taken_out_message(collection, removed))
     return redirect("collection-detail", slug=team.slug, collection_id=collection.pk)
 
@@ -219,7 +221,7 @@ def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpRes
             delete_collection_question(collection),
             reverse("collection-detail", args=[team.slug, collection.pk]),
         )
-    library.delete_collection(collection)
+    collecting.delete_collection(collection)
     messages.success(request, deleted_message(collection))
     return redirect("collection-list", slug=team.slug)
 

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from jobs.models import Batch, BatchKind
-from studio.library import add_to_collection, share_images
+from studio.collecting import add_to_collection
+from studio.library import share_images
 from tests.fixtures.browser import log_in
 from tests.library.conftest import build_world, store_test_image
 
