@@ -17,8 +17,8 @@ All of it is one transaction: a rollback keeps the person, their jobs and their 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
@@ -26,8 +26,11 @@ from jobs.models import Image, Job
 from jobs.services import delete_jobs
 from studio.models import LibraryItem
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def remove_person(user: AbstractBaseUser) -> None:
+
+def remove_person(user: User) -> None:
     """Delete `user` and what was only theirs; see the module's docstring."""
     with transaction.atomic():
         in_a_library = LibraryItem.objects.filter(image=OuterRef("pk"))
@@ -37,7 +40,7 @@ def remove_person(user: AbstractBaseUser) -> None:
         user.delete()
 
 
-def remove_people(users: Iterable[AbstractBaseUser]) -> int:
+def remove_people(users: Iterable[User]) -> int:
     """Remove each person as `remove_person` does, all or none; returns how many."""
     removed = 0
     with transaction.atomic():
