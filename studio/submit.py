@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,9 @@ from jobs.storage import store_image
 from studio.access import ORGANISERS, teams_where, visible_images
 from studio.models import Collection, Team
 from studio.usable_models import may_use
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RETRYABLE = (JobStatus.FAILED, JobStatus.CANCELED)
 # How many models one comparison puts side by side.
@@ -56,7 +59,7 @@ def _team(spec: JobSpec) -> Team | None:
 
 
 def check_submit(
-    owner,
+    owner: User,
     *,
     model: ProviderModel,
     team: Team | None,
@@ -87,7 +90,7 @@ def check_submit(
         raise SubmitRefused(_("One of the images to edit is not available to you any more."))
 
 
-def _collection_fits(owner, collection: Collection, team: Team | None) -> bool:
+def _collection_fits(owner: User, collection: Collection, team: Team | None) -> bool:
     # The team's own role was checked above; a personal collection must be the submitter's own.
     if collection.team_id is not None:
         return collection.team_id == (team.pk if team else None)
@@ -107,7 +110,7 @@ def check_model_allowed(spec: JobSpec) -> None:
         )
 
 
-def check_batch_size(owner, count: int) -> None:
+def check_batch_size(owner: User, count: int) -> None:
     """A batch of `count` prompts must fit the person's batch limit (`services.batch_limit`),
     together with their jobs not yet finished, so nobody can queue thousands of jobs at once."""
     limit = services.batch_limit(owner)
@@ -237,7 +240,7 @@ def repeat_job(job: Job) -> Job:
     return submit_job(services.repeat_spec(job))
 
 
-def store_upload(data: bytes, *, owner, team: Team | None = None) -> Image:
+def store_upload(data: bytes, *, owner: User, team: Team | None = None) -> Image:
     """Keep an uploaded source image, so edits made from it can point back to it."""
     return store_image(data, owner=owner, team=team, origin=ImageOrigin.UPLOADED)
 
