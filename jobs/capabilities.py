@@ -1,8 +1,9 @@
 """The one capability table: what each model accepts, what the form shows, what an image costs.
 
-Defaults come from PROVIDERS.md per known model; an admin can override any field per model (from
-the providers TOML or Django admin) with a dict whose keys are the field names below. Validation
-in views and forms is driven from here, never from `if model == ...` elsewhere.
+Defaults follow each vendor's published limits per known model (docs/dialects.md); an admin can
+override any field per model (from the providers TOML or Django admin) with a dict whose keys are
+the field names below. Validation in views and forms is driven from here, never from
+`if model == ...` elsewhere.
 """
 
 from __future__ import annotations

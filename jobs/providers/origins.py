@@ -1,8 +1,8 @@
 """Origins (scheme, host, port), and the one check of where a provider's key may be sent.
 
-The key goes only to the origin of the provider's base URL. DESIGN.md plans an `allowed_hosts`
-provider setting (hosts where polling and result URLs may take the key): it would widen
-`key_may_go_to`, and nothing else.
+The key goes only to the origin of the provider's base URL. docs/contracts.md reserves an
+`allowed_hosts` provider setting (hosts where polling and result URLs may take the key): it would
+widen `key_may_go_to`, and nothing else.
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def test_dify_dalle3_tool(api_world, alice_api):
     openai SDK with base_url = str(URL(openai_base_url) / 'v1') and images.generate(prompt,
     model='dall-e-3', size (1024x1024 for "square"), n, style (always sent, 'vivid' by
     default), quality ('standard'), response_format='b64_json'); it reads `data[i].b64_json`.
-    The base URL typed as the README says (the studio's root) and as OpenAI's habit has it
+    The base URL typed as docs/api.md says (the studio's root) and as OpenAI's habit has it
     (with /v1, making /v1/v1) both work."""
     for typed in (api_world["url"], f"{api_world['url']}/v1"):
         client = openai_client(f"{typed.rstrip('/')}/v1", alice_api.api_key)

@@ -1,4 +1,4 @@
-"""The capability table: limits per model from PROVIDERS.md, overrides, credits, form fields."""
+"""The capability table: limits per model (docs/dialects.md), overrides, credits, form fields."""
 
 from __future__ import annotations
 
