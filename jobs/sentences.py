@@ -73,7 +73,7 @@ class JobText:
 
     @property
     def is_verbatim(self) -> bool:
-        return self.message is VERBATIM or self.message.code == ""
+        return self.message.code == VERBATIM.code
 
     def __str__(self) -> str:
         return render(self)
@@ -96,6 +96,7 @@ def verbatim(text: str) -> JobText:
 
 
 def as_job_text(text: JobText | str) -> JobText:
+    """`text` as a sentence: a str (words nobody coded) is kept verbatim."""
     return text if isinstance(text, JobText) else verbatim(text)
 
 
