@@ -18,6 +18,7 @@ from jobs.sentences import (
     JobTextParts,
     Message,
     as_job_text,
+    codes_in,
     gettext_noop,
     job_text,
     verbatim,
@@ -30,6 +31,7 @@ __all__ = [
     "JobTextParts",
     "Message",
     "as_job_text",
+    "codes_in",
     "job_text",
     "verbatim",
 ]

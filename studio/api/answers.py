@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from jobs import messages as texts
 from jobs.localized import localize
+from jobs.messages import codes_in
 from jobs.models import Job, JobStatus
-from jobs.sentences import codes_in
 from jobs.storage import read_stored_file
 from studio.api.errors import ApiError
 from studio.api.links import signed_image_url

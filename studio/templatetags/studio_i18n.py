@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from jobs.localized import localize, localize_parts
-from jobs.sentences import JobText, JobTextParts
+from jobs.messages import JobText, JobTextParts
 
 register = template.Library()
 
