@@ -49,7 +49,7 @@ from jobs.concurrency import database, hop_scope, in_worker, result_memory
 from jobs.events import publish_job_event
 from jobs.inputs import inputs_for_model
 from jobs.limits import Wait
-from jobs.messages import job_text
+from jobs.messages import JobText, job_text
 from jobs.models import ImageOrigin, Job, JobKind, JobStatus
 from jobs.models.job import FINAL_STATUSES
 from jobs.parameters import PARAMETERS
@@ -78,6 +78,7 @@ from jobs.storage import (
     remove_unkept_result_files,
     write_result_files,
 )
+from jobs.stored_texts import error_fields, note_fields, waiting_fields
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ def claim_for_submit(job_id: str) -> Hold | None:
         lease_until=_lease(),
         lease_owner=token,
         started_at=Coalesce(F("started_at"), Now()),
-        waiting_for="",
+        **waiting_fields(None),
     )
     if not won:
         return None
@@ -216,7 +217,7 @@ def _admitted(job_id: str) -> bool:
     with database():
         still_waiting = Job.objects.filter(
             pk=job.pk, status=JobStatus.QUEUED, due_at__lte=db_time(EARLY_TOLERANCE_SECONDS)
-        ).update(due_at=db_time(delay), waiting_for=wait.reason[:200])
+        ).update(due_at=db_time(delay), **waiting_fields(wait.reason))
     if still_waiting:
         publish_job_event(job.pk, JobStatus.QUEUED, job.owner_id)  # its page shows the wait
         queue.send_run(job.pk, countdown=delay)
@@ -312,13 +313,13 @@ def _poll(hold: Hold) -> None:
         finish_job(hold, result)
 
 
-def _unavailable_model(job: Job) -> str:
-    """Why the job's model cannot be used any more (an admin removed or disabled it), or ""."""
+def _unavailable_model(job: Job) -> JobText | None:
+    """Why the job's model cannot be used any more (an admin removed or disabled it), or None."""
     if job.model is None:
         return job_text(texts.MODEL_REMOVED, model=job.model_name)
     if not (job.model.enabled and job.model.provider.enabled):
         return job_text(texts.MODEL_DISABLED, model=job.model_name, provider=job.provider_name)
-    return ""
+    return None
 
 
 def _slot_seconds(job: Job) -> float:
@@ -384,7 +385,7 @@ def _after_provider_error(hold: Hold, error: ProviderError) -> None:
     job = hold.job
     telemetry.provider_failed(job, error)
     if error.permanent:
-        fail_job(hold, error.message)
+        fail_job(hold, error.text)
         return
     now = timezone.now()
     since = job.transient_since or now
@@ -392,12 +393,12 @@ def _after_provider_error(hold: Hold, error: ProviderError) -> None:
     if out_of_time or job.attempts >= settings.STUDIO_MAX_ATTEMPTS:
         seconds = round((now - since).total_seconds())
         message = job_text(
-            texts.GAVE_UP_IN, error=error.message, attempts=job.attempts, seconds=seconds
+            texts.GAVE_UP_IN, error=error.text, attempts=job.attempts, seconds=seconds
         )
         fail_job(hold, message)
         return
     delay = retry_delay(job.attempts, error)
-    note = job_text(texts.RETRYING, attempt=job.attempts, error=error.message)
+    note = job_text(texts.RETRYING, attempt=job.attempts, error=error.text)
     with database():
         requeued = _update_held(
             hold,
@@ -405,7 +406,7 @@ def _after_provider_error(hold: Hold, error: ProviderError) -> None:
             due_at=db_time(delay),
             lease_until=None,
             lease_owner=None,
-            note=note,
+            **note_fields(note),
             transient_since=since,
             sent_at=None,  # the next attempt has not been sent
         )
@@ -418,7 +419,7 @@ def _after_poll_error(hold: Hold, error: ProviderError) -> None:
     accepted moments ago), other transient errors until the task's deadline."""
     job = hold.job
     if not poll_error_is_transient(error, job.poll_not_found):
-        fail_job(hold, error.message)
+        fail_job(hold, error.text)
         return
     if error.status == 404:
         with database():
@@ -439,10 +440,10 @@ def finish_job(hold: Hold, result: ProviderResult) -> None:
     with result_memory():
         drafts, problems = _prepare_results(job, result.images)
     if not drafts:
-        reason = "; ".join(problems) or job_text(texts.EMPTY_ANSWER)
+        reason = problems or job_text(texts.EMPTY_ANSWER)
         fail_job(hold, job_text(texts.NO_USABLE_IMAGE, problems=reason), result.usage)
         return
-    note = ""
+    note: JobText | None = None
     if len(drafts) < job.n:
         note = job_text(texts.FEWER_IMAGES, stored=len(drafts), asked=job.n)
         if problems:
@@ -450,7 +451,7 @@ def finish_job(hold: Hold, result: ProviderResult) -> None:
                 texts.FEWER_IMAGES_BECAUSE,
                 stored=len(drafts),
                 asked=job.n,
-                problems="; ".join(problems),
+                problems=problems,
             )
     try:
         ended = _with_db_retries(
@@ -464,7 +465,7 @@ def finish_job(hold: Hold, result: ProviderResult) -> None:
 
 
 def _end_succeeded(
-    hold: Hold, drafts: list[ResultDraft], note: str, usage: dict, remote_status: str
+    hold: Hold, drafts: list[ResultDraft], note: JobText | None, usage: dict, remote_status: str
 ) -> bool:
     job = hold.job
     with database(), transaction.atomic():
@@ -476,9 +477,9 @@ def _end_succeeded(
             lease_owner=None,
             images_produced=len(drafts),
             usage=usage or job.usage,
-            note=note,
+            **note_fields(note),
             remote_status=remote_status,
-            waiting_for="",
+            **waiting_fields(None),
         )
         if not ended:
             return False
@@ -489,7 +490,7 @@ def _end_succeeded(
     return True
 
 
-def fail_job(hold: Hold, message: str, usage: dict | None = None) -> None:
+def fail_job(hold: Hold, message: JobText, usage: dict | None = None) -> None:
     job = hold.job
 
     def end() -> None:
@@ -497,12 +498,12 @@ def fail_job(hold: Hold, message: str, usage: dict | None = None) -> None:
             ended = _update_held(
                 hold,
                 status=JobStatus.FAILED,
-                error_message=message,
+                **error_fields(message),
                 finished_at=Now(),
                 lease_until=None,
                 lease_owner=None,
                 usage=usage or job.usage,
-                waiting_for="",
+                **waiting_fields(None),
             )
             if ended:
                 job.status = JobStatus.FAILED
@@ -517,7 +518,7 @@ def _end_abandoned(job_id: str) -> None:
     with transaction.atomic():
         ended = Job.objects.filter(abandoned_after_sending(), pk=job_id).update(
             status=JobStatus.FAILED,
-            error_message=job_text(texts.ABANDONED_AFTER_SEND),
+            **error_fields(job_text(texts.ABANDONED_AFTER_SEND)),
             finished_at=Now(),
             lease_until=None,
             lease_owner=None,
@@ -541,7 +542,7 @@ def cancel_job(job_id: str | uuid.UUID) -> bool:
             finished_at=Now(),
             lease_until=None,
             lease_owner=None,
-            waiting_for="",
+            **waiting_fields(None),
         )
         if canceled:
             job = Job.objects.select_related("model__provider").get(pk=job_id)
@@ -595,7 +596,7 @@ def _sources(job: Job) -> list:
 
 def _prepare_results(
     job: Job, results: tuple[ResultImage, ...]
-) -> tuple[list[ResultDraft], list[str]]:
+) -> tuple[list[ResultDraft], list[JobText]]:
     """Fetch, verify and write each result's files; no database work happens here."""
     drafts, problems = [], []
     for index, item in enumerate(results[: job.n]):
@@ -604,7 +605,7 @@ def _prepare_results(
             revised = clean_provider_text(item.revised_prompt, api_key=provider_key_of(job))
             drafts.append(write_result_files(job, index, data, revised_prompt=revised))
         except (ProviderError, ImageRejected) as error:
-            problems.append(job_text(texts.IMAGE_PROBLEM, index=index + 1, error=error))
+            problems.append(job_text(texts.IMAGE_PROBLEM, index=index + 1, error=error.text))
         except BaseException:
             discard_result_files(drafts)
             raise
@@ -633,7 +634,7 @@ def _result_bytes(job: Job, item: ResultImage) -> bytes:
     raise ProviderError(job_text(texts.NO_URL_NOR_DATA), permanent=True)
 
 
-def _explain_unexpected(error: Exception) -> str:
+def _explain_unexpected(error: Exception) -> JobText:
     if isinstance(error, ImproperlyConfigured):
         return job_text(texts.MISCONFIGURED, detail=error)
     return job_text(texts.UNEXPECTED)

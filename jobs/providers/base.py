@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from jobs.sentences import JobText, as_job_text
+
 Operation = Literal["generate", "edit", "variation"]
 
 
@@ -70,7 +72,7 @@ class ResultImage:
     url: str | None = None
     b64_json: str | None = field(default=None, repr=False)
     revised_prompt: str | None = None
-    error: str | None = None  # a per-image failure reported by the provider
+    error: JobText | str | None = None  # a per-image failure (a str: the provider's words)
 
 
 @dataclass(frozen=True)
@@ -80,23 +82,28 @@ class ProviderResult:
     usage: dict = field(default_factory=dict)
     task_id: str | None = None  # set by asynchronous dialects
     remote_status: str = ""  # the provider's own status word, for the job page
-    message: str = ""  # why it failed, or a note worth showing
+    message: JobText | None = None  # why it failed (jobs/messages.py)
 
 
 class ProviderError(Exception):
-    """A call that did not work. `permanent` says whether trying again could help."""
+    """A call that did not work. `permanent` says whether trying again could help.
+
+    `text` is the sentence (jobs/messages.py; a str is kept verbatim), `message` its English for
+    logs; `code` is the provider's own error code, if it gave one.
+    """
 
     def __init__(
         self,
-        message: str,
+        message: JobText | str,
         *,
         permanent: bool,
         status: int | None = None,
         code: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.text = as_job_text(message)
+        self.message = str(self.text)
+        super().__init__(self.message)
         self.permanent = permanent
         self.status = status
         self.code = code

@@ -7,6 +7,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from jobs import messages as texts
+from jobs.messages import job_text
+
 from .base import Endpoint, ImageRequest, InputImage, ProviderResult, ResultImage, TaskState
 from .http import classify_error, error_details, provider_url
 
@@ -61,7 +64,7 @@ def openai_result(body: dict, endpoint: Endpoint) -> ProviderResult:
             state=TaskState.FAILED,
             images=images,
             usage=usage,
-            message="The provider answered without any image.",
+            message=job_text(texts.NO_IMAGE_IN_ANSWER),
         )
     return ProviderResult(state=TaskState.SUCCEEDED, images=images, usage=usage)
 

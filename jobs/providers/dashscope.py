@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from jobs import messages as texts
+from jobs.messages import job_text
+
 from .base import Endpoint, ImageRequest, ProviderResult, ResultImage, TaskState
 from .common import data_uri, dict_field, poll_url_path, task_state
 from .http import classify_error, get_json, post_json, text_or_none
@@ -59,21 +62,24 @@ def result_from_answer(answer: dict, endpoint: Endpoint) -> ProviderResult:
         remote_status=word,
     )
     if state is TaskState.FAILED:
-        reason = output.get("message") or output.get("code") or "no reason given"
-        return replace(result, message=f"The provider reported the task as {word}: {reason}")
+        reason = output.get("message") or output.get("code") or job_text(texts.NO_REASON)
+        message = job_text(texts.TASK_REPORTED_AS, word=word, message=reason)
+        return replace(result, message=message)
     if state is TaskState.SUCCEEDED and not any(image.url for image in images):
-        reasons = "; ".join(image.error for image in images if image.error) or "no image URL"
-        return replace(result, state=TaskState.FAILED, message=f"No image was produced: {reasons}")
+        reasons = [image.error for image in images if image.error] or job_text(texts.NO_IMAGE_URL)
+        message = job_text(texts.NO_IMAGE_PRODUCED, problems=reasons)
+        return replace(result, state=TaskState.FAILED, message=message)
     return result
 
 
 def _result_image(entry: object) -> ResultImage:
     if not isinstance(entry, dict):
-        return ResultImage(error="The provider returned an unreadable result entry.")
+        return ResultImage(error=job_text(texts.UNREADABLE_ENTRY))
     if entry.get("url"):
         return ResultImage(url=str(entry["url"]), revised_prompt=entry.get("actual_prompt"))
-    code, message = entry.get("code") or "error", entry.get("message") or "no details given"
-    return ResultImage(error=f"{message} [{code}]")
+    code = entry.get("code") or job_text(texts.NO_STATUS)
+    message = entry.get("message") or job_text(texts.NO_DETAILS)
+    return ResultImage(error=job_text(texts.IMAGE_ERROR_CODE, error=message, code=code))
 
 
 class DashScopeDialect:

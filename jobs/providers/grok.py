@@ -6,6 +6,9 @@ The relay's quirk: `aspect_ratio`, `quality` and `resolution` travel as arrays w
 
 from __future__ import annotations
 
+from jobs import messages as texts
+from jobs.messages import job_text
+
 from .base import Endpoint, ImageRequest, ProviderError, ProviderResult
 from .common import form_fields, openai_result, set_fields
 from .http import post_json, post_multipart
@@ -43,7 +46,7 @@ class GrokDialect:
             )
         if len(request.images) != 1 or request.mask is not None:
             raise ProviderError(
-                "grok edits take exactly one image and no mask.",
+                job_text(texts.GROK_EDIT_INPUTS),
                 permanent=True,
                 code="invalid_request",
             )

@@ -271,7 +271,7 @@ def _open(
     try:
         url = provider_url(endpoint.base_url, path)
     except ValueError as error:
-        raise ProviderError(str(error), permanent=True) from None
+        raise ProviderError(error.args[0], permanent=True) from None  # its sentence (NOT_A_PATH)
     try:
         return session().request(
             method,
@@ -347,7 +347,7 @@ def _body_too_large(status: int) -> ProviderError:
     )
 
 
-def _network_error(template: str, exc: Exception, api_key: str) -> ProviderError:
+def _network_error(template: texts.Message, exc: Exception, api_key: str) -> ProviderError:
     detail = redact(str(exc), api_key, limit=MESSAGE_LIMIT)
     return ProviderError(
         job_text(template, error=type(exc).__name__, detail=detail), permanent=False
@@ -425,10 +425,11 @@ def classify_error(
     should_retry: bool | None = None,
 ) -> ProviderError:
     """The single place that decides what a failure means and how it reads."""
-    message = redact(message.strip(), api_key, limit=MESSAGE_LIMIT) or job_text(texts.NO_DETAILS)
+    message = redact(message.strip(), api_key, limit=MESSAGE_LIMIT)
     code_key = (code or "").lower()
     where = f"HTTP {status}" if status and status != 200 else job_text(texts.NO_STATUS)
-    said = {"message": message, "where": where, "code": f" [{code}]" if code else ""}
+    words = message or job_text(texts.NO_DETAILS)
+    said = {"message": words, "where": where, "code": f" [{code}]" if code else ""}
 
     if code_key in POLICY_CODES or _mentions(message.lower(), POLICY_WORDS):
         template, permanent = texts.REFUSED_PROMPT, True
@@ -444,7 +445,7 @@ def classify_error(
         template, permanent = texts.REPORTED_ERROR, True
     else:
         template, permanent = texts.REJECTED_REQUEST, True
-    text = template % said
+    text = job_text(template, **said)
 
     if should_retry is not None and code_key not in POLICY_CODES | QUOTA_CODES:
         permanent = not should_retry

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from jobs import messages as texts
+from jobs.messages import job_text
+
 from .base import Endpoint, ImageRequest, ProviderError, ProviderResult, ResultImage, TaskState
 from .common import (
     OPENAI_STYLE_FIELDS,
@@ -59,11 +62,12 @@ def result_from_envelope(envelope: dict, endpoint: Endpoint) -> ProviderResult:
         usage=dict_field(data, "usage"),
     )
     if state is TaskState.SUCCEEDED and not urls:
-        message = "The provider reported success but returned no image URL."
+        message = job_text(texts.SUCCESS_WITHOUT_URL)
         return replace(result, state=TaskState.FAILED, message=message)
     if state is TaskState.FAILED:
         reason = data.get("fail_reason") or data.get("error") or envelope.get("message") or word
-        return replace(result, message=f"The provider reported the task as {word}: {reason}")
+        message = job_text(texts.TASK_REPORTED_AS, word=word, message=reason)
+        return replace(result, message=message)
     images = tuple(ResultImage(url=url) for url in urls) if state is TaskState.SUCCEEDED else ()
     return replace(result, images=images)
 
@@ -77,9 +81,7 @@ class TaskDialect:
             post_json(endpoint, SUBMIT_PATH, submit_body(request)), endpoint
         )
         if result.task_id is None and result.state is TaskState.RUNNING:
-            raise ProviderError(
-                "The provider accepted the task but returned no task id.", permanent=True
-            )
+            raise ProviderError(job_text(texts.NO_TASK_ID), permanent=True)
         return result
 
     def poll(self, endpoint: Endpoint, task_id: str) -> ProviderResult:

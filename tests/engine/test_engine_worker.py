@@ -97,7 +97,7 @@ def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker,
     job = wait_for_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
     took = time.monotonic() - started
     assert job.status == JobStatus.FAILED
-    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=10)
+    assert job.error_text == job_text(texts.STEP_TIME_LIMIT, seconds=10)
     assert took < 25, f"ended after {took:.0f} s, not at the 10 s deadline"
     time.sleep(3)  # a lease lapsing meanwhile would let the sweep end the job a second time
     job.refresh_from_db()

@@ -69,7 +69,7 @@ def test_a_provider_slower_than_the_hops_deadline_ends_the_job_at_the_deadline(
     took = time.monotonic() - started
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=1)
+    assert job.error_text == job_text(texts.STEP_TIME_LIMIT, seconds=1)
     # Well before the 8 s the slow providers take (generous: two busy cores stretch a second).
     assert took < 6, f"the hop went on {took:.1f} s past a 1 s deadline"
     assert job.attempts == 1  # ended, not handed back for a second submit

@@ -67,7 +67,7 @@ def test_per_image_errors_come_back_beside_the_images(sandbox_endpoint):
 
     assert final.state is TaskState.SUCCEEDED
     assert [bool(image.url) for image in final.images] == [True, False, False]
-    assert all("InternalError.Algo" in image.error for image in final.images[1:])
+    assert all("InternalError.Algo" in str(image.error) for image in final.images[1:])
     assert final.usage == {"image_count": 1}
 
 
@@ -77,7 +77,7 @@ def test_no_image_at_all_is_a_failure_with_the_reasons(sandbox_endpoint):
     final = run_to_end(dashscope, sandbox_endpoint, dashscope.submit(sandbox_endpoint, request))
 
     assert final.state is TaskState.FAILED
-    assert "Image generation failed" in final.message
+    assert "Image generation failed" in str(final.message)
 
 
 @pytest.mark.parametrize("word", ["failed", "canceled"])
@@ -87,7 +87,7 @@ def test_final_failure_statuses(sandbox_endpoint, word):
     final = run_to_end(dashscope, sandbox_endpoint, dashscope.submit(sandbox_endpoint, request))
 
     assert (final.state, final.remote_status) == (TaskState.FAILED, word.upper())
-    assert word in final.message
+    assert word in str(final.message)
 
 
 def test_a_task_the_service_no_longer_knows_is_failed(sandbox_endpoint):

@@ -101,7 +101,7 @@ def test_failure_words_end_the_task_as_failed(sandbox_endpoint, word):
     final = run_to_end(task, sandbox_endpoint, task.submit(sandbox_endpoint, request))
 
     assert final.state is TaskState.FAILED
-    assert word in final.message
+    assert word in str(final.message)
 
 
 def test_success_without_a_url_is_a_failure(sandbox_endpoint):
@@ -110,7 +110,7 @@ def test_success_without_a_url_is_a_failure(sandbox_endpoint):
     final = run_to_end(task, sandbox_endpoint, task.submit(sandbox_endpoint, request))
 
     assert final.state is TaskState.FAILED
-    assert "no image URL" in final.message
+    assert "no image URL" in str(final.message)
 
 
 def test_an_error_code_under_http_200_is_an_error(sandbox_endpoint):

@@ -117,7 +117,7 @@ def test_a_failure_reason_and_usage_that_echo_the_key_never_reach_the_page(
     job = run_to_the_end(submit("a quiet bay [[pending:0]] [[final:failed]] [[echo_key]]", model))
     assert job.status == JobStatus.FAILED
     assert "[redacted]" in job.error_message
-    assert RELAY_KEY not in job.error_message + repr(job.usage)
+    assert RELAY_KEY not in job.error_message + repr(job.usage) + repr(job.error_details)
     client.force_login(alice)
     assert RELAY_KEY not in pages_of(client, job)
 
@@ -207,6 +207,7 @@ def everything_shown(client, job: Job, owner, caplog) -> str:
         record.getMessage() + "\n" + written.format(record) for record in caplog.records
     )
     stored = job.error_message + job.note + job.remote_status + repr(job.usage)
+    stored += repr([job.error_params, job.error_details, job.note_params, job.note_details])
     return "\n".join([stored, pages_of(client, job), api_error_of(client, job, owner), logged])
 
 
