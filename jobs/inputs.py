@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 
-from jobs.capabilities import Capabilities, check_edit_images
+from jobs.capabilities import Capabilities
 from jobs.messages import localize_job_text
 from jobs.providers import InputImage, ProviderError
+from jobs.request_checks import check_edit_images
 from jobs.storage import ImageInfo, ImageRejected, inspect_image
 
 # Smaller square sides tried, largest first, when a PNG is over a model's byte limit.

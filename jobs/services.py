@@ -17,7 +17,6 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext
 
 from jobs import limits, pipeline, queue, quota
-from jobs.capabilities import check_request
 from jobs.inputs import EditInputs
 from jobs.models import (
     Batch,
@@ -30,6 +29,7 @@ from jobs.models import (
     ProviderModel,
 )
 from jobs.models.job import FINAL_STATUSES
+from jobs.request_checks import check_request
 from jobs.storage import store_image
 from studio.access import SubmitRefused, check_submit
 

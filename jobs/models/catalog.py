@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext
 
 from jobs import messages as texts
-from jobs.capabilities import Capabilities, capabilities_for, credits_for
-from jobs.providers import dialect_choices
+from jobs.capabilities import Capabilities, credits_for
+from jobs.dialects import capabilities_for, dialect_choices
 from jobs.providers.base import Endpoint
 from jobs.providers.common import check_poll_path
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key

@@ -24,8 +24,8 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from jobs.capabilities import EDIT, GENERATE
 from jobs.models import ProviderModel
+from jobs.parameters import EDIT, GENERATE
 from studio.access import team_role
 from studio.api.errors import ApiError, forbidden, invalid, unauthorized
 from studio.forms.generate import models_for
