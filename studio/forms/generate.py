@@ -174,14 +174,12 @@ class GenerateForm(ChosenWorkspace):
         return None if slug == PERSONAL else Team.objects.get(slug=slug)
 
     def params(self) -> dict:
-        """The request parameters that are set, as stored on the job."""
+        """The request parameters that are set, as stored on the job: the registry's fields."""
         data = self.cleaned_data
-        excluded = {"prompt", "model", "workspace", "n", "image", "mask", "source", "collection"}
-        excluded.add("batch")
         return {
             name: data[name]
             for name in self.fields
-            if name not in excluded and data.get(name) not in (None, "")
+            if name in PARAMETERS_BY_NAME and data.get(name) not in (None, "")
         }
 
     def job_spec(self, owner) -> JobSpec:
