@@ -200,7 +200,11 @@ def new_id() -> str:
 
 
 def new_task(
-    state: SandboxState, directives: Directives, n: int, render, output_format: str
+    state: SandboxState,
+    directives: Directives,
+    n: int,
+    render: Callable[[int], Image.Image],
+    output_format: str,
 ) -> RemoteTask:
     """A remote task of an asynchronous service: pending or running for the server's
     `task_seconds` (or the prompt's `[[pending:S]]`), its pictures rendered on the first poll
@@ -219,7 +223,10 @@ def new_task(
     return task
 
 
-def renderer(text: str, source: bytes | None, mask: bytes | None, size: tuple[int, int] | None):
+def renderer(
+    text: str, source: bytes | None, mask: bytes | None, size: tuple[int, int] | None
+) -> Callable[[int], Image.Image]:
+    """What draws picture number i of a task: an edit of `source` (under `mask`), or a new one."""
     if source is not None:
         return partial(render_edit, source, mask, text, size)
     return partial(render_generated, text, size or (1024, 1024))

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .core import Incoming, Reply, SandboxState, UploadedFile, json_reply
 from .directives import parse_directives
-from .emulation import find_poll, find_submit
+from .emulation import SubmitHandler, find_poll, find_submit
 from .envelopes import Envelope, serve
 
 # ---------------------------------------------------------------------------------------------
@@ -44,7 +44,11 @@ def route_submit(state: SandboxState, incoming: Incoming) -> Reply:
 
 
 def run_submit(
-    state: SandboxState, incoming: Incoming, envelope: Envelope, prompt: str, handler
+    state: SandboxState,
+    incoming: Incoming,
+    envelope: Envelope,
+    prompt: str,
+    handler: SubmitHandler,
 ) -> Reply:
     directives = parse_directives(prompt)
     incoming.directives = directives

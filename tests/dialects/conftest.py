@@ -1,1 +1,1 @@
-"""Provider tests use the sandbox fixtures that the root conftest registers."""
+"""Dialect tests use the sandbox fixtures that the root conftest registers."""
