@@ -8,8 +8,9 @@ A dialect's folder, `jobs/dialects/<name>/`, holds all of it:
   sandbox/     its emulation in the sandbox (tests, benchmarks, `make run`; not installed)
   __init__.py  its entry, `DIALECT`, built from those
 
-Adding a dialect is a new folder and one line in REGISTRY below: the providers TOML, admin's
-choices, the capability lookup and the sandbox all read the registry. The name of a dialect is
+Adding a dialect is a new folder and its entry in REGISTRY below (one line, and the folder in the
+import above it): the providers TOML, admin's choices, the capability lookup and the sandbox all
+read the registry. The name of a dialect is
 written once, in its adapter; a test keeps it out of every other module.
 """
 
