@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 
 from jobs import messages as texts
-from jobs.capabilities import Capabilities, check_edit_images
+from jobs.capabilities import Capabilities
 from jobs.localized import localize
 from jobs.messages import JobText, job_text
 from jobs.providers import InputImage, ProviderError
+from jobs.request_checks import check_edit_images
 from jobs.storage import ImageInfo, ImageRejected, inspect_image
 
 # Smaller square sides tried, largest first, when a PNG is over a model's byte limit.

@@ -46,6 +46,7 @@ from django.utils import timezone
 from jobs import limits, queue, quota, telemetry
 from jobs import messages as texts
 from jobs.concurrency import database, hop_scope, in_worker, result_memory
+from jobs.dialects import get_dialect
 from jobs.events import publish_job_event
 from jobs.inputs import inputs_for_model
 from jobs.limits import Wait
@@ -64,7 +65,6 @@ from jobs.providers import (
     ProviderResult,
     ResultImage,
     TaskState,
-    get_dialect,
 )
 from jobs.providers.deadline import HopTimeLimitExceeded
 from jobs.providers.download import download_image
@@ -682,7 +682,7 @@ def build_request(job: Job, sources: list | None = None) -> ImageRequest:
         user=f"studio-user-{job.owner_id}",
         # issue 11: partial images go to the job page (via Redis), never to storage or the ledger
         on_partial=partial_sink(job.pk, job.owner_id) if params.get("partial_images") else None,
-        **params,
+        params=params,
     )
 
 

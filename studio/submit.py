@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, cast
 from django.utils.translation import gettext as _
 
 from jobs import services
-from jobs.capabilities import check_request
 from jobs.inputs import EditInputs
 from jobs.models import Batch, Image, ImageOrigin, Job, JobStatus, ProviderModel
 from jobs.models.job import FINAL_STATUSES
+from jobs.request_checks import check_request
 from jobs.services import JobSpec
 from jobs.storage import store_image
 from studio.access import ORGANISERS, teams_where, visible_images

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from jobs import messages as texts
-from jobs.capabilities import Capabilities, capabilities_for, credits_for
+from jobs.capabilities import Capabilities, credits_for
+from jobs.dialects import capabilities_for, dialect_choices
 from jobs.localized import localize
-from jobs.providers import dialect_choices
 from jobs.providers.base import Endpoint
 from jobs.providers.common import check_poll_path
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models.catalog import ProviderModel
@@ -149,7 +150,7 @@ class Job(models.Model):
 
     def param_items(self) -> list[tuple[str, object]]:
         """The request parameters as (label, value), for pages."""
-        return [(str(param_label(name)), value) for name, value in self.params.items()]
+        return [(gettext(param_label(name)), value) for name, value in self.params.items()]
 
 
 class ImageOrigin(models.TextChoices):

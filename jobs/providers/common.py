@@ -11,9 +11,11 @@ from jobs import messages as texts
 from jobs.messages import job_text
 
 from .base import Endpoint, ImageRequest, InputImage, ProviderResult, ResultImage, TaskState
-from .http import classify_error, error_details, provider_url
+from .classify import classify_error, error_details
+from .http import provider_url
 
-# The optional request fields that every OpenAI-style dialect sends the same way, when set.
+# The optional request fields that every OpenAI-style dialect sends the same way, when set, in
+# the order they go on the wire: registry parameters (jobs.parameters) and the request's `user`.
 OPENAI_STYLE_FIELDS = (
     "size",
     "quality",
@@ -39,8 +41,8 @@ def data_uri(image: InputImage) -> str:
 
 
 def set_fields(request: ImageRequest, names: Iterable[str]) -> dict[str, object]:
-    """The named request attributes that are set (not None), in the order given."""
-    values = {name: getattr(request, name) for name in names}
+    """The named request values that are set (not None), in the order given."""
+    values = {name: request.value(name) for name in names}
     return {name: value for name, value in values.items() if value is not None}
 
 

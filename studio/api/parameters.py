@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from jobs.capabilities import Capabilities, model_takes
+from jobs.capabilities import Capabilities
+from jobs.form_fields import model_takes
 from jobs.parameters import GENERATE, PARAMETERS
 from studio.api.errors import invalid
 from studio.api.sizes import SIZE_USED_HEADER, fit_size

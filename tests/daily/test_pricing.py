@@ -7,7 +7,8 @@ import re
 import pytest
 
 from jobs import pipeline
-from jobs.capabilities import capabilities_for, credits_for, price_from_table
+from jobs.capabilities import credits_for, price_from_table
+from jobs.dialects import capabilities_for
 from jobs.models import LedgerEntry, LedgerKind, Price, QuotaLimit
 from jobs.quota import charged_for_job
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from jobs import events, partials, pipeline
+from jobs.dialects import get_dialect
 from jobs.models import JobStatus
-from jobs.providers import ImageRequest, ProviderError, TaskState, get_dialect, http
-from jobs.providers.http import sse_data
+from jobs.providers import ImageRequest, ProviderError, TaskState, http
+from jobs.providers.sse import sse_data
 from jobs.quota import charged_for_job
 from tests.fixtures.sandbox import decode_image
 
@@ -18,7 +19,7 @@ openai = get_dialect("openai")
 def test_partials_arrive_one_by_one_before_the_final_image(sandbox, sandbox_endpoint):
     seen = []
     request = ImageRequest(
-        model="gpt-image-1", prompt="a kite", size="1024x1024", partial_images=2,
+        model="gpt-image-1", prompt="a kite", params={"size": "1024x1024", "partial_images": 2},
         on_partial=lambda index, data: seen.append((index, decode_image(data).size)),
     )  # fmt: skip
     result = openai.submit(sandbox_endpoint, request)
@@ -82,7 +83,10 @@ def test_only_the_openai_dialect_offers_partial_previews(client, alice, sandbox_
 
 def streaming_request(**options) -> ImageRequest:
     return ImageRequest(
-        model="gpt-image-1", prompt="a kite", size="1024x1024", partial_images=2, **options
+        model="gpt-image-1",
+        prompt="a kite",
+        params={"size": "1024x1024", "partial_images": 2},
+        **options,
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from jobs import pipeline
 from jobs.models import Job, JobStatus
 from jobs.provider_text import clean_provider_text, clean_usage
-from jobs.providers.http import classify_error, error_details
+from jobs.providers.classify import classify_error, error_details
 from studio.api.tokens import create_token
 from studio.logs import JsonFormatter
 
