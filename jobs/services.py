@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils.translation import gettext
 
-from jobs import limits, pipeline, queue, quota
+from jobs import engine, limits, quota
 from jobs.capabilities import check_request
+from jobs.engine import queue
 from jobs.inputs import EditInputs
 from jobs.models import (
     Batch,
@@ -277,9 +278,9 @@ def cancel_unfinished(jobs: Sequence[Job]) -> int:
 def cancel_job(job: Job) -> bool:
     """Stop a queued or running job; its reserved quota is returned. False when already final.
 
-    Results that arrive after the cancel are discarded (see the pipeline's docstring).
+    Results that arrive after the cancel are discarded (see the engine's docstring, jobs/engine).
     """
-    canceled = pipeline.cancel_job(job.pk)
+    canceled = engine.cancel_job(job.pk)
     job.refresh_from_db()
     return canceled
 

@@ -1,43 +1,18 @@
-"""Where the studio reacts to the engine: an image made in a team lands in that team's library.
+"""Where the studio reacts to Django's own signals: a person's account deletion.
 
-The engine (`jobs`) knows nothing of libraries; it records `Image.team`, the workspace the job ran
-in. This receiver turns that into a LibraryItem, so the library has one source of truth (its items)
-whether an image was made in the team or shared into it later.
+(Filing new images into libraries and collections is no receiver of `Image` rows any more: it
+happens after a job's ending commits, through the engine's hook; see studio/filing.py.)
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from jobs.models import Image
-from studio.library import add_to_library, collect_result, forget_person
-from studio.models import Collection
-
-
-@receiver(post_save, sender=Image, dispatch_uid="studio.team_images_join_their_library")
-def team_images_join_their_library(sender, instance: Image, created: bool, **kwargs) -> None:
-    if created and instance.team_id and not kwargs.get("raw"):
-        add_to_library(instance.team, [instance], added_by=instance.owner)
+from studio.library import forget_person
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="studio.forget_person")
 def leavers_images_stay_with_their_teams(sender, instance, **kwargs) -> None:
     forget_person(instance)
-
-
-@receiver(post_save, sender=Image, dispatch_uid="studio.results_land_in_their_collection")
-def results_land_in_their_collection(sender, instance: Image, created: bool, **kwargs) -> None:
-    """A job submitted with a target collection puts each result in it: a team's (and so in its
-    library) or its owner's personal one."""
-    if not created or kwargs.get("raw") or not instance.job_id:
-        return
-    collection = (
-        Collection.objects.filter(pk=instance.job.collection_id).select_related("team").first()
-        if instance.job.collection_id
-        else None
-    )
-    if collection is None:
-        return
-    collect_result(collection, instance)

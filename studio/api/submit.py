@@ -26,6 +26,7 @@ from jobs.services import JobSpec, submit_edit, submit_job
 from studio.access import SubmitRefused
 from studio.api.errors import ApiError, forbidden, insufficient_quota, invalid
 from studio.api.inputs import ImageCall
+from studio.filing import file_uploads
 from studio.models import ApiIdempotencyKey, ApiToken
 
 MAX_KEY_LENGTH = 200
@@ -111,7 +112,10 @@ def request_fingerprint(call: ImageCall, spec: JobSpec) -> str:
 
 def _submit(call: ImageCall, spec: JobSpec) -> Job:
     if call.operation == EDIT:
-        return submit_edit(spec, call.form.edit_inputs, call.form.cleaned_data["source"])
+        chosen = call.form.cleaned_data["source"]
+        job = submit_edit(spec, call.form.edit_inputs, chosen)
+        file_uploads(job, chosen)
+        return job
     return submit_job(spec)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from jobs.quota import QuotaExceeded, quota_status
 from jobs.services import submit_edit
 from studio.access import SubmitRefused, get_image_for, get_job_for, user_teams
+from studio.filing import file_uploads
 from studio.forms.edit import EditForm
 from studio.forms.generate import initial_from_job
 from studio.library import history_images, team_library_images
@@ -32,6 +33,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         except (QuotaExceeded, SubmitRefused) as refusal:
             form.add_error(None, str(refusal))
         else:
+            file_uploads(job, form.cleaned_data["source"])
             return redirect("job-detail", job_id=job.pk)
     team = form.cleaned_data.get("workspace") if form.is_bound else None
     context = {

@@ -17,6 +17,7 @@ from jobs.quota import QuotaExceeded, quota_status
 from jobs.services import submit_batch, submit_edit, submit_job
 from studio.access import SubmitRefused, get_image_for, get_job_for
 from studio.dock import budget_refusal, cards_for, feed_jobs, model_summary
+from studio.filing import file_uploads
 from studio.forms.edit import EditForm
 from studio.forms.generate import PERSONAL, GenerateForm, initial_from_job
 from studio.preferences import remember_dock, remembered_dock
@@ -87,6 +88,7 @@ def _submit_edit(request: HttpRequest, form: GenerateForm) -> HttpResponse:
         except (QuotaExceeded, SubmitRefused) as refusal:
             edit_form.add_error(None, str(refusal))
         else:
+            file_uploads(job, edit_form.cleaned_data["source"])
             if not is_htmx(request):
                 return redirect("job-detail", job_id=job.pk)
             return new_cards(request, [job])

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.db import connection
 
-from jobs import pipeline
+from jobs import engine
+from jobs.engine import job_succeeded
 from jobs.models import Job, JobStatus
 from jobs.quota import charged_for_job
 from jobs.services import JobSpec, submit_job
@@ -55,7 +57,7 @@ def test_a_job_whose_library_filing_fails_after_its_ending_still_reads_succeeded
     monkeypatch.setattr(LibraryItem.objects, "bulk_create", a_library_bug)
     job = submit_to(posters, sandbox_models, alice, "a poster whose filing breaks")
     with caplog.at_level(logging.ERROR):
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.error_message == ""
     assert_books_balance(job, sandbox, images=2)  # both images kept, both charged, one submit
@@ -69,11 +71,28 @@ def test_a_succeeded_job_lands_in_its_team_library_and_collection(
     sandbox, sandbox_models, alice, posters
 ):
     job = submit_to(posters, sandbox_models, alice, "a poster that lands")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     made = set(job.images.values_list("pk", flat=True))
     assert len(made) == 2
-    assert set(LibraryItem.objects.filter(team=posters.team).values_list("image_id", flat=True)) == (
-        made
-    )
+    in_library = LibraryItem.objects.filter(team=posters.team).values_list("image_id", flat=True)
+    assert set(in_library) == made
     assert set(posters.items.values_list("image_id", flat=True)) == made
     assert all(item.added_by == alice for item in LibraryItem.objects.all())
+
+
+def test_the_hook_comes_once_after_the_ending_has_committed(
+    sandbox, sandbox_models, alice, posters
+):
+    heard = []
+
+    def listener(sender, job, **kwargs):
+        stored = Job.objects.get(pk=job.pk)
+        heard.append((connection.in_atomic_block, stored.status, stored.images.count()))
+
+    job_succeeded.connect(listener, dispatch_uid="tests.engine.listener")
+    try:
+        job = submit_to(posters, sandbox_models, alice, "a poster someone listens for")
+        engine.run_job(job.pk)
+    finally:
+        job_succeeded.disconnect(dispatch_uid="tests.engine.listener")
+    assert heard == [(False, JobStatus.SUCCEEDED, 2)]  # outside any transaction: committed

@@ -9,9 +9,10 @@ from email.utils import format_datetime
 
 import pytest
 
+from jobs.engine.retry import retry_delay
 from jobs.providers import Endpoint, ImageRequest, ProviderError, get_dialect
 from jobs.providers.download import download_image, is_public_address
-from jobs.providers.http import classify_error, parse_retry_after, retry_delay
+from jobs.providers.http import classify_error, parse_retry_after
 from jobs.providers.redaction import redact
 from tests.fixtures.sandbox import SANDBOX_API_KEY
 from tests.providers.helpers import png
