@@ -8,10 +8,11 @@ after that commit, in its own transaction, so it can never fail a job the provid
     job_succeeded(sender=Job, job=<the Job>)
 
 is sent from the after-ending step (endings.after_ending), after the commit, in the process that
-ended the job. The job's images are rows by then (`job.images`). It is sent again when a hop's
-message for the finished job is delivered a second time (a worker that died after the commit
-redelivers it), so receivers must be idempotent. Whatever a receiver raises is logged by
-`send_robust` ("django.dispatch") and goes no further: the job stays as it ended.
+ended the job. The job's images are rows by then (`job.images`). It may come again for the same
+job: a submit message delivered after the ending (the broker redelivers the message of a worker
+that died after its commit) runs the after-ending step once more, so receivers must be
+idempotent. Whatever a receiver raises is logged by `send_robust` ("django.dispatch") and goes no
+further: the job stays as it ended.
 """
 
 from __future__ import annotations
