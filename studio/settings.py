@@ -14,7 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from jobs.engine.queue import SWEEP_TASK  # the engine's task names are defined once, there
+# The engine's task names are defined once (jobs/engine/queue.py); the beat schedule names one.
+from jobs.engine import SWEEP_TASK
 from studio.env import env_bool, env_float, env_int, env_list, env_str
 from studio.logs import logging_config
 

@@ -44,8 +44,9 @@ The modules, in the order a job meets them:
     hooks.py      job_succeeded, the one hook
     sweep.py      sweep_due_jobs, the safety net
 
-The entry points are importable from here (`from jobs.engine import run_job`). They load on first
-use: the settings import the task names (queue.py) before Django's models can be imported.
+The entry points are importable from here (`from jobs.engine import run_job`), and so are the
+Celery task names (RUN_TASK, POLL_TASK, SWEEP_TASK). They load on first use: the settings import
+the sweep's task name before Django's models can be imported.
 """
 
 from __future__ import annotations
@@ -68,9 +69,15 @@ _ENTRY_POINTS = {  # name: the module it lives in
     "db_time": "jobs.engine.claims",
     "Hold": "jobs.engine.claims",
     "job_succeeded": "jobs.engine.hooks",
+    "RUN_TASK": "jobs.engine.queue",
+    "POLL_TASK": "jobs.engine.queue",
+    "SWEEP_TASK": "jobs.engine.queue",
 }
 
 __all__ = [  # the same names as above, as a list the linters can read
+    "POLL_TASK",
+    "RUN_TASK",
+    "SWEEP_TASK",
     "Hold",
     "abandoned_after_sending",
     "build_request",
@@ -98,6 +105,7 @@ if TYPE_CHECKING:
     from jobs.engine.endings import cancel_job, fail_job, finish_job
     from jobs.engine.hooks import job_succeeded
     from jobs.engine.hops import poll_job, run_job
+    from jobs.engine.queue import POLL_TASK, RUN_TASK, SWEEP_TASK
     from jobs.engine.request import build_request
     from jobs.engine.retry import next_poll_delay
     from jobs.engine.sweep import sweep_due_jobs

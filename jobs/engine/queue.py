@@ -4,7 +4,7 @@ Hops are sent by task name, so the engine does not import the tasks module that 
 The names are defined here, once: the tasks (tasks.py) register under them and the beat
 schedule (studio/settings.py) names the sweep by them. They are the names the tasks had in
 `jobs/tasks.py` and must stay so: messages already in a broker carry them. This module imports
-nothing of Django, so the settings can import it.
+nothing of Django, so the settings can import them (through `jobs.engine`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import jobs.engine as engine
-from jobs.engine import hooks
+from jobs.engine import hooks, queue
 from tests.fixtures.services import ROOT
 
 
@@ -16,13 +16,15 @@ def test_every_entry_point_resolves_to_the_module_that_defines_it():
         value = getattr(engine, name)
         if name == "job_succeeded":  # a Signal instance: its class is Django's
             assert value is hooks.job_succeeded
+        elif name.endswith("_TASK"):  # a task name
+            assert value == getattr(queue, name)
         else:
             assert value.__module__.startswith("jobs.engine."), (name, value.__module__)
 
 
 def test_the_task_names_import_without_django():
     code = (
-        "import sys; from jobs.engine.queue import RUN_TASK, POLL_TASK, SWEEP_TASK; "
+        "import sys; from jobs.engine import RUN_TASK, POLL_TASK, SWEEP_TASK; "
         "assert 'jobs.models' not in sys.modules; print(RUN_TASK, POLL_TASK, SWEEP_TASK)"
     )
     done = subprocess.run(
