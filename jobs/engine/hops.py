@@ -1,9 +1,10 @@
 """Hops: one submit (`run_job`) or one poll (`poll_job`) of a job, each started by a Celery task.
 
-A hop is admitted (admission.py), claims the job (claims.py), calls the provider once through
-its dialect, and then either ends the job (endings.py) or leaves it for a later hop: requeued
-after a transient submit failure, or due for its next poll. Between hops nothing holds a worker:
-the job row carries `due_at` and a Celery hop is scheduled for then (queue.py).
+A submit is admitted first (admission.py: slots and rate; a poll takes only a request from the
+rate), then the hop claims the job (claims.py), calls the provider once through its dialect, and
+either ends the job (endings.py) or leaves it for a later hop: requeued after a transient submit
+failure, or due for its next poll. Between hops nothing holds a worker: the job row carries
+`due_at` and a Celery hop is scheduled for then (queue.py).
 """
 
 from __future__ import annotations
