@@ -5,8 +5,8 @@ Every call has connect and read timeouts, and every answer is read by the hop's 
 (`deadline.py`: past it a call raises HopTimeLimitExceeded, which is not a ProviderError). Every
 other failure becomes a `ProviderError` whose message a person can read and which never contains
 the API key. Polls (idempotent GETs) are retried in place a couple of times; submits (POSTs) are
-not, because a retried submit may be billed twice: the job pipeline retries them itself, recording
-each attempt, with `retry_delay` as its clock.
+not, because a retried submit may be billed twice: the engine retries them itself, recording
+each attempt, by its retry policy (jobs/engine/retry.py).
 """
 
 from __future__ import annotations
@@ -34,13 +34,9 @@ from .redaction import redact
 from .sse import sse_data
 
 USER_AGENT = "image-studio/0.1"
-MAX_RETRY_DELAY = 60.0
-RETRY_BASE_DELAY = 2.0
 POLL_ATTEMPTS = 3  # one try plus two quick retries in place
-DEFAULT_RETRY_WINDOW_SECONDS = 300.0  # how long a job keeps retrying transient failures
 SNIPPET_LIMIT = 200  # what is quoted of an answer that is not JSON
 STREAM_CHUNK_BYTES = 64 * 1024
-POLL_NOT_FOUND_LIMIT = 3  # a poll's 404 is tried again this many times before it is final
 MAX_IN_PLACE_WAIT = 8.0  # a longer Retry-After on a poll is left to the pipeline's schedule
 
 _local = threading.local()
@@ -350,43 +346,6 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
 def _should_retry_header(headers: Mapping[str, str]) -> bool | None:
     value = (headers.get("x-should-retry") or "").strip().lower()
     return {"true": True, "false": False}.get(value)
-
-
-def should_give_up(
-    first_failure_at: datetime,
-    now: datetime,
-    window_seconds: float = DEFAULT_RETRY_WINDOW_SECONDS,
-) -> bool:
-    """True once transient failures have gone on for the whole retry window.
-
-    A window, not a count: a provider outage of a minute or two must not fail every job that
-    was in flight, however quickly the first attempts came back.
-    """
-    return (now - first_failure_at).total_seconds() >= window_seconds
-
-
-def poll_error_is_transient(error: ProviderError, not_found_so_far: int) -> bool:
-    """Whether a failed poll is worth another poll.
-
-    Relays often answer 404 for a task id they accepted moments ago (the task is not yet
-    replicated to the node that answers polls), so a 404 is retried POLL_NOT_FOUND_LIMIT times
-    before it counts as "this task does not exist".
-    """
-    if error.status == 404:
-        return not_found_so_far < POLL_NOT_FOUND_LIMIT
-    return not error.permanent
-
-
-def retry_delay(attempt: int, error: ProviderError) -> float:
-    """Seconds to wait before attempt number `attempt + 1` of a submit (attempt counts from 1).
-
-    The provider's own Retry-After wins; otherwise exponential backoff with "equal jitter"
-    (half the step fixed, half random) so many jobs failing together do not retry together.
-    """
-    if error.retry_after is not None:
-        return min(error.retry_after + random.uniform(0, 0.5), MAX_RETRY_DELAY)  # noqa: S311
-    step = min(RETRY_BASE_DELAY * 2 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
-    return step / 2 + random.uniform(0, step / 2)  # noqa: S311
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,7 +110,9 @@ def request_fingerprint(call: ImageCall, spec: JobSpec) -> str:
 
 def _submit(call: ImageCall, spec: JobSpec) -> Job:
     if call.operation == EDIT:
-        return submit_edit(spec, call.form.edit_inputs, call.form.cleaned_data["source"])
+        chosen = call.form.cleaned_data["source"]
+        job = submit_edit(spec, call.form.edit_inputs, chosen)
+        return job
     return submit_job(spec)
 
 

@@ -10,10 +10,11 @@ from email.utils import format_datetime
 import pytest
 
 from jobs.dialects import get_dialect
+from jobs.engine.retry import retry_delay
 from jobs.providers import Endpoint, ImageRequest, ProviderError
 from jobs.providers.classify import classify_error
 from jobs.providers.download import download_image, is_public_address
-from jobs.providers.http import parse_retry_after, retry_delay
+from jobs.providers.http import parse_retry_after
 from jobs.providers.redaction import redact
 from tests.dialects.helpers import png
 from tests.fixtures.sandbox import SANDBOX_API_KEY

@@ -26,6 +26,17 @@ TEN_SECOND_HOPS = {**QUICK_TAKEOVER, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"}
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def test_the_worker_registers_the_engines_tasks_under_the_names_queued_messages_carry(
+    start_worker,
+):
+    """The tasks live in jobs/engine/tasks.py, where Celery's default discovery would not look;
+    their names are still the ones they had in jobs/tasks.py, which messages in a broker carry."""
+    worker = start_worker(QUICK_TAKEOVER)
+    banner = worker.log_path.read_text()  # `-l INFO` lists the registered tasks as it starts
+    for name in ("jobs.tasks.run_job", "jobs.tasks.poll_job", "jobs.tasks.sweep_due_jobs"):
+        assert f". {name}" in banner, banner[:3000]
+
+
 def test_a_download_slower_than_the_lease_is_not_taken_over(
     start_worker, submit, sandbox, url_answers
 ):

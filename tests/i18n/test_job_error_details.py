@@ -8,8 +8,8 @@ import pytest
 from django.utils import translation
 from django.utils.html import escape
 
+from jobs import engine
 from jobs import messages as texts
-from jobs import pipeline
 from jobs.localized import localize_parts
 from jobs.messages import job_text, verbatim
 from jobs.models import Job, JobStatus
@@ -88,7 +88,7 @@ def test_a_job_failing_at_the_provider_shows_its_words_apart_on_the_page_and_in_
     client, alice, submit, sandbox
 ):
     job = submit("something forbidden [[fault:policy]]")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert (job.status, job.error_code) == (JobStatus.FAILED, texts.REFUSED_PROMPT.code)
     [words] = job.error_details

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job, JobStatus
 from jobs.provider_text import clean_provider_text, clean_usage
 from jobs.providers.classify import classify_error, error_details
@@ -92,14 +92,14 @@ def relay_models(sandbox_models):
 
 
 def run_to_the_end(job: Job) -> Job:
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     for _poll in range(40):
         job.refresh_from_db()
         if job.is_final:
             return job
         time.sleep(0.1)
         Job.objects.filter(pk=job.pk).update(due_at=timezone.now())
-        pipeline.poll_job(job.pk)
+        engine.poll_job(job.pk)
     raise AssertionError(f"job still {job.status}")
 
 
@@ -230,7 +230,7 @@ def test_a_retry_note_around_an_echoed_key_shows_no_piece_of_it(
 ):
     caplog.set_level(logging.INFO)
     job = submit(f"a green boat [[fault:{fault}]] [[echo_key:{form}]]", "gpt-image-1")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and "trying again" in job.note
     assert key_pieces_in(everything_shown(client, job, alice, caplog)) == []
