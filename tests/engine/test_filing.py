@@ -16,8 +16,8 @@ from jobs import engine
 from jobs.engine import job_succeeded
 from jobs.models import Job, JobStatus
 from jobs.quota import charged_for_job
-from jobs.services import JobSpec, submit_job
 from studio.models import Collection, LibraryItem, Membership, Role, Team
+from studio.submit import JobSpec, submit_job
 from tests.engine.helpers import assert_books_balance
 
 # The hops run in this process: a worker left running by an earlier test must not take them.
