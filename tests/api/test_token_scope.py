@@ -9,20 +9,12 @@ import pytest
 from jobs.models import Job, JobStatus
 from jobs.services import store_upload
 from studio.api.tokens import create_token
-from studio.models import Membership, Role, Team
 from tests.api.client_helpers import error, post_json
 from tests.fixtures.images import png
 
 pytestmark = pytest.mark.django_db
 
 ASYNC = {"HTTP_PREFER": "respond-async"}  # answer 202 at once; no worker runs here
-
-
-@pytest.fixture
-def design(alice) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    return team
 
 
 def finished_job(owner, model, team=None) -> Job:

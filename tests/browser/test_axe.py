@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from jobs import pipeline
 from jobs.services import JobSpec, submit_job
 from studio.library import share_images
-from studio.models import Membership, Role, Team
 from tests.fixtures.axe import assert_no_serious_violations
 from tests.fixtures.browser import log_in
 from tests.fixtures.polling import wait_for_final
@@ -19,17 +18,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def done_job(sandbox_models, alice):
-    """A job of alice's that succeeded with two stored images, shared into her team's library."""
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.OWNER)
+def done_job(sandbox_models, world):
+    """A job of the team owner's (olive: her team's page has the forms that manage members) that
+    succeeded with two stored images, shared into her team's library."""
+    owner, design = world.owner, world.team
     spec = JobSpec(
-        owner=alice, model=sandbox_models["gpt-image-1"], prompt="a lighthouse at dawn", n=2
+        owner=owner, model=sandbox_models["gpt-image-1"], prompt="a lighthouse at dawn", n=2
     )
     job = submit_job(spec)
     pipeline.run_job(job.pk)  # here, unless a worker kept from an earlier test took it first
     assert wait_for_final(job).status == "succeeded", job.error_message
-    share_images(alice, design, [image.pk for image in job.images.all()])
+    share_images(owner, design, [image.pk for image in job.images.all()])
     return job
 
 
@@ -62,7 +61,7 @@ def page_path(name: str, job) -> str:
 def test_the_page_has_no_serious_accessibility_violation(name, live_server, new_page, done_job):
     _path, shows = PAGES[name]
     page = new_page()
-    log_in(page, live_server.url, "alice", None)
+    log_in(page, live_server.url, done_job.owner.username, None)
     for width, height in [(1280, 900), (390, 844)]:  # a desk, a phone
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{live_server.url}{page_path(name, done_job)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.accessibility.test_axe import PAGES, done_job, page_path  # noqa: F401 (a fixture)
+from tests.browser.test_axe import PAGES, done_job, page_path  # noqa: F401 (a fixture)
 from tests.fixtures.axe import assert_no_serious_violations
 from tests.fixtures.browser import log_in
 
@@ -24,7 +24,7 @@ def test_the_page_in_dark_has_no_serious_accessibility_violation(
 ):
     _path, shows = PAGES[name]
     page = new_page(color_scheme="dark")
-    log_in(page, live_server.url, "alice", None)
+    log_in(page, live_server.url, done_job.owner.username, None)
     # Colours are what the dark scheme changes, whatever the width: the phone layout is checked
     # in the light scheme (test_axe.py).
     for width, height in [(1280, 900)]:

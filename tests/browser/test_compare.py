@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from jobs.models import Batch, BatchKind
 from jobs.quota import charged_for_job
+from tests.browser.test_languages import english_left
 from tests.fixtures.browser import log_in, wait_for_htmx_quiet
-from tests.i18n.test_language_browser import english_left
 
 pytestmark = [
     pytest.mark.long,

@@ -46,9 +46,8 @@ def test_an_injected_inline_handler_is_refused(live_server, new_page):
 
 
 def test_the_pages_run_with_no_violation(
-    live_server, new_page, sandbox_models, alice, stored_image, tmp_path, make_user
+    live_server, new_page, sandbox_models, alice, stored_image, tmp_path, admin_user
 ):
-    make_user("root", is_staff=True, is_superuser=True)
     made = stored_image(alice, prompt="a green kite")
     running = Job.objects.create(
         owner=alice, prompt="a slow sunrise", model_name="gpt-image-1", provider_name="sandbox",
@@ -89,7 +88,7 @@ def test_the_pages_run_with_no_violation(
 
     admin = new_page()
     violations += watch_for_violations(admin)
-    log_in(admin, live_server.url, "root", path=None)
+    log_in(admin, live_server.url, admin_user.username, path=None)
     for path in (
         "/admin/",
         "/admin/jobs/provider/",

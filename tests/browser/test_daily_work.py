@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from jobs.models import Batch, ImageOrigin, Job, JobStatus
 from jobs.quota import charged_for_job
 from jobs.storage import store_image
-from studio.models import Membership, Role, Team
 from tests.fixtures.browser import (
     choose_chip,
     choose_model,
@@ -116,10 +115,8 @@ def test_use_these_settings_round_trips_the_prompt_the_model_and_every_parameter
 
 
 def test_a_reference_picked_from_the_library_opens_edit_with_it_chosen_and_is_sent(
-    live_server, new_page, celery_worker, sandbox_models, alice, png_bytes
+    live_server, new_page, celery_worker, sandbox_models, alice, design, png_bytes
 ):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     made = Job.objects.create(
         owner=alice, team=design, prompt="a lighthouse, ink", model_name="gpt-image-1",
         provider_name="sandbox", status="succeeded",
@@ -174,10 +171,8 @@ def test_an_image_dropped_on_the_edit_page_is_uploaded_and_edited(
 
 
 def test_a_team_limited_to_one_model_offers_only_it_in_its_workspace(
-    live_server, new_page, sandbox_models, alice
+    live_server, new_page, sandbox_models, alice, design
 ):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     design.allowed_models.set([sandbox_models["dall-e-3"]])
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")

@@ -10,10 +10,9 @@ import pytest
 
 from jobs.models import ImageOrigin, Job, Provider, ProviderModel
 from jobs.storage import store_image
-from studio.models import Membership, Role, Team
-from tests.conftest import PASSWORD
 from tests.fixtures.browser import choose_model
 from tests.i18n.catalog import catalog_path, read_po
+from tests.world import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -65,19 +64,12 @@ def log_in_chinese(page, base_url: str, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-@pytest.fixture
-def design_team(alice) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.OWNER)
-    return team
-
-
 def test_a_chinese_browser_reads_chinese_and_the_switcher_turns_it_to_english(
-    live_server, new_page, celery_worker, sandbox_models, alice, design_team
+    live_server, new_page, celery_worker, sandbox_models, alice, design
 ):
     names = [
         PROMPT,
-        "alice",
+        *design.members.values_list("username", flat=True),  # alice and her team: names, not words
         "Design",
         "English",  # the switcher names each language in itself
         *ProviderModel.objects.values_list("label", flat=True),

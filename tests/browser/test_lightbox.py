@@ -11,8 +11,8 @@ from jobs.models import ImageOrigin, JobKind
 from jobs.storage import store_image
 from studio.models import Favourite
 from tests.fixtures.browser import log_in
-from tests.fixtures.factories import make_job
 from tests.fixtures.images import png
+from tests.world import make_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image as PILImage
 from playwright.sync_api import expect
 
-from tests.edit.test_edit_browser import (
+from tests.browser.test_edit import (
     SIDE,
     paint_stroke,
     picture_file,

@@ -8,17 +8,15 @@ from playwright.sync_api import expect
 from studio.models import Membership, Role
 from tests.fixtures.axe import assert_no_serious_violations
 from tests.fixtures.browser import log_in, log_in_with_the_form
+from tests.world import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_admin_adds_a_person_and_a_team_whose_owner_adds_a_member(
-    live_server, new_page, make_user
-):
-    make_user("sam", is_staff=True)
-    make_user("bob")
+def test_an_admin_adds_a_person_and_a_team_whose_owner_adds_a_member(live_server, new_page, bob):
+    staff = World().staff
     admin = new_page()
-    log_in(admin, live_server.url, "sam", "/teams/")
+    log_in(admin, live_server.url, staff.username, "/teams/")
     admin.get_by_role("link", name="Add a person").click()
     admin.get_by_label("Username").fill("nina")
     admin.get_by_role("button", name="Add person").click()

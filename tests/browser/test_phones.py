@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from jobs.models import Batch, BatchKind
 from studio.library import add_to_collection, share_images
 from tests.fixtures.browser import log_in
-from tests.library.conftest import build_world, store_test_image
+from tests.world import World, store_test_image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,16 +23,16 @@ PERSONAS = ("owner", "editor", "viewer")
 
 @pytest.fixture
 def studio(sandbox_models):
-    """The library tests' team (owner, editor, viewer), each with a job, an image shared into
+    """The world's team (owner, editor, viewer), each with a job, an image shared into
     the team's library, a comparison and a personal collection; the team has a collection."""
-    world = build_world()
+    world = World().build()
     paths = {}
     for persona in PERSONAS:
         person = world.person(persona)
         image = store_test_image(
             person, prompt=f"a long prompt about a lighthouse, {persona}, " + "waves " * 30
         )
-        share_images(person, world.design, [image.pk])
+        share_images(person, world.team, [image.pk])
         name = f"{persona}'s laptop"
         call_command(
             "apitoken",
@@ -55,9 +55,9 @@ def studio(sandbox_models):
             "comparison": f"/compare/{batch.pk}/",
             "my collection": f"/collections/{person.personal_collections.get().pk}/",
         }
-    shared = [item.image_id for item in world.design.library_items.all()]
+    shared = [item.image_id for item in world.team.library_items.all()]
     best, _ = add_to_collection(
-        world.design, shared, collection=None, new_name="Best", added_by=world.owner
+        world.team, shared, collection=None, new_name="Best", added_by=world.owner
     )
     for own in paths.values():
         own["collection"] = f"/teams/design/collections/{best.pk}/"

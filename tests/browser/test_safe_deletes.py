@@ -37,7 +37,7 @@ def test_deleting_images_from_history_asks(new_page, live_server, world, stored_
     stored_image(world.editor, prompt="a lake at noon")
     stored_image(world.editor, prompt="a hill at dusk")
     page = new_page()
-    log_in(page, live_server.url, "ed", "/history/")
+    log_in(page, live_server.url, "alice", "/history/")
     page.get_by_label(re.compile(r"^Select: a lake")).check()
     page.get_by_label(re.compile(r"^Select: a hill")).check()
 
@@ -55,7 +55,7 @@ def test_deleting_images_from_history_asks(new_page, live_server, world, stored_
 def test_deleting_one_image_says_one(new_page, live_server, world, stored_image):
     stored_image(world.editor, prompt="a lake at noon")
     page = new_page()
-    log_in(page, live_server.url, "ed", "/history/")
+    log_in(page, live_server.url, "alice", "/history/")
     page.get_by_label(re.compile(r"^Select: a lake")).check()
 
     page.get_by_role("button", name="Delete", exact=True).click()
@@ -66,7 +66,7 @@ def test_deleting_one_image_says_one(new_page, live_server, world, stored_image)
 @pytest.mark.parametrize("team", [False, True], ids=["personal", "team"])
 def test_deleting_a_collection_asks(new_page, live_server, world, team):
     if team:
-        board = Collection.objects.create(team=world.design, name="Moodboard")
+        board = Collection.objects.create(team=world.team, name="Moodboard")
         path = f"/teams/design/collections/{board.pk}/"
     else:
         board = Collection.objects.create(owner=world.owner, name="Moodboard")
@@ -90,7 +90,7 @@ def test_removing_a_member_asks(new_page, live_server, world):
     log_in(page, live_server.url, "olive", "/teams/design/")
 
     def vic_is_in() -> bool:
-        return Membership.objects.filter(team=world.design, user=world.viewer).exists()
+        return Membership.objects.filter(team=world.team, user=world.viewer).exists()
 
     cancel_then_confirm(page, "Remove vic", "Remove vic from Design?", vic_is_in)
 
@@ -101,7 +101,7 @@ def test_removing_a_member_asks(new_page, live_server, world):
 def test_revoking_a_token_asks(new_page, live_server, world):
     token, _secret = create_token(world.editor, name="laptop")
     page = new_page()
-    log_in(page, live_server.url, "ed", "/account/tokens/")
+    log_in(page, live_server.url, "alice", "/account/tokens/")
 
     def still_active() -> bool:
         token.refresh_from_db()

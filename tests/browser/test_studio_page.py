@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from jobs.models import Job, QuotaLimit
 from studio.dock import FEED_PAGE_SIZE
-from studio.models import Membership, Role, Team
 from tests.fixtures.browser import choose_model, log_in, wait_for_htmx_quiet
 from tests.fixtures.polling import wait_until
 
@@ -56,10 +55,8 @@ def test_ctrl_enter_puts_the_card_first_and_it_fills_in_by_push_without_a_reload
 
 
 def test_model_and_workspace_are_remembered_after_a_reload(
-    live_server, new_page, sandbox_models, alice
+    live_server, new_page, sandbox_models, alice, design
 ):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     page = new_page()
     log_in(page, live_server.url, "alice", "/")
     page.get_by_label("Workspace").select_option(label="Design")

@@ -4,12 +4,12 @@ origin of the provider's base URL, and only the key permission changes where a k
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from jobs.models import Provider, ProviderModel
 from jobs.providers import Endpoint, ProviderError, get_dialect
 from jobs.providers.http import provider_url
 from jobs.providers_file import CatalogError, load_providers
+from tests.world import World
 
 KEY = "sk-relay-0f9e8d7c6b5a4321"
 
@@ -77,15 +77,9 @@ def relay_model(db) -> ProviderModel:
 
 
 @pytest.fixture
-def staff(make_user):
-    def make(*codenames: str):
-        person = make_user("pat", is_staff=True)
-        person.user_permissions.set(
-            Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-        )
-        return person
-
-    return make
+def staff(db):
+    """`staff(*codenames)`: the staff persona holding only these jobs permissions."""
+    return World().staff_with
 
 
 def model_form(model: ProviderModel, **changes) -> dict:

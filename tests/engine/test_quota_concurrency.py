@@ -12,7 +12,7 @@ from django.db.models import Sum
 from jobs.models import Job, LedgerEntry, Provider, ProviderModel
 from jobs.quota import QuotaExceeded, quota_status
 from jobs.services import JobSpec, submit_job
-from tests.quota.helpers import set_limits
+from tests.fixtures.quota import set_limits
 
 THREADS = 50
 LIMIT = 10
@@ -23,6 +23,7 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs DATABASE_URL to point at PostgreSQL"
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pinned_clock"),
 ]
 
 

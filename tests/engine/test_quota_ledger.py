@@ -18,10 +18,9 @@ from jobs.quota import (
     reserve_quota,
     settle_quota,
 )
-from tests.quota.conftest import PINNED_NOW
-from tests.quota.helpers import make_job, set_limits, submit
+from tests.fixtures.quota import PINNED_NOW, make_job, set_limits, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_clock")]
 
 
 def ledger_sum(**filters) -> dict[str, int]:
@@ -179,12 +178,13 @@ def test_a_person_quota_cannot_name_a_team(alice, design):
 # --- Teams -----------------------------------------------------------------------------------
 
 
-def test_a_team_job_counts_against_the_team_and_the_person(alice, bob, design):
+def test_a_team_job_counts_against_the_team_and_the_person(alice, world, design):
+    teammate = world.owner  # Design's other member who generates
     set_limits(team=design, images_per_day=3)
     set_limits(user=alice, images_per_day=4)
     submit(alice, n=2, team=design)
     with pytest.raises(QuotaExceeded) as refused:
-        submit(bob, n=2, team=design)
+        submit(teammate, n=2, team=design)
     assert (
         str(refused.value)
         == "Your team 'Design' has 1 of 3 images left today; this request needs 2."
@@ -196,7 +196,7 @@ def test_a_team_job_counts_against_the_team_and_the_person(alice, bob, design):
         "You: 0 of 4 images left today",
         "Team 'Design': 1 of 3 images left today",
     ]
-    assert texts(bob, design) == ["Team 'Design': 1 of 3 images left today"]
+    assert texts(teammate, design) == ["Team 'Design': 1 of 3 images left today"]
 
 
 def test_a_team_job_is_one_ledger_row_for_both(alice, design):
@@ -282,7 +282,7 @@ def test_an_adjustment_needs_someone():
         adjust_quota(images=1)
 
 
-def test_the_ledger_sum_is_the_usage_shown(alice, bob, design):
+def test_the_ledger_sum_is_the_usage_shown(alice, world, design):
     set_limits(user=alice, images_per_day=100, credits_per_month=10_000)
     set_limits(team=design, images_per_day=100)
     done = submit(alice, n=4, credits=40, team=design)
@@ -290,7 +290,7 @@ def test_the_ledger_sum_is_the_usage_shown(alice, bob, design):
     settle_quota(done)
     refund_quota(submit(alice, n=2, credits=20))
     submit(alice, n=1, credits=10)  # still running
-    submit(bob, n=5, credits=50, team=design)
+    submit(world.owner, n=5, credits=50, team=design)
     adjust_quota(user=alice, images=2, credits=7, note="correction")
 
     lines = {

@@ -9,7 +9,7 @@ from jobs import pipeline
 from jobs.models import Job, JobStatus
 from jobs.providers import ProviderError
 from jobs.providers.http import POLL_NOT_FOUND_LIMIT, poll_error_is_transient, should_give_up
-from tests.backbone.test_pipeline import run_until_final
+from tests.engine.test_pipeline import run_until_final
 
 pytestmark = pytest.mark.django_db
 

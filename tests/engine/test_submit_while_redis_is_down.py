@@ -6,9 +6,9 @@ import pytest
 
 from jobs.models import Job, JobStatus, LedgerEntry
 from studio.celery import app as celery_app
-from tests.conftest import PASSWORD
 from tests.fixtures.polling import wait_for_final
 from tests.fixtures.services import QUICK_TAKEOVER, free_port
+from tests.world import PASSWORD
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

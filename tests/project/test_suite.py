@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 WITHOUT_DATABASE = "tests/providers/test_http.py::test_500_is_transient"
-WITH_DATABASE = "tests/quota/test_quota_ledger.py::test_it_reserves_within_the_limit"
+WITH_DATABASE = "tests/engine/test_quota_ledger.py::test_it_reserves_within_the_limit"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from jobs.models import Batch, BatchKind, Job, LedgerEntry, QuotaLimit
 from jobs.quota import QuotaExceeded, charged_for_job
 from jobs.services import ComparisonRefused, JobSpec, ModelNotAllowed, submit_comparison
 from studio.access import SubmitRefused
-from studio.models import Membership, Role, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +79,7 @@ def test_the_quota_is_reserved_for_the_whole_comparison_or_nothing_is_made(alice
     assert sum(charged_for_job(job)[1] for job in batch.jobs.all()) == 4
 
 
-def test_a_model_the_team_does_not_allow_is_refused(alice, sandbox_models):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
+def test_a_model_the_team_does_not_allow_is_refused(alice, design, sandbox_models):
     design.allowed_models.set([sandbox_models["gpt-image-1"]])
     specs = [
         JobSpec(owner=alice, model=sandbox_models[name], prompt=PROMPT, team=design)

@@ -8,7 +8,6 @@ import pytest
 
 from jobs import pipeline
 from jobs.models import Batch, BatchKind, Job, JobStatus, QuotaLimit
-from studio.models import Membership, Role, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -185,10 +184,8 @@ def test_another_persons_comparison_is_not_found(client, alice, bob, sandbox_mod
 
 
 def test_a_team_workspace_offers_only_its_models_and_its_comparison_is_the_teams(
-    client, alice, sandbox_models
+    client, alice, design, sandbox_models
 ):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     gpt, dalle3 = sandbox_models["gpt-image-1"], sandbox_models["dall-e-3"]
     design.allowed_models.set([gpt, dalle3])
     client.force_login(alice)

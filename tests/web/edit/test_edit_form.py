@@ -15,8 +15,8 @@ from PIL import Image as PILImage
 
 from jobs.models import Image, ImageOrigin, Job, JobKind, QuotaLimit
 from jobs.services import store_upload
-from tests.conftest import PASSWORD
 from tests.fixtures.images import jpeg, mask_png, png
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,20 +1,17 @@
-"""My jobs (/jobs/): every job the person started, whatever became of it, and nobody else's."""
+"""My jobs (/jobs/): every job the person started, whatever became of it, and nobody else's
+(in a browser: browser/test_my_jobs.py)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from jobs import pipeline
 from jobs.models import JobStatus
 from jobs.quota import charged_for_job
 from studio import my_jobs
-from studio.models import Membership, Role, Team
-from tests.fixtures.browser import log_in
-from tests.fixtures.factories import make_job
-from tests.fixtures.polling import wait_for_final
+from tests.world import make_job
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +20,6 @@ REFUSED = "a harbour at dusk [[fault:policy]]"
 
 def listed_ids(response) -> list[str]:
     return re.findall(r'data-job-id="([0-9a-f-]+)"', response.content.decode())
-
-
-@pytest.fixture
-def design(alice) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    return team
 
 
 def test_it_lists_the_persons_own_jobs_newest_first_each_linked_to_its_page(client, alice, bob):
@@ -69,9 +59,10 @@ def test_it_filters_by_workspace(client, alice, design):
     assert len(listed_ids(client.get("/jobs/", {"workspace": ""}))) == 2
 
 
-def test_a_team_the_person_is_not_in_is_not_a_choice_and_shows_nothing_of_it(client, alice, bob):
-    ops = Team.objects.create(name="Ops", slug="ops")
-    Membership.objects.create(team=ops, user=bob, role=Role.OWNER)
+def test_a_team_the_person_is_not_in_is_not_a_choice_and_shows_nothing_of_it(
+    client, alice, bob, other_team
+):
+    ops = other_team
     make_job(bob, prompt="ops plan", team=ops)
     mine = make_job(alice, prompt="mine")
     client.force_login(alice)
@@ -128,47 +119,3 @@ def test_it_shows_what_a_job_cost_and_that_a_refused_one_was_refunded(client, al
     assert row.count("/thumbnail/") == 1
     row = re.search(rf'data-job-id="{refused.pk}".*?</li>', page, re.S).group(0)
     assert "Failed" in row and "refunded" in row and "0 images" in row
-
-
-# --- In a browser, end to end -----------------------------------------------------------------
-
-
-@pytest.mark.browser
-@pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
-def test_my_jobs_lists_a_failed_job_and_filters_it_but_never_shows_anothers(
-    live_server, new_page, celery_worker, sandbox_models, alice, bob, submit
-):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
-    failed = submit(REFUSED)
-    in_team = make_job(alice, prompt="the team's poster", team=design, status=JobStatus.CANCELED)
-    others = submit("bob's own kite", owner=bob)
-    # The worker runs the refused job to its end (the provider says no): a failed job.
-    assert wait_for_final(failed).status == JobStatus.FAILED
-
-    page = new_page()
-    log_in(page, live_server.url, "alice", "/jobs/")
-    row = page.locator(f'[data-job-id="{failed.pk}"]')
-    expect(row.locator("[data-job-status]")).to_have_text("Failed")
-    expect(row).to_contain_text("refunded")
-    expect(page.locator("[data-job-id]")).to_have_count(2)
-    expect(page.locator(f'[data-job-id="{others.pk}"]')).to_have_count(0)
-    expect(page.get_by_text("bob's own kite")).to_have_count(0)
-
-    page.get_by_label("Status").select_option("failed")
-    page.get_by_role("button", name="Filter").click()
-    expect(page).to_have_url(re.compile(r"status=failed"))
-    expect(page.locator("[data-job-id]")).to_have_count(1)
-    expect(row).to_be_visible()
-
-    page.get_by_label("Status").select_option("")
-    page.get_by_label("Workspace").select_option(label="Design")
-    page.get_by_role("button", name="Filter").click()
-    expect(page).to_have_url(re.compile(r"workspace=design"))
-    expect(page.locator("[data-job-id]")).to_have_count(1)
-    team_row = page.locator(f'[data-job-id="{in_team.pk}"]')
-    expect(team_row.locator("[data-job-status]")).to_have_text("Canceled")
-
-    team_row.get_by_role("link").click()
-    expect(page).to_have_url(f"{live_server.url}/jobs/{in_team.pk}/")

@@ -46,7 +46,7 @@ def test_history_pages_through_images(client, world, quick_image, settings):
 
 
 def test_team_library_filters(world, quick_image):
-    design = world.design
+    design = world.team
     fox = quick_image(
         world.editor,
         team=design,
@@ -82,8 +82,8 @@ def test_team_library_filters(world, quick_image):
 
 
 def test_filters_through_the_page(client, world, quick_image):
-    quick_image(world.editor, team=world.design, prompt="a red fox")
-    owl = quick_image(world.owner, team=world.design, prompt="an owl")
+    quick_image(world.editor, team=world.team, prompt="a red fox")
+    owl = quick_image(world.owner, team=world.team, prompt="an owl")
     client.force_login(world.viewer)
 
     response = client.get(
@@ -95,7 +95,7 @@ def test_filters_through_the_page(client, world, quick_image):
 
 
 def test_a_bad_filter_is_shown_next_to_its_field(client, world, quick_image):
-    quick_image(world.editor, team=world.design)
+    quick_image(world.editor, team=world.team)
     client.force_login(world.viewer)
 
     response = client.get(
@@ -108,10 +108,10 @@ def test_a_bad_filter_is_shown_next_to_its_field(client, world, quick_image):
 
 
 def test_search_finds_every_word_of_the_prompt(world, quick_image):
-    fox = quick_image(world.editor, team=world.design, prompt="A red fox in the snow")
-    quick_image(world.editor, team=world.design, prompt="A red barn")
-    revised = quick_image(world.editor, team=world.design, prompt="x", revised_prompt="snowy fox")
-    library = team_library_images(world.design)
+    fox = quick_image(world.editor, team=world.team, prompt="A red fox in the snow")
+    quick_image(world.editor, team=world.team, prompt="A red barn")
+    revised = quick_image(world.editor, team=world.team, prompt="x", revised_prompt="snowy fox")
+    library = team_library_images(world.team)
 
     assert set(browse(library, world.editor, search="fox")) == {fox, revised}
     assert browse(library, world.editor, search="red fox") == [fox]
@@ -121,20 +121,20 @@ def test_search_finds_every_word_of_the_prompt(world, quick_image):
 def test_postgres_search_is_full_text(world, quick_image):
     if connection.vendor != "postgresql":
         pytest.skip("full-text search runs on PostgreSQL (set DATABASE_URL)")
-    foxes = quick_image(world.editor, team=world.design, prompt="Two foxes running through snow")
-    quick_image(world.editor, team=world.design, prompt="A fox-coloured barn door")
-    library = team_library_images(world.design)
+    foxes = quick_image(world.editor, team=world.team, prompt="Two foxes running through snow")
+    quick_image(world.editor, team=world.team, prompt="A fox-coloured barn door")
+    library = team_library_images(world.team)
 
     assert browse(library, world.editor, search="running fox") == [foxes]  # stemmed: foxes, running
     assert browse(library, world.editor, search="fox -barn") == [foxes]  # websearch syntax
 
 
 def test_a_team_job_puts_its_images_in_the_team_library(world, stored_image):
-    image = stored_image(world.editor, team=world.design)
+    image = stored_image(world.editor, team=world.team)
 
     item = LibraryItem.objects.get(image=image)
 
-    assert (item.team, item.added_by) == (world.design, world.editor)
+    assert (item.team, item.added_by) == (world.team, world.editor)
 
 
 def test_sharing_references_the_same_file(client, world, stored_image):
@@ -145,7 +145,7 @@ def test_sharing_references_the_same_file(client, world, stored_image):
 
     assert response.status_code == 302
     assert Image.objects.count() == 1  # no copy
-    shared = team_library_images(world.design).get()
+    shared = team_library_images(world.team).get()
     assert (shared.pk, shared.file.name) == (image.pk, image.file.name)
     client.force_login(world.viewer)
     assert client.get(reverse("image-file", args=[image.pk])).status_code == 200
@@ -161,25 +161,25 @@ def test_only_own_images_can_be_shared(client, world, quick_image):
 
 
 def test_leaving_the_team_leaves_the_images_with_the_team(client, world, stored_image):
-    image = stored_image(world.editor, team=world.design)
+    image = stored_image(world.editor, team=world.team)
     client.force_login(world.editor)
 
     client.post(reverse("team-leave", args=["design"]))
 
-    assert not Membership.objects.filter(team=world.design, user=world.editor).exists()
-    assert list(team_library_images(world.design)) == [image]
+    assert not Membership.objects.filter(team=world.team, user=world.editor).exists()
+    assert list(team_library_images(world.team)) == [image]
     assert client.get(reverse("team-library", args=["design"])).status_code == 404
     client.force_login(world.viewer)
     assert client.get(reverse("image-file", args=[image.pk])).status_code == 200
 
 
 def test_removing_from_the_team_keeps_the_image_in_history(client, world, quick_image):
-    image = quick_image(world.editor, team=world.design)
+    image = quick_image(world.editor, team=world.team)
     client.force_login(world.owner)
 
     client.post(reverse("library-remove", args=["design"]), {"image": [str(image.pk)]})
 
-    assert not team_library_images(world.design).exists()
+    assert not team_library_images(world.team).exists()
     assert list(history_images(world.editor)) == [image]
     client.force_login(world.viewer)
     assert client.get(reverse("image-detail", args=[image.pk])).status_code == 404
@@ -189,7 +189,7 @@ def test_deleting_from_history_keeps_what_a_team_holds(
     client, world, stored_image, django_capture_on_commit_callbacks
 ):
     personal = stored_image(world.editor)
-    shared = stored_image(world.editor, team=world.design)
+    shared = stored_image(world.editor, team=world.team)
     client.force_login(world.editor)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -208,8 +208,8 @@ def test_deleting_from_history_keeps_what_a_team_holds(
 
 
 def test_download_selected_as_zip(client, world, stored_image):
-    first = stored_image(world.editor, team=world.design, color=(1, 2, 3))
-    second = stored_image(world.owner, team=world.design, color=(4, 5, 6))
+    first = stored_image(world.editor, team=world.team, color=(1, 2, 3))
+    second = stored_image(world.owner, team=world.team, color=(4, 5, 6))
     client.force_login(world.viewer)
 
     response = client.post(
@@ -223,7 +223,7 @@ def test_download_selected_as_zip(client, world, stored_image):
 
 
 def test_collect_and_tag_from_the_library(client, world, quick_image):
-    image = quick_image(world.editor, team=world.design)
+    image = quick_image(world.editor, team=world.team)
     client.force_login(world.editor)
     selection = {"image": [str(image.pk)]}
 
@@ -238,7 +238,7 @@ def test_collect_and_tag_from_the_library(client, world, quick_image):
 
 
 def test_favourite_star_toggles_with_htmx(client, world, quick_image):
-    image = quick_image(world.editor, team=world.design)
+    image = quick_image(world.editor, team=world.team)
     client.force_login(world.viewer)
     url = reverse("image-favourite", args=[image.pk])
 
@@ -266,10 +266,10 @@ def test_image_page_shows_library_and_share(client, world, stored_image):
 def test_owner_adds_a_member_and_changes_roles(client, world):
     client.force_login(world.owner)
 
-    client.post(reverse("member-add", args=["design"]), {"username": "stan", "role": "viewer"})
-    client.post(reverse("member-role", args=["design", "stan"]), {"role": "editor"})
+    client.post(reverse("member-add", args=["design"]), {"username": "bob", "role": "viewer"})
+    client.post(reverse("member-role", args=["design", "bob"]), {"role": "editor"})
 
-    assert Membership.objects.get(team=world.design, user=world.stranger).role == Role.EDITOR
+    assert Membership.objects.get(team=world.team, user=world.outsider).role == Role.EDITOR
 
 
 def test_an_unknown_username_is_explained_next_to_the_field(client, world):
@@ -293,14 +293,14 @@ def test_the_last_owner_stays(client, world, change):
 
     response = client.post(*urls[change], follow=True)
 
-    assert Membership.objects.get(team=world.design, user=world.owner).role == Role.OWNER
+    assert Membership.objects.get(team=world.team, user=world.owner).role == Role.OWNER
     assert "last owner" in response.content.decode()
 
 
 def test_with_a_second_owner_the_first_may_go(client, world):
-    Membership.objects.filter(team=world.design, user=world.editor).update(role=Role.OWNER)
+    Membership.objects.filter(team=world.team, user=world.editor).update(role=Role.OWNER)
     client.force_login(world.owner)
 
     client.post(reverse("team-leave", args=["design"]))
 
-    assert not Membership.objects.filter(team=world.design, user=world.owner).exists()
+    assert not Membership.objects.filter(team=world.team, user=world.owner).exists()

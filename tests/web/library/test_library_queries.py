@@ -11,9 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from studio.models import Collection, Membership, Role, Tag, Team
-from tests.conftest import create_person
-from tests.fixtures.library_data import fill_team_library
+from studio.models import Collection, Tag, Team
+from tests.world import World, fill_team_library
 
 pytestmark = pytest.mark.long
 
@@ -35,11 +34,9 @@ def big_library(django_db_setup, django_db_blocker) -> Iterator[BigLibrary]:
     module; each test's own transaction nests inside it as a savepoint, as with setUpTestData.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        owner, editor = create_person("big-owner"), create_person("big-editor")
-        team = Team.objects.create(name="Design", slug="design")
-        Membership.objects.create(team=team, user=owner, role=Role.OWNER)
-        Membership.objects.create(team=team, user=editor, role=Role.EDITOR)
-        fill_team_library(team, [owner, editor], IMAGES, IMAGES_PER_JOB)
+        world = World()
+        team, owner = world.team, world.owner
+        fill_team_library(team, [owner, world.editor], IMAGES, IMAGES_PER_JOB)
         # Check the deferred foreign keys now, once: else every test's teardown checks them again.
         connection.check_constraints()
         yield BigLibrary(team=team, owner=owner)

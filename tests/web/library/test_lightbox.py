@@ -68,7 +68,7 @@ def test_a_source_the_viewer_may_not_see_is_not_shown(client, world, quick_image
     private = quick_image(world.owner)
     edited = quick_image(world.owner, origin=ImageOrigin.EDITED, kind=JobKind.EDIT)
     edited.sources.add(private)
-    LibraryItem.objects.create(team=world.design, image=edited, added_by=world.owner)
+    LibraryItem.objects.create(team=world.team, image=edited, added_by=world.owner)
     client.force_login(world.viewer)
 
     page = panel(client, edited)
@@ -88,7 +88,7 @@ def test_an_uploaded_image_has_no_prompt_to_copy_nor_settings(client, world):
     assert f'href="/generate/?image={upload.pk}">Use as reference</a>' in page
 
 
-@pytest.mark.parametrize("persona", ["other_team", "stranger"])
+@pytest.mark.parametrize("persona", ["outsider", "staff"])
 def test_another_persons_panel_is_404(client, world, quick_image, persona):
     image = quick_image(world.editor)
     client.force_login(world.person(persona))
@@ -99,7 +99,7 @@ def test_another_persons_panel_is_404(client, world, quick_image, persona):
 
 
 def test_history_and_library_links_open_the_lightbox(client, world, quick_image):
-    image = quick_image(world.editor, team=world.design)  # made in the team: in its library
+    image = quick_image(world.editor, team=world.team)  # made in the team: in its library
     client.force_login(world.editor)
 
     for url in (reverse("history"), reverse("team-library", args=["design"])):
@@ -137,6 +137,6 @@ def test_use_as_reference_opens_the_edit_form_with_the_image_chosen(client, worl
 
 def test_nobody_else_can_use_an_image_as_reference(client, world, quick_image):
     image = quick_image(world.editor)
-    client.force_login(world.stranger)
+    client.force_login(world.outsider)
 
     assert client.get(f"/edit/?reference={image.pk}").status_code == 404

@@ -1,8 +1,10 @@
 """Who may do what: every library, collection, image, file, bulk-action and team URL, per person.
 
-Read a row as: "this request, made by the design team's owner / editor / viewer, by a member of
-another team, by a stranger, and by someone logged out, answers with these statuses".
-Outsiders get 404 (they must not learn the team or image exists); members lacking the role get 403.
+Read a row as: "this request, made by the design team's owner / editor / viewer, by the outsider
+(a member of another team), by the staff admin (in no team) and by someone logged out, answers
+with these statuses" (the personas of tests/world.py).
+Anyone outside the team, staff too, gets 404 (they must not learn the team or image exists);
+members lacking the role get 403.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from studio.models import Collection, LibraryItem, Role
-from tests.fixtures.factories import make_image
-from tests.library.conftest import PERSONAS, build_world, store_test_image
+from tests.world import PERSONAS, World, make_image, store_test_image
 
 pytestmark = [pytest.mark.long, pytest.mark.django_db]
 
@@ -40,11 +41,11 @@ def scene(django_db_setup, django_db_blocker) -> Iterator[Scene]:
     Each test runs in a savepoint within it (the django_db mark), so what one changes is undone
     before the next."""
     with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
-        team_image = store_test_image(world.editor, team=world.design, prompt="harbour at dawn")
-        owners_image = make_image(world.owner, team=world.design, prompt="owner's lighthouse")
-        collection = Collection.objects.create(team=world.design, name="Moodboard")
-        collection.items.add(LibraryItem.objects.get(team=world.design, image=team_image))
+        world = World().build()
+        team_image = store_test_image(world.editor, team=world.team, prompt="harbour at dawn")
+        owners_image = make_image(world.owner, team=world.team, prompt="owner's lighthouse")
+        collection = Collection.objects.create(team=world.team, name="Moodboard")
+        collection.items.add(LibraryItem.objects.get(team=world.team, image=team_image))
         personal = {name: make_image(world.person(name), prompt="mine") for name in PERSONAS}
         yield Scene(world, team_image, owners_image, collection, personal)
         transaction.set_rollback(True)
@@ -58,7 +59,7 @@ class Cell:
     name: str
     method: str
     url: Callable[[Scene], str]
-    expected: tuple[int, int, int, int, int]  # owner, editor, viewer, other team, stranger
+    expected: tuple[int, int, int, int, int]  # owner, editor, viewer, outsider, staff
     data: Callable[[Scene, str], dict] = lambda scene, persona: {}
 
 
@@ -167,7 +168,7 @@ MATRIX = [
         "post",
         team_url("member-add"),
         OWNERS_ONLY,
-        lambda s, p: {"username": "stan", "role": Role.VIEWER},
+        lambda s, p: {"username": "bob", "role": Role.VIEWER},
     ),
     Cell(
         "change role",
@@ -203,15 +204,15 @@ def test_permission_matrix(client, scene, cell: Cell, persona: str):
     assert response.status_code == expected, f"{cell.name} as {persona}"
 
 
-@pytest.mark.parametrize("persona", ["viewer", "other_team", "stranger"])
+@pytest.mark.parametrize("persona", ["viewer", "outsider", "staff"])
 def test_refused_changes_change_nothing(client, scene, persona):
     client.force_login(scene.world.person(persona))
     client.post(reverse("library-remove", args=["design"]), {"image": [str(scene.team_image.pk)]})
-    client.post(reverse("member-remove", args=["design", "ed"]), CONFIRMED)
+    client.post(reverse("member-remove", args=["design", "alice"]), CONFIRMED)
     client.post(reverse("collection-delete", args=["design", scene.collection.pk]), CONFIRMED)
 
-    assert LibraryItem.objects.filter(team=scene.world.design, image=scene.team_image).exists()
-    assert scene.world.design.memberships.filter(user__username="ed").exists()
+    assert LibraryItem.objects.filter(team=scene.world.team, image=scene.team_image).exists()
+    assert scene.world.team.memberships.filter(user__username="alice").exists()
     assert Collection.objects.filter(pk=scene.collection.pk).exists()
 
 
@@ -225,7 +226,7 @@ def test_refused_changes_change_nothing(client, scene, persona):
         ("library-download", {}),
         ("collection-create", {"name": ""}),
         ("member-add", {"username": "nobody-by-that-name", "role": "viewer"}),
-        ("member-add", {"username": "ed", "role": "boss"}),
+        ("member-add", {"username": "alice", "role": "boss"}),
     ],
 )
 def test_bad_input_is_a_form_error_never_a_500(client, scene, url_name, data):

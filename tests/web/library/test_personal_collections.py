@@ -11,17 +11,10 @@ from jobs import pipeline
 from jobs.models import ImageOrigin, Job
 from jobs.services import JobSpec, submit_job
 from studio.access import SubmitRefused
-from studio.models import Collection, LibraryItem, Membership, Role, Team
-from tests.fixtures.factories import make_image
+from studio.models import Collection, LibraryItem
+from tests.world import make_image
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def design(alice) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    return team
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_deleting_one_image_names_one(client, world, quick_image):
 @pytest.mark.parametrize("team", [False, True], ids=["personal", "team"])
 def test_deleting_a_collection_without_confirm_asks_and_keeps_it(client, world, team):
     if team:
-        board = Collection.objects.create(team=world.design, name="Moodboard")
+        board = Collection.objects.create(team=world.team, name="Moodboard")
         url = reverse("collection-delete", args=["design", board.pk])
         cancel = reverse("collection-detail", args=["design", board.pk])
     else:
@@ -73,9 +73,9 @@ def test_removing_a_member_without_confirm_asks_and_keeps_them(client, world):
     text = client.post(url).content.decode()
 
     assert "Remove vic from Design?" in text
-    assert Membership.objects.filter(team=world.design, user=world.viewer).exists()
+    assert Membership.objects.filter(team=world.team, user=world.viewer).exists()
     client.post(url, {"confirm": "yes"})
-    assert not Membership.objects.filter(team=world.design, user=world.viewer).exists()
+    assert not Membership.objects.filter(team=world.team, user=world.viewer).exists()
 
 
 def test_revoking_a_token_without_confirm_asks_and_keeps_it(client, world):

@@ -7,8 +7,8 @@ import pytest
 
 from jobs.models import JobStatus
 from studio.logs import JsonFormatter, PlainFormatter
-from tests.backbone.test_settings import manage
 from tests.fixtures.services import wait_until
+from tests.project.test_settings import manage
 
 
 def record(message: str, *args, **extra) -> logging.LogRecord:

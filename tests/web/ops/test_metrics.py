@@ -4,8 +4,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from jobs.models import Job, JobStatus, QuotaLimit
-from tests.conftest import PASSWORD
 from tests.fixtures.polling import wait_for_final
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

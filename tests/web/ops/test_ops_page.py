@@ -7,16 +7,9 @@ from django.utils import timezone
 
 from jobs import health
 from jobs.models import Job, JobStatus
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def admin_client(client, make_user):
-    make_user("root", is_staff=True, is_superuser=True)
-    client.login(username="root", password=PASSWORD)
-    return client
 
 
 def ended(job: Job, status: str, seconds: float) -> None:

@@ -9,13 +9,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from studio.models import Membership, Profile, Role, Team
+from tests.world import World
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(make_user):
-    return make_user("sam", is_staff=True)
+def staff(db):
+    """The staff persona alone: no team exists until a test makes one."""
+    return World().staff
 
 
 def client_for(user) -> Client:
@@ -77,8 +79,7 @@ def test_staff_create_a_team_with_its_first_owner(staff, alice):
         ({"name": "X", "slug": "no spaces", "owner": "alice"}, "slug", "valid “slug”"),
     ],
 )
-def test_bad_team_input_is_named_next_to_its_field(staff, alice, form, field, message):
-    Team.objects.create(name="Design", slug="design")
+def test_bad_team_input_is_named_next_to_its_field(staff, alice, design, form, field, message):
     response = client_for(staff).post("/teams/new/", form)
     assert response.status_code == 400
     page = response.content.decode()
@@ -108,12 +109,10 @@ def test_a_first_password_leads_to_the_change_form_until_changed(staff, make_use
     assert not Profile.objects.get(user__username="newbie").must_change_password
 
 
-def test_owners_add_members_by_username_with_a_clear_error_for_unknown_names(alice, bob):
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.OWNER)
-    client = client_for(alice)
+def test_owners_add_members_by_username_with_a_clear_error_for_unknown_names(world):
+    client = client_for(world.owner)
     response = client.post("/teams/design/members/add/", {"username": "nobody", "role": "editor"})
     assert response.status_code == 400
     assert "There is no one with the username “nobody”." in response.content.decode()
     client.post("/teams/design/members/add/", {"username": "bob", "role": "viewer"})
-    assert Membership.objects.get(team=team, user=bob).role == Role.VIEWER
+    assert Membership.objects.get(team=world.team, user=world.outsider).role == Role.VIEWER

@@ -35,9 +35,9 @@ def test_a_leavers_team_images_stay_and_their_own_go_with_their_files(
     client, world, stored_image, django_capture_on_commit_callbacks
 ):
     leaver = world.editor
-    made_in_team = stored_image(leaver, team=world.design, prompt="a team poster")
+    made_in_team = stored_image(leaver, team=world.team, prompt="a team poster")
     shared_in = stored_image(leaver, prompt="a shared sketch")
-    LibraryItem.objects.create(team=world.design, image=shared_in)
+    LibraryItem.objects.create(team=world.team, image=shared_in)
     personal = stored_image(leaver, prompt="a private doodle")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,10 +63,10 @@ def test_a_rolled_back_deletion_keeps_the_files(world, stored_image):
 
     def delete_then_change_mind() -> None:
         with transaction.atomic():
-            world.stranger.delete()
+            world.outsider.delete()
             raise RuntimeError("changed my mind")
 
-    personal = stored_image(world.stranger)
+    personal = stored_image(world.outsider)
     with pytest.raises(RuntimeError):
         delete_then_change_mind()
     assert Image.objects.filter(pk=personal.pk).exists()
@@ -76,14 +76,14 @@ def test_a_rolled_back_deletion_keeps_the_files(world, stored_image):
 def test_deleting_a_job_in_admin_takes_its_images_files_along(
     world, stored_image, django_capture_on_commit_callbacks
 ):
-    image = stored_image(world.stranger)
+    image = stored_image(world.outsider)
     with django_capture_on_commit_callbacks(execute=True):
         Job.objects.filter(pk=image.job_id).delete()
     assert not any(default_storage.exists(name) for name in files_of(image))
 
 
 def test_removeorphans_lists_then_removes_only_unreferenced_files(world, stored_image, capsys):
-    image = stored_image(world.stranger)
+    image = stored_image(world.outsider)
     orphan = default_storage.save("images/ab/left-behind.png", ContentFile(b"old file"))
     old_mask = default_storage.save("masks/mask.png", ContentFile(b"old mask"))
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jobs.models import QuotaLimit
-from tests.quota.helpers import set_limits
+from tests.fixtures.quota import set_limits
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_clock")]
 
 
 def setquota(*args: str) -> str:

@@ -1,4 +1,5 @@
-"""The personal usage page (/usage/): a person's own spend by day and by model, from the ledger."""
+"""The personal usage page (/usage/): a person's own spend by day and by model, from the ledger
+(after a worker's jobs, in a browser: browser/test_usage_page.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
 
 from jobs import pipeline
 from jobs.models import LedgerEntry
@@ -15,9 +15,6 @@ from jobs.quota import adjust_quota, charged_for_job
 from jobs.services import JobSpec, submit_job
 from jobs.usage_report import UsageRow, daily_columns
 from studio.forms.usage import period_range
-from studio.models import Membership, Role, Team
-from tests.fixtures.browser import log_in
-from tests.fixtures.polling import wait_for_final
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +24,8 @@ def total(page: str, name: str) -> int:
 
 
 def test_it_sums_the_persons_own_ledger_in_every_workspace_and_no_one_elses(
-    client, alice, bob, submit, sandbox_models
+    client, alice, bob, design, submit, sandbox_models
 ):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     mine = submit("a quiet lake", n=2)
     pipeline.run_job(mine.pk)
     # A team's job counts against the person who started it too.
@@ -90,38 +85,3 @@ def test_last_month_is_the_whole_calendar_month_before_this_one():
     assert period_range("last-month", date(2026, 1, 15)) == (date(2025, 12, 1), date(2025, 12, 31))
     assert period_range("month", date(2026, 3, 9)) == (date(2026, 3, 1), date(2026, 3, 9))
     assert period_range("30", date(2026, 3, 9)) == (date(2026, 2, 8), date(2026, 3, 9))
-
-
-MODELS = ["gpt-image-1", "dall-e-2", "dall-e-3"]
-
-
-@pytest.mark.browser
-@pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
-def test_after_jobs_the_page_shows_what_the_ledger_charged(
-    live_server, new_page, celery_worker, sandbox_models, alice, submit
-):
-    # One image of two comes back (settled to one), one job is refused (refunded), one succeeds.
-    short = submit("two boats [[fewer:1]]", n=2)
-    refused = submit("a storm [[fault:policy]]", model="dall-e-2")
-    done = submit("a calm sea", model="dall-e-3")
-    jobs = [wait_for_final(job) for job in (short, refused, done)]
-    assert [job.status for job in jobs] == ["succeeded", "failed", "succeeded"]
-    charged = [charged_for_job(job) for job in jobs]
-    assert charged[0][0] == 1 and charged[1] == (0, 0)
-
-    page = new_page()
-    log_in(page, live_server.url, "alice", "/usage/")
-    expect(page.locator("[data-total-images]")).to_have_text(str(sum(c[0] for c in charged)))
-    expect(page.locator("[data-total-credits]")).to_have_text(str(sum(c[1] for c in charged)))
-    by_model = page.get_by_role("table", name="By model")
-    for model, (images, credits) in zip(MODELS, charged, strict=True):
-        header = page.get_by_role("rowheader", name=model, exact=True)
-        cells = by_model.get_by_role("row").filter(has=header).get_by_role("cell")
-        expect(cells.nth(0)).to_have_text(str(credits))
-        expect(cells.nth(1)).to_have_text(str(images))
-    expect(page.get_by_role("img", name="Credits by day")).to_be_visible()
-
-    page.get_by_label("Chart").select_option("images")
-    page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("img", name="Images by day")).to_be_visible()

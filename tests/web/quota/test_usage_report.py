@@ -11,18 +11,22 @@ from django.db.models import Sum
 
 from jobs.models import JobStatus, LedgerEntry, QuotaLimit
 from jobs.quota import adjust_quota, quota_status, refund_quota, settle_quota
-from tests.quota.conftest import PINNED_NOW
-from tests.quota.helpers import set_limits, submit
+from tests.fixtures.quota import PINNED_NOW, set_limits, submit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.quota.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.web.quota.urls"),
+    pytest.mark.usefixtures("pinned_clock"),
+]
 
 REPORT = "/admin/jobs/ledgerentry/report/"
 MARCH = {"date_from": "2025-03-01", "date_to": "2025-03-15", "metric": "images"}
 
 
 @pytest.fixture
-def usage(alice, bob, design):
-    """A month of work: settled, refunded, running, adjusted, and one job from January."""
+def usage(alice, world, design):
+    """A month of work: settled, refunded, running, adjusted, and one job from January (alice and
+    olive, Design's editor and owner)."""
     done = submit(alice, n=4, credits=40, model_name="grok-3-image")
     done.images_produced = 3
     settle_quota(done)
@@ -30,9 +34,9 @@ def usage(alice, bob, design):
     failed = submit(alice, n=2, credits=10, team=design, model_name="qwen-image")
     failed.status = JobStatus.FAILED
     refund_quota(failed)
-    submit(bob, n=5, credits=25, team=design, model_name="qwen-image")
+    submit(world.owner, n=5, credits=25, team=design, model_name="qwen-image")
     adjust_quota(team=design, images=-1, credits=-5, note="goodwill")
-    january = submit(bob, n=7, credits=70)
+    january = submit(world.owner, n=7, credits=70)
     LedgerEntry.objects.filter(job=january).update(charged_at=PINNED_NOW - timedelta(days=60))
 
 
@@ -47,7 +51,7 @@ def test_csv_by_person(admin_client, usage):
     assert report_csv(admin_client, "person") == [
         ["Person", "Images", "Credits", "Provider tokens"],
         ["alice", "3", "30", "0"],
-        ["bob", "5", "25", "0"],
+        ["olive", "5", "25", "0"],
         ["(no person: team adjustments)", "-1", "-5", "0"],
     ]
 
@@ -178,4 +182,4 @@ def test_provider_tokens_stand_beside_credits_once_per_job(admin_client, usage):
     job.save(update_fields=["usage"])
     by_person = {row[0]: row[1:] for row in report_csv(admin_client, "person")[1:]}
     assert by_person["alice"][2] == "1086"
-    assert by_person["bob"][2] == "0"
+    assert by_person["olive"][2] == "0"

@@ -11,7 +11,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.utils.timezone import localtime
 
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +51,9 @@ def test_fewer_failures_than_the_limit_do_not_lock(client, alice):
     assert logged_in_as(client) == "alice"
 
 
-def test_the_admin_login_is_throttled_the_same_way(client, make_user):
-    make_user("root", is_staff=True, is_superuser=True)
-    fail(client, "root", settings.AXES_FAILURE_LIMIT, url=ADMIN_LOGIN)
-    response = log_in(client, "root", PASSWORD, url=ADMIN_LOGIN)
+def test_the_admin_login_is_throttled_the_same_way(client, admin_user):
+    fail(client, admin_user.username, settings.AXES_FAILURE_LIMIT, url=ADMIN_LOGIN)
+    response = log_in(client, admin_user.username, PASSWORD, url=ADMIN_LOGIN)
     assert response.status_code == 429
     assert logged_in_as(client) is None
 

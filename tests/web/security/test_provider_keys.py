@@ -4,10 +4,10 @@ variables; a providers TOML, written by the operator, may still name any variabl
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
 from jobs.models import Provider
+from tests.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +21,9 @@ def relay():
 
 
 @pytest.fixture
-def staff(make_user):
-    """`staff(*codenames)`: a staff account holding only these jobs permissions."""
-
-    def make(*codenames: str):
-        person = make_user("pat", is_staff=True)
-        person.user_permissions.set(
-            Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-        )
-        return person
-
-    return make
+def staff(db):
+    """`staff(*codenames)`: the staff persona holding only these jobs permissions."""
+    return World().staff_with
 
 
 def change_provider(client, person, provider: Provider, **fields):

@@ -17,7 +17,7 @@ def team_job(world, sandbox_models):
         model = sandbox_models["gpt-image-1"]
         return Job.objects.create(
             owner=world.editor,
-            team=None if personal else world.design,
+            team=None if personal else world.team,
             model=model,
             provider_name=model.provider.name,
             model_name=model.name,
@@ -34,7 +34,7 @@ def press_retry(client, person, job: Job):
 
 
 def jobs_of_team(world) -> int:
-    return Job.objects.filter(team=world.design).count()
+    return Job.objects.filter(team=world.team).count()
 
 
 @pytest.mark.parametrize("status", [JobStatus.FAILED, JobStatus.CANCELED])
@@ -45,12 +45,12 @@ def test_a_member_who_may_still_add_can_retry_a_failed_or_canceled_job(
     response = press_retry(client, world.editor, job)
     new_job = Job.objects.exclude(pk=job.pk).get()
     assert response.redirect_chain[-1][0] == reverse("job-detail", args=[new_job.pk])
-    assert (new_job.team, new_job.status, new_job.prompt) == (world.design, "queued", job.prompt)
+    assert (new_job.team, new_job.status, new_job.prompt) == (world.team, "queued", job.prompt)
 
 
 def test_a_member_removed_from_the_team_cannot_retry_into_it(client, world, team_job):
     job = team_job()
-    Membership.objects.filter(team=world.design, user=world.editor).delete()
+    Membership.objects.filter(team=world.team, user=world.editor).delete()
     response = press_retry(client, world.editor, job)
     assert jobs_of_team(world) == 1
     assert "You can no longer add images to the team Design." in response.content.decode()
@@ -58,7 +58,7 @@ def test_a_member_removed_from_the_team_cannot_retry_into_it(client, world, team
 
 def test_a_member_demoted_to_viewer_cannot_retry_into_the_team(client, world, team_job):
     job = team_job()
-    Membership.objects.filter(team=world.design, user=world.editor).update(role=Role.VIEWER)
+    Membership.objects.filter(team=world.team, user=world.editor).update(role=Role.VIEWER)
     response = press_retry(client, world.editor, job)
     assert jobs_of_team(world) == 1
     assert "You can no longer add images to the team Design." in response.content.decode()
@@ -86,12 +86,12 @@ def test_an_edit_of_an_image_no_longer_visible_cannot_be_retried(
     client, world, team_job, quick_image
 ):
     """A personal edit of a team image, retried after its maker left the team."""
-    team_image = quick_image(world.owner, team=world.design)
-    LibraryItem.objects.get_or_create(team=world.design, image=team_image)
+    team_image = quick_image(world.owner, team=world.team)
+    LibraryItem.objects.get_or_create(team=world.team, image=team_image)
     job = team_job(personal=True)
     Job.objects.filter(pk=job.pk).update(kind="edit")
     job.source_images.set([team_image])
-    Membership.objects.filter(team=world.design, user=world.editor).delete()
+    Membership.objects.filter(team=world.team, user=world.editor).delete()
     response = press_retry(client, world.editor, job)
     assert Job.objects.filter(owner=world.editor).count() == 1
     assert "not available to you any more" in response.content.decode()
@@ -100,7 +100,7 @@ def test_an_edit_of_an_image_no_longer_visible_cannot_be_retried(
 def test_a_retry_is_charged_to_the_quota_like_a_new_submit(client, world, team_job):
     from jobs.models import QuotaLimit
 
-    QuotaLimit.objects.create(scope="team", team=world.design, images_per_day=0)
+    QuotaLimit.objects.create(scope="team", team=world.team, images_per_day=0)
     job = team_job()
     press_retry(client, world.editor, job)
     assert jobs_of_team(world) == 1

@@ -7,7 +7,7 @@ import pytest
 from jobs import pipeline
 from jobs.models import Batch, Job, JobStatus, LedgerEntry, LedgerKind, QuotaLimit
 from jobs.quota import charged_for_job
-from studio.models import Collection, Membership, Role, Team
+from studio.models import Collection
 
 pytestmark = pytest.mark.django_db
 
@@ -155,13 +155,6 @@ def test_another_persons_batch_is_not_found(client, alice, bob, sandbox_models):
     assert client.get(f"/batches/{batch.pk}/").status_code == 404
     assert client.post(f"/batches/{batch.pk}/cancel/").status_code == 404
     assert client.get(f"/batches/{batch.pk}/events/").status_code == 404
-
-
-@pytest.fixture
-def design(alice) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    return team
 
 
 def test_results_land_in_the_chosen_collection(client, alice, design, sandbox_models):

@@ -9,7 +9,7 @@ import pytest
 from jobs import pipeline
 from jobs.models import Job, QuotaLimit
 from studio.dock import FEED_PAGE_SIZE, ratio_name
-from studio.models import Membership, Profile, Role, Team
+from studio.models import Profile
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -65,10 +65,8 @@ def test_a_batch_posted_without_javascript_still_opens_its_batch_page(
 
 
 def test_the_dock_remembers_model_workspace_and_options_for_the_next_visit(
-    client, alice, sandbox_models
+    client, alice, design, sandbox_models
 ):
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
     client.force_login(alice)
     grok = sandbox_models["grok-3-image"]
     data = {"prompt": "a fox", "model": grok.pk, "workspace": "design", "n": 3, "quality": "high"}
@@ -129,12 +127,10 @@ def test_another_persons_card_is_a_404(client, bob, submit):
 
 
 def test_the_budget_lists_team_limits_and_disables_generate_when_the_estimate_does_not_fit(
-    client, alice, sandbox_models
+    client, alice, design, sandbox_models
 ):
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
     QuotaLimit.objects.create(scope=QuotaLimit.Scope.USER, user=alice, images_per_day=5)
-    QuotaLimit.objects.create(scope=QuotaLimit.Scope.TEAM, team=team, credits_per_month=6)
+    QuotaLimit.objects.create(scope=QuotaLimit.Scope.TEAM, team=design, credits_per_month=6)
     client.force_login(alice)
     gpt = sandbox_models["gpt-image-1"]
     url = "/generate/estimate/?operation=generate&part=budget"

@@ -6,17 +6,16 @@ import pytest
 
 from jobs.models import Job
 from jobs.services import JobSpec, ModelNotAllowed, submit_job
-from studio.models import Membership, Role, Team
+from studio.models import Team
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def design(alice, sandbox_models) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    team.allowed_models.set([sandbox_models["dall-e-3"]])
-    return team
+def design(design, sandbox_models) -> Team:
+    """The world's team, allowed dall-e-3 only."""
+    design.allowed_models.set([sandbox_models["dall-e-3"]])
+    return design
 
 
 def test_the_form_offers_only_the_teams_models_in_its_workspace(client, alice, design):
