@@ -1,12 +1,15 @@
 """A private studio for fault drills: its own PostgreSQL, Redis, sandbox, worker hosts and beat.
 
-Every drill builds one `World`, breaks a part of it on purpose and then checks, from outside (SQL
-on the database, the sandbox's request log), that every job ended exactly once with no ledger
-drift. Nothing is shared with the machine's own services, so a drill may restart PostgreSQL or
-Redis without disturbing anyone else. All is thrown away at the end (also on Ctrl-C).
+Every drill starts one `PrivateStudio`, breaks a part of it on purpose and then checks, from
+outside (SQL on the database, the sandbox's request log), that every job ended exactly once with
+no ledger drift. Nothing is shared with the machine's own services, so a drill may restart
+PostgreSQL or Redis without disturbing anyone else. All is thrown away at the end (also on Ctrl-C).
+
+What lives in the studio (the sandbox's models, the people who submit) is the tests' world
+(tests/world.py), built in a process of the studio's own (`PrivateStudio.django`).
 
 With `host_netns=True` each worker host runs in its own network namespace (see _netns.py) and
-the services listen on the private LAN's address, `World.address`, instead of only 127.0.0.1.
+the services listen on the private LAN's address, `PrivateStudio.address`, not only 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -220,7 +223,7 @@ class Verdict:
         )
 
 
-class World:
+class PrivateStudio:
     def __init__(
         self, name: str, *, task_seconds: float = 3.0, proxy: bool = False, host_netns: bool = False
     ) -> None:
@@ -284,7 +287,7 @@ class World:
         )
         self.sandbox_url = f"http://{self.address}:{sandbox_port}"
         wait_until(self._sandbox_answers, 30, message="the sandbox")
-        self.manage("loadproviders", str(ROOT / "jobs/sandbox/providers.toml"))
+        self.django("from tests.world import World\nWorld().sandbox_models()\n")
 
     # --- processes ------------------------------------------------------------------------------
 
@@ -300,6 +303,18 @@ class World:
         if done.returncode:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
+
+    def django(self, script: str, stdin: str | None = None) -> None:
+        """Run Python with Django set up against this studio (its database, its settings)."""
+        subprocess.run(
+            [PYTHON, "-c", "import django; django.setup()\n" + script],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            input=stdin,
+            text=True,
+            timeout=900,
+        )
 
     def start(self, name: str, command: list[str], prefix: list[str] | None = None) -> Child:
         child = Child(name, (prefix or []) + command, self.env, self.base / f"{name}.log")
@@ -368,31 +383,20 @@ class World:
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    def submit(self, prompts: list[tuple[str, str]], user: str = "drill") -> None:
-        """Submit (model, prompt) pairs through the studio's service API, in a separate process."""
+    def submit(self, prompts: list[tuple[str, str]]) -> None:
+        """Submit (model, prompt) pairs as the world's editor, through the studio's service API.
+
+        One person submits every job of a drill: her running-jobs limit is lifted, so the drill
+        exercises the hosts, not the fairness limit."""
         script = (
-            "import json, sys, django; django.setup()\n"
-            "from django.contrib.auth import get_user_model\n"
-            "from jobs.models import ProviderModel, QuotaLimit\n"
-            "from jobs.services import JobSpec, submit_job\n"
-            f"owner, _ = get_user_model().objects.get_or_create(username={user!r})\n"
-            # One person submits every job of a drill: lift their running-jobs limit, so the
-            # drill exercises the hosts, not the fairness limit.
-            "QuotaLimit.objects.update_or_create(user=owner, defaults={'scope': 'user', "
-            "'max_running_jobs': 10_000})\n"
-            "models = {m.name: m for m in ProviderModel.objects.select_related('provider')}\n"
+            "import json, sys\n"
+            "from tests.world import World\n"
+            "world = World()\n"
+            "world.lift_running_limit(world.editor)\n"
             "for model, prompt in json.load(sys.stdin):\n"
-            "    submit_job(JobSpec(owner=owner, model=models[model], prompt=prompt))\n"
+            "    world.submit(prompt, model)\n"
         )
-        subprocess.run(
-            [PYTHON, "-c", script],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            input=json.dumps(prompts),
-            text=True,
-            timeout=900,
-        )
+        self.django(script, stdin=json.dumps(prompts))
 
     @staticmethod
     def mixed_prompts(count: int, tag: str, extra: str = "") -> list[tuple[str, str]]:
