@@ -1,6 +1,7 @@
 """The suite's own promises: what a test needs is what it asks for."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,31 @@ def test_a_test_without_the_database_needs_no_redis(fixtures_set_up):
 def test_a_test_with_the_database_gets_the_test_broker(fixtures_set_up):
     shown = fixtures_set_up[WITH_DATABASE]
     assert "SETUP    S redis_url" in shown
+
+
+def test_the_browser_folder_holds_exactly_the_tests_that_drive_chromium():
+    """tests/README.md's promise: a test marked `browser` lives in tests/browser/, and nothing else
+    does (the marker is how CI and people pick or skip them)."""
+    mark = re.compile(r"(?<![\"'])\bpytest\.mark\.browser\b")  # the mark, not a word about it
+    marked = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if mark.search(path.read_text(encoding="utf-8"))
+    }
+    in_folder = {
+        path.relative_to(ROOT).as_posix() for path in (ROOT / "tests" / "browser").glob("test_*.py")
+    }
+    assert in_folder  # the listing is real
+    assert marked == in_folder
+
+
+def test_the_cast_is_a_team_as_the_studio_defines_it():
+    """The world's team has one persona for each role the studio knows, and the cast has the five
+    personas tests/README.md names."""
+    from studio.models import Role
+    from tests.world import CAST, PERSONAS
+
+    assert PERSONAS == ("owner", "editor", "viewer", "outsider", "staff")
+    roles = [cast.role for cast in CAST.values() if cast.role]
+    assert sorted(roles) == sorted(Role.values)
+    assert [name for name, cast in CAST.items() if cast.is_staff] == ["staff"]
