@@ -42,12 +42,12 @@ browser:
 	  else echo "Chromium is missing: install the 'chromium-headless-shell' package (browser tests need it)"; exit 1; fi; }
 
 # The accessibility tests inject axe-core (the npm package, at the version pinned in
-# tests/accessibility/axe-core.version) into pages; npm fetches it once into var/ (git-ignored).
-AXE_VERSION := $(shell cat tests/accessibility/axe-core.version)
+# tests/browser/axe-core.version) into pages; npm fetches it once into var/ (git-ignored).
+AXE_VERSION := $(shell cat tests/browser/axe-core.version)
 AXE_DIR := var/node/axe-core-$(AXE_VERSION)
 axe: $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
-$(AXE_DIR)/node_modules/axe-core/axe.min.js: tests/accessibility/axe-core.version | node
+$(AXE_DIR)/node_modules/axe-core/axe.min.js: tests/browser/axe-core.version | node
 	mkdir -p $(AXE_DIR)
 	npm install --prefix $(AXE_DIR) --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 	test -f $@ && touch $@

@@ -38,18 +38,17 @@ engine_throughput.PG_DATABASE = "bench_api_waiting"
 
 
 def build_world() -> tuple[str, str]:
-    """A person with 2,000 images and an API token; returns (session cookie, token)."""
-    from django.contrib.auth import get_user_model
+    """The tests' world (tests/world.py): the sandbox's models, and the team's owner with 2,000
+    images and an API token; returns (session cookie, token)."""
     from django.test.client import Client
 
     from studio.api.tokens import create_token
-    from studio.models import Membership, Role, Team
-    from tests.fixtures.library_data import fill_team_library
+    from tests.world import World
 
-    person = get_user_model().objects.create_user("bench-api")
-    team = Team.objects.create(name="Bench", slug="bench")
-    Membership.objects.create(team=team, user=person, role=Role.OWNER)
-    fill_team_library(team, [person], HISTORY_IMAGES)
+    world = World()
+    world.sandbox_models()
+    person = world.owner
+    world.fill_library(HISTORY_IMAGES, people=[person])
     token, secret = create_token(person, name="bench")
     token.rate_limit_per_minute = 10_000
     token.save()

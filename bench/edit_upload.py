@@ -60,23 +60,22 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as var_dir:
         configure_django(var_dir)
-        from django.contrib.auth import get_user_model
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.core.management import call_command
         from django.test.client import Client
         from django.test.utils import setup_test_environment
 
         from jobs.engine import build_request, queue
-        from jobs.models import Job, ProviderModel
+        from jobs.models import Job
+        from tests.world import World
 
         setup_test_environment()  # the test client's host name is allowed
         queue.send_run = lambda job_id, countdown=0: None  # no worker here: the job is not run
         call_command("migrate", verbosity=0)
-        call_command("loadproviders", str(ROOT / "jobs/sandbox/providers.toml"), verbosity=0)
-        person = get_user_model().objects.create_user("bench-editor")
+        world = World()  # the tests' world (tests/world.py): its editor and the sandbox
+        model = world.sandbox_models()["dall-e-2"]
         client = Client()
-        client.force_login(person)
-        model = ProviderModel.objects.get(name="dall-e-2")
+        client.force_login(world.editor)
         picture = photo_png(args.side)
         print(f"upload: {args.side}x{args.side} RGB PNG, {len(picture) / 2**20:.1f} MiB")
 

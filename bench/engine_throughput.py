@@ -98,7 +98,7 @@ class Bench:
         return child
 
     def run(self, name: str, command: list[str]) -> None:
-        """A one-off command (migrate, loadproviders): fails the benchmark with its output."""
+        """A one-off command (migrate): fails the benchmark with its output."""
         import subprocess
 
         done = subprocess.run(
@@ -131,10 +131,8 @@ class Bench:
         command = [PYTHON, manage, "sandbox", "--port", str(sandbox_port)]
         command += ["--task-seconds", str(self.args.task_seconds), "--quiet"]
         sandbox = self.start("sandbox", command)
-        self.run(
-            "loadproviders",
-            [PYTHON, manage, "loadproviders", str(ROOT / "jobs/sandbox/providers.toml")],
-        )
+        # The sandbox's models are registered by the world (tests/world.py) once Django is set up
+        # in this process: each script's people and models come from there.
         wait_until(
             lambda: self._sandbox_health(sandbox, self.env["SANDBOX_BASE_URL"]),
             30,
@@ -258,16 +256,14 @@ def wait_for_worker(worker: Child, queue: str) -> None:
 
 
 def person_and_model() -> tuple[object, object]:
-    from django.contrib.auth import get_user_model
+    """The tests' world (tests/world.py): the sandbox's models, and its editor, who submits every
+    job here (so her limit on running jobs is lifted)."""
+    from tests.world import World
 
-    from jobs.models import ProviderModel, QuotaLimit
-
-    owner = get_user_model().objects.create_user("bench-engine")
-    # One person submits every job here: lift the per-person limit on running jobs for them.
-    QuotaLimit.objects.create(scope="user", user=owner, max_running_jobs=ARGS.jobs)
-    model = ProviderModel.objects.select_related("provider").get(
-        name=MODELS[ARGS.mode], provider__name="sandbox"
-    )
+    world = World()
+    model = world.sandbox_models()[MODELS[ARGS.mode]]
+    owner = world.editor
+    world.lift_running_limit(owner, ARGS.jobs)
     if ARGS.mode == "rss":  # the sandbox knows no 2048×2048 for gpt-image-1: an unknown name
         model.pk, model.name = None, "bench-2048"
         model.save()

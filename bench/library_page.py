@@ -38,20 +38,13 @@ def configure_django(var_dir: str) -> None:
 
 
 def build_library(images: int) -> tuple[object, object]:
-    """A team of two people with `images` images in its library (4 per job), some starred."""
-    from django.contrib.auth import get_user_model
+    """The tests' world (tests/world.py): its team with `images` images in its library (4 per job,
+    made by the owner and the editor), some starred; returns the team and its owner."""
+    from tests.world import World
 
-    from studio.models import Membership, Role, Team
-    from tests.fixtures.library_data import fill_team_library
-
-    users = get_user_model()
-    owner = users.objects.create_user("bench-owner")
-    editor = users.objects.create_user("bench-editor")
-    team = Team.objects.create(name="Bench", slug="bench")
-    Membership.objects.create(team=team, user=owner, role=Role.OWNER)
-    Membership.objects.create(team=team, user=editor, role=Role.EDITOR)
-    fill_team_library(team, [owner, editor], images)
-    return team, owner
+    world = World()
+    world.fill_library(images)
+    return world.team, world.owner
 
 
 def time_page(client, url: str, params: dict, requests: int) -> list[float]:

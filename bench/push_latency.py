@@ -30,7 +30,6 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from _common import PYTHON, ROOT, free_port, machine, wait_until
 from engine_throughput import Bench, setup_django, wait_for_worker
 
-PASSWORD = "bench-push-password"
 # The page notes when the first result image has loaded (present already, or swapped in later).
 WATCH_RESULT = """
 new MutationObserver(() => {
@@ -79,6 +78,7 @@ def start_web(bench: Bench, name: str, extra: dict[str, str]) -> str:
 def measure_mode(browser, base_url: str, owner, model, jobs: int) -> list[float]:
     from jobs.models import Job
     from studio.submit import JobSpec, submit_job
+    from tests.world import PASSWORD
 
     context = browser.new_context()
     context.add_init_script(WATCH_RESULT)
@@ -123,14 +123,14 @@ def main() -> int:
             polling_url = start_web(
                 bench, "web-polling", {"STUDIO_EVENTS_REDIS_URL": "redis://127.0.0.1:1/0"}
             )
-            from django.contrib.auth import get_user_model
             from playwright.sync_api import sync_playwright
 
-            from jobs.models import ProviderModel
             from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
+            from tests.world import World
 
-            owner = get_user_model().objects.create_user("bench-push", password=PASSWORD)
-            model = ProviderModel.objects.get(name="gpt-image-1", provider__name="sandbox")
+            world = World()  # the tests' world (tests/world.py): its editor and the sandbox
+            model = world.sandbox_models()["gpt-image-1"]
+            owner = world.editor
             before = machine()
             # Playwright's sync API runs an event loop; the ORM calls here are plain sync ones.
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

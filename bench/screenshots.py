@@ -5,10 +5,12 @@
     .venv/bin/python bench/screenshots.py --color-scheme dark --out var/screenshots
 
 Builds a throwaway studio under var/screenshots/.run/ (SQLite, media, an embedded Redis, the
-sandbox provider on a free port), fills it as a small team would (people, a team, jobs that
-succeeded, failed and were canceled, run to their end in this process, collections, a token, a
-quota), serves it with `manage.py runserver` on a free port, and photographs each page with
-Chromium's headless shell at 1440×900 and 390×844: `var/screenshots/<page>-<width>[-dark].png`.
+sandbox provider on a free port), fills it as a small team would (the tests' world,
+tests/world.py: its people and team; the owner's jobs that succeeded, failed and were canceled,
+run to their end in this process, collections, a token, a quota), serves it with `manage.py
+runserver` on a free port, and photographs each page with Chromium's headless shell at 1440×900
+and 390×844, as the team's owner (the staff admin for the staff pages):
+`var/screenshots/<page>-<width>[-dark].png`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from pathlib import Path
 from _common import PYTHON, ROOT, Child, free_port, wait_until
 
 VIEWPORTS = [(1440, 900), (390, 844)]
-SANDBOX_PROVIDERS = ROOT / "jobs" / "sandbox" / "providers.toml"
 
 
 def configure(run_dir: Path, redis_url: str, sandbox_url: str) -> dict[str, str]:
@@ -62,29 +63,27 @@ def seed() -> dict[str, str]:
     from django.core.management import call_command
 
     from jobs import engine
-    from jobs.models import ProviderModel, QuotaLimit
+    from jobs.models import QuotaLimit
     from jobs.services import cancel_job
     from studio.collecting import add_to_collection
     from studio.library import share_images
-    from studio.models import Collection, Membership, Role, Team
+    from studio.models import Collection
     from studio.submit import JobSpec, submit_comparison, submit_job
-    from tests.conftest import create_person
+    from tests.world import World
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("loadproviders", str(SANDBOX_PROVIDERS), verbosity=0)
-    # Alice is also a staff admin: the Teams page shows "Create a team"; /people/new/ opens.
-    alice, bob = create_person("alice", is_staff=True), create_person("bob")
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.OWNER)
-    Membership.objects.create(team=design, user=bob, role=Role.EDITOR)
+    # The team's owner is photographed (her team page has the forms that manage members); the
+    # staff admin's pages (Teams with "Create a team", /people/new/) as the staff admin.
+    world = World().build()
+    models = world.sandbox_models()
+    owner, design = world.owner, world.team
     QuotaLimit.objects.create(
-        scope=QuotaLimit.Scope.USER, user=alice, images_per_day=50, credits_per_month=400
+        scope=QuotaLimit.Scope.USER, user=owner, images_per_day=50, credits_per_month=400
     )
-    models = {model.name: model for model in ProviderModel.objects.all()}
 
     def run(prompt: str, model: str = "gpt-image-1", team=None, n: int = 1, **params):
         job = submit_job(
-            JobSpec(owner=alice, model=models[model], prompt=prompt, n=n, team=team, params=params)
+            JobSpec(owner=owner, model=models[model], prompt=prompt, n=n, team=team, params=params)
         )
         engine.run_job(job.pk)
         job.refresh_from_db()
@@ -96,24 +95,26 @@ def seed() -> dict[str, str]:
     run("a harbour at dusk [[fault:policy]]")
     run("a night market, neon signs", model="grok-3-image", n=2)
     waiting = submit_job(
-        JobSpec(owner=alice, model=models["gpt-image-1"], prompt="an orchard in spring", n=1)
+        JobSpec(owner=owner, model=models["gpt-image-1"], prompt="an orchard in spring", n=1)
     )
     cancel_job(waiting)
     comparison = submit_comparison(
         [
-            JobSpec(owner=alice, model=models[name], prompt="a fox in the snow, morning light")
+            JobSpec(owner=owner, model=models[name], prompt="a fox in the snow, morning light")
             for name in ("gpt-image-1", "grok-3-image", "dall-e-3")
         ]
     )
     for job in comparison.jobs.all():
         engine.run_job(job.pk)
     images = list(done.images.order_by("index"))
-    share_images(alice, design, [image.pk for image in images[:3]])
+    share_images(owner, design, [image.pk for image in images[:3]])
     ids = [image.pk for image in images]
-    best, _ = add_to_collection(design, ids[:2], collection=None, new_name="Best", added_by=alice)
-    add_to_collection(None, ids[1:], collection=None, new_name="Moodboard", added_by=alice)
-    call_command("apitoken", "create", "--user", "alice", "--name", "laptop", stdout=io.StringIO())
-    personal = Collection.objects.get(team__isnull=True, owner=alice)
+    best, _ = add_to_collection(design, ids[:2], collection=None, new_name="Best", added_by=owner)
+    add_to_collection(None, ids[1:], collection=None, new_name="Moodboard", added_by=owner)
+    call_command(
+        "apitoken", "create", "--user", owner.username, "--name", "laptop", stdout=io.StringIO()
+    )
+    personal = Collection.objects.get(team__isnull=True, owner=owner)
     return {
         "job": f"/jobs/{done.pk}/",
         "image": f"/images/{images[0].pk}/",
@@ -123,40 +124,41 @@ def seed() -> dict[str, str]:
     }
 
 
-def pages(paths: dict[str, str]) -> list[tuple[str, str, bool]]:
-    """(file name, path, logged in) of every page a person meets."""
+def pages(paths: dict[str, str]) -> list[tuple[str, str, str | None]]:
+    """(file name, path, the persona logged in or None) of every page a person meets."""
     return [
-        ("studio", "/", True),
-        ("job-done", paths["job"], True),
-        ("compare", "/compare/", True),
-        ("comparison", paths["comparison"], True),
-        ("my-jobs", "/jobs/", True),
-        ("history", "/history/", True),
-        ("image", paths["image"], True),
-        ("edit", "/edit/", True),
-        ("teams", "/teams/", True),
-        ("team", "/teams/design/", True),
-        ("people-new", "/people/new/", True),
-        ("team-library", "/teams/design/library/", True),
-        ("collection", paths["collection"], True),
-        ("my-collections", "/collections/", True),
-        ("my-collection", paths["my-collection"], True),
-        ("tokens", "/account/tokens/", True),
-        ("preferences", "/preferences/", True),
-        ("usage", "/usage/", True),
-        ("password-change", "/accounts/password_change/", True),
-        ("login", "/accounts/login/", False),
-        ("not-found", "/no-such-page/", True),
+        ("studio", "/", "owner"),
+        ("job-done", paths["job"], "owner"),
+        ("compare", "/compare/", "owner"),
+        ("comparison", paths["comparison"], "owner"),
+        ("my-jobs", "/jobs/", "owner"),
+        ("history", "/history/", "owner"),
+        ("image", paths["image"], "owner"),
+        ("edit", "/edit/", "owner"),
+        ("teams", "/teams/", "staff"),
+        ("team", "/teams/design/", "owner"),
+        ("people-new", "/people/new/", "staff"),
+        ("team-library", "/teams/design/library/", "owner"),
+        ("collection", paths["collection"], "owner"),
+        ("my-collections", "/collections/", "owner"),
+        ("my-collection", paths["my-collection"], "owner"),
+        ("tokens", "/account/tokens/", "owner"),
+        ("preferences", "/preferences/", "owner"),
+        ("usage", "/usage/", "owner"),
+        ("password-change", "/accounts/password_change/", "owner"),
+        ("login", "/accounts/login/", None),
+        ("not-found", "/no-such-page/", "owner"),
     ]
 
 
-def session_cookie(base_url: str) -> dict:
+def session_cookie(base_url: str, persona: str) -> dict:
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from tests.world import World
+
     client = Client()
-    client.force_login(get_user_model().objects.get(username="alice"))
+    client.force_login(World().person(persona))
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     return {"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}
 
@@ -176,17 +178,17 @@ def photograph(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for width, height in VIEWPORTS:
-            for logged_in in (True, False):
+            for persona in ("owner", "staff", None):
                 context = browser.new_context(
                     viewport={"width": width, "height": height},
                     color_scheme=scheme,
                     locale=language,
                 )
-                if logged_in:
-                    context.add_cookies([session_cookie(base_url)])
+                if persona:
+                    context.add_cookies([session_cookie(base_url, persona)])
                 page = context.new_page()
-                for name, path, wants_login in pages(paths):
-                    if wants_login != logged_in:
+                for name, path, seen_by in pages(paths):
+                    if seen_by != persona:
                         continue
                     page.goto(f"{base_url}{path}")
                     page.wait_for_load_state("networkidle")

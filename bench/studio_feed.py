@@ -44,7 +44,6 @@ from push_latency import start_web, summary
 CARD_TARGET = 0.150  # seconds, median
 IMAGE_TARGET = 1.0  # seconds, median
 MODEL_LABEL = "Sandbox · gpt-image-1 (openai)"
-USERNAME = "bench-feed"
 # Installed before the page's own scripts. `__feed.pressed[n]` is the n-th press of Generate,
 # `order[n]` the job id of the first card that appeared after it; cards swapped in again by push
 # keep their first time. Load events do not bubble, but they pass the document while capturing.
@@ -122,7 +121,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def open_studio(browser, base_url: str):
+def open_studio(browser, base_url: str, username: str):
     """The studio page of a logged-in person, the model chosen and the push channel live."""
     from tests.fixtures.browser import choose_model, log_in_with_the_form
 
@@ -130,7 +129,7 @@ def open_studio(browser, base_url: str):
     context.set_default_timeout(30_000)
     context.add_init_script(WATCH_FEED)
     page = context.new_page()
-    log_in_with_the_form(page, base_url, USERNAME)
+    log_in_with_the_form(page, base_url, username)
     page.goto(f"{base_url}/")
     choose_model(page.get_by_label("Model"), label=MODEL_LABEL)
     page.wait_for_function("() => document.body.dataset.push === 'live'")
@@ -191,16 +190,18 @@ def main() -> int:
             base_url = start_web(bench, "web", {})
             from playwright.sync_api import sync_playwright
 
-            from tests.conftest import create_person
             from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
+            from tests.world import World
 
-            create_person(USERNAME)
+            world = World()  # the tests' world (tests/world.py): its editor and the sandbox
+            world.sandbox_models()
+            username = world.editor.get_username()
             before = machine()
             # Playwright's sync API runs an event loop; the ORM calls here are plain sync ones.
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = open_studio(browser, base_url)
+                page = open_studio(browser, base_url, username)
                 submits = [submit_from_the_dock(page, number) for number in range(args.jobs)]
                 browser.close()
             print(f"database: {args.database}; machine before: {before}; after: {machine()}")

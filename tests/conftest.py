@@ -1,57 +1,92 @@
-"""Fixtures shared by the whole suite. Real services live in tests/fixtures/."""
+"""Fixtures shared by the whole suite: the world (tests/world.py) and what every test needs.
+Real services live in tests/fixtures/; tests/README.md says where everything is."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.contrib.auth import get_user_model
+
+from studio.models import Team
+from tests.world import World, create_person, make_image, store_test_image
 
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.sandbox",
     "tests.fixtures.services",
     "tests.fixtures.browser",
+    "tests.fixtures.quota",
+    "tests.fixtures.asgi",
 ]
 
 
-PASSWORD = "pass-word-123"
+# --- The world: people, teams, the sandbox's models, jobs and images (tests/world.py) ----------
 
 
-def create_person(username: str, **extra):
-    """The suite's one way to make a person: `username@example.com`, password PASSWORD."""
-    return get_user_model().objects.create_user(
-        username, f"{username}@example.com", PASSWORD, **extra
-    )
+@pytest.fixture
+def world(db) -> World:
+    """The whole cast in place: Design with its owner, editor and viewer, Ops with the outsider,
+    and the staff admin (tests/world.py). Other fixtures take pieces of the same world."""
+    return World().build()
+
+
+@pytest.fixture
+def alice(db):
+    """The editor persona alone (in no team until `design` or `world` places her)."""
+    return World().editor
+
+
+@pytest.fixture
+def bob(db):
+    """The outsider persona alone (his team, Ops, comes with `world`)."""
+    return World().outsider
+
+
+@pytest.fixture
+def design(db) -> Team:
+    """The world's team, Design: olive owner, alice editor, vic viewer."""
+    return World().team
+
+
+@pytest.fixture
+def other_team(db) -> Team:
+    """Ops, the outsider's team: one the others are not in."""
+    return World().other_team
 
 
 @pytest.fixture
 def make_user(db):
-    """`make_user(username, **extra)`: a person, in a test that has the database."""
+    """`make_user(username, **extra)`: someone beyond the cast (a crowd, a newcomer)."""
     return create_person
 
 
 @pytest.fixture
-def alice(make_user):
-    return make_user("alice")
-
-
-@pytest.fixture
-def bob(make_user):
-    return make_user("bob")
+def admin_user(db):
+    """pytest-django's `admin_client` logs in as this: the staff persona with every admin right."""
+    return World().superuser()
 
 
 @pytest.fixture
 def sandbox_models(sandbox, db, monkeypatch) -> dict:
     """The sandbox registered as `make run` registers it; returns {model name: ProviderModel}."""
-    from django.conf import settings
-
-    from jobs.models import ProviderModel
-    from jobs.providers_file import load_providers_file
-
     monkeypatch.setenv("SANDBOX_BASE_URL", sandbox.base_url)
-    load_providers_file(os.path.join(settings.BASE_DIR, "jobs", "sandbox", "providers.toml"))
-    return {model.name: model for model in ProviderModel.objects.select_related("provider")}
+    return World().sandbox_models()
+
+
+@pytest.fixture
+def submit(sandbox_models, alice):
+    """`submit(prompt, model="gpt-image-1", owner=alice, n=1, **params)` -> a queued Job."""
+    return World(models=sandbox_models).submit
+
+
+@pytest.fixture
+def quick_image(db):
+    """`quick_image(owner, prompt=..., team=..., origin=...)`: a row with made-up file names."""
+    return make_image
+
+
+@pytest.fixture
+def stored_image(db):
+    """`stored_image(owner, prompt=..., team=...)`: an image stored for real, with thumbnail."""
+    return store_test_image
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -93,20 +128,6 @@ def png_bytes():
     from tests.fixtures.images import png
 
     return png
-
-
-@pytest.fixture
-def submit(sandbox_models, alice):
-    """`submit(prompt, model="gpt-image-1", owner=alice, n=1, **params)` -> a queued Job."""
-    from studio.submit import JobSpec, submit_job
-
-    def make(prompt: str, model: str = "gpt-image-1", owner=None, n: int = 1, **params):
-        spec = JobSpec(
-            owner=owner or alice, model=sandbox_models[model], prompt=prompt, n=n, params=params
-        )
-        return submit_job(spec)
-
-    return make
 
 
 @pytest.fixture(autouse=True)

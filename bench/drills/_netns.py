@@ -52,7 +52,7 @@ class HostNetwork:
         self.address = f"10.231.{self.subnet}.1"
         self.bridge = f"drbr{self.tag}"
         self.namespaces: list[str] = []
-        atexit.register(self.close)  # also when the drill fails before World.close runs
+        atexit.register(self.close)  # also when the drill fails before PrivateStudio.close runs
         _ip("link", "add", self.bridge, "type", "bridge")
         _ip("addr", "add", f"{self.address}/24", "dev", self.bridge)
         _ip("link", "set", self.bridge, "up")

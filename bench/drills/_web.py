@@ -1,4 +1,6 @@
-"""People using the studio over HTTP: log in, post the Generate form (as a browser would)."""
+"""People using the studio over HTTP: log in, post the Generate form (as a browser would).
+
+They are a crowd beyond the tests' cast, made as the tests make people (tests/world.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +9,17 @@ import time
 from pathlib import Path
 
 import requests
-from _world import PYTHON, World, free_port, wait_until
+from _studio import PYTHON, PrivateStudio, free_port, wait_until
 
-PASSWORD = "drill-pass-word-1"
+from tests.world import PASSWORD
+
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def start_gunicorn(world: World, workers: int = 3, threads: int = 1) -> str:
+def start_gunicorn(studio: PrivateStudio, workers: int = 3, threads: int = 1) -> str:
     port = free_port()
     gunicorn = str(Path(PYTHON).with_name("gunicorn"))
-    world.start(
+    studio.start(
         "web",
         [
             gunicorn,
@@ -41,30 +44,19 @@ def _answers(url: str) -> bool:
         return False
 
 
-def create_people(world: World, count: int) -> list[str]:
+def create_people(studio: PrivateStudio, count: int) -> list[str]:
     names = [f"person{i:03d}" for i in range(count)]
-    script = (
-        "import django; django.setup()\n"
+    studio.django(
         "from django.contrib.auth import get_user_model\n"
-        "User = get_user_model()\n"
+        "from tests.world import create_person\n"
         f"for name in {names!r}:\n"
-        f"    User.objects.filter(username=name).exists() or "
-        f"User.objects.create_user(name, password={PASSWORD!r})\n"
-    )
-    import subprocess
-
-    subprocess.run(
-        [PYTHON, "-c", script],
-        cwd=Path(__file__).parents[2],
-        env=world.env,
-        check=True,
-        timeout=300,
+        "    get_user_model().objects.filter(username=name).exists() or create_person(name)\n"
     )
     return names
 
 
-def model_id(world: World, name: str) -> int:
-    return world.postgres.sql("SELECT id FROM jobs_providermodel WHERE name = %s", name)[0][0]
+def model_id(studio: PrivateStudio, name: str) -> int:
+    return studio.postgres.sql("SELECT id FROM jobs_providermodel WHERE name = %s", name)[0][0]
 
 
 class Person:

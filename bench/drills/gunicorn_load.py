@@ -19,8 +19,8 @@ import threading
 import time
 from collections import Counter
 
+from _studio import SYNC_MODEL, PrivateStudio, cpu_seconds
 from _web import Person, create_people, model_id, start_gunicorn
-from _world import SYNC_MODEL, World, cpu_seconds
 
 TARGET_P95 = 0.300
 
@@ -33,13 +33,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
-    world = World("gunicorn-load", task_seconds=2)
+    studio = PrivateStudio("gunicorn-load", task_seconds=2)
     try:
-        world.start_host("host-a", concurrency=4)
-        world.start_beat()
-        base = start_gunicorn(world, workers=args.workers, threads=args.threads)
-        people = [Person(base, name) for name in create_people(world, args.people)]
-        model = model_id(world, SYNC_MODEL)
+        studio.start_host("host-a", concurrency=4)
+        studio.start_beat()
+        base = start_gunicorn(studio, workers=args.workers, threads=args.threads)
+        people = [Person(base, name) for name in create_people(studio, args.people)]
+        model = model_id(studio, SYNC_MODEL)
         answers: Counter = Counter()
         latencies: list[float] = []
         lock, start_line = threading.Lock(), threading.Barrier(len(people))
@@ -53,16 +53,16 @@ def main() -> int:
                     latencies.append(took)
 
         threads = [threading.Thread(target=work, args=pair) for pair in enumerate(people)]
-        cpu_before = cpu_by_part(world)
+        cpu_before = cpu_by_part(studio)
         began = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.monotonic() - began
-        cpu_after = cpu_by_part(world)
-        final_after = world.wait_all_final(600)
-        verdict = world.verdict()
+        cpu_after = cpu_by_part(studio)
+        final_after = studio.wait_all_final(600)
+        verdict = studio.verdict()
         cuts = statistics.quantiles(latencies, n=100)
         p50, p95 = statistics.median(latencies), cuts[94]
         server_errors = sum(n for status, n in answers.items() if status >= 500 or status == 0)
@@ -81,16 +81,16 @@ def main() -> int:
             f"\n[gunicorn-load] CPU during the posts: {sum(used.values()):.1f} s of "
             f"{2 * wall:.1f} s available on 2 cores; per post (ms): {per_post}"
         )
-        code = world.report(verdict, figures)
+        code = studio.report(verdict, figures)
         return code or (0 if server_errors == 0 else 1)
     finally:
-        world.close(args.keep_logs)
+        studio.close(args.keep_logs)
 
 
-def cpu_by_part(world: World) -> dict[str, float]:
+def cpu_by_part(studio: PrivateStudio) -> dict[str, float]:
     """CPU seconds so far of each part: web, worker host, sandbox, PostgreSQL, these clients."""
-    parts = {name: cpu_seconds(child.pid) for name, child in world.named_children().items()}
-    parts["postgres"] = world.postgres.cpu_seconds()
+    parts = {name: cpu_seconds(child.pid) for name, child in studio.named_children().items()}
+    parts["postgres"] = studio.postgres.cpu_seconds()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     parts["load generator"] = usage.ru_utime + usage.ru_stime
     return parts

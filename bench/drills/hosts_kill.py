@@ -18,7 +18,7 @@ import sys
 import time
 
 from _netns import unavailable_reason
-from _world import FINAL, World
+from _studio import FINAL, PrivateStudio
 
 
 def main() -> int:
@@ -32,32 +32,32 @@ def main() -> int:
     if netns and (reason := unavailable_reason()):
         print(f"[hosts-kill] note: hosts share the network namespace ({reason})", flush=True)
         netns = False
-    world = World("hosts-kill", task_seconds=3, host_netns=netns)
+    studio = PrivateStudio("hosts-kill", task_seconds=3, host_netns=netns)
     try:
         for host in ("host-a", "host-b", "host-c"):
-            world.start_host(host, concurrency=3)
-        world.start_beat("beat-1")
-        world.start_beat("beat-2")  # the mistake: two beats
+            studio.start_host(host, concurrency=3)
+        studio.start_beat("beat-1")
+        studio.start_beat("beat-2")  # the mistake: two beats
         started = time.monotonic()
-        world.submit(world.mixed_prompts(args.jobs, "hosts"))
+        studio.submit(studio.mixed_prompts(args.jobs, "hosts"))
         submitted = time.monotonic() - started
         half = args.jobs // 2
-        while sum(n for s, n in world.statuses().items() if s in FINAL) < half:
+        while sum(n for s, n in studio.statuses().items() if s in FINAL) < half:
             time.sleep(0.5)
-        world.kill(world.hosts["host-b"])
+        studio.kill(studio.hosts["host-b"])
         killed_at = time.monotonic() - started
         print(f"[hosts-kill] host-b killed at {killed_at:.1f} s", flush=True)
-        world.wait_all_final(args.timeout)
+        studio.wait_all_final(args.timeout)
         total = time.monotonic() - started
-        verdict = world.verdict()
-        return world.report(
+        verdict = studio.verdict()
+        return studio.report(
             verdict,
             f"submitted in {submitted:.1f} s; host-b SIGKILLed at {killed_at:.1f} s; "
             f"all final after {total:.1f} s; hosts in separate network namespaces: "
             f"{'yes' if netns else 'no'}",
         )
     finally:
-        world.close(args.keep_logs)
+        studio.close(args.keep_logs)
 
 
 if __name__ == "__main__":

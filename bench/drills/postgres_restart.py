@@ -14,8 +14,8 @@ import sys
 import time
 
 import requests
+from _studio import PrivateStudio, wait_until
 from _web import start_gunicorn
-from _world import World, wait_until
 
 
 def main() -> int:
@@ -23,31 +23,31 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=50)
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
-    world = World("postgres-restart", task_seconds=6)
+    studio = PrivateStudio("postgres-restart", task_seconds=6)
     try:
         for host in ("host-a", "host-b"):
-            world.start_host(host, concurrency=3)
-        world.start_beat()
-        ready = start_gunicorn(world, workers=2) + "/readyz"
+            studio.start_host(host, concurrency=3)
+        studio.start_beat()
+        ready = start_gunicorn(studio, workers=2) + "/readyz"
         wait_until(lambda: answers(ready), 60, message="the web server to be ready")
-        world.submit(world.mixed_prompts(args.jobs, "postgres"))
+        studio.submit(studio.mixed_prompts(args.jobs, "postgres"))
         time.sleep(2)
-        in_flight = world.statuses()
+        in_flight = studio.statuses()
         restarted = time.monotonic()
-        world.postgres.restart()
+        studio.postgres.restart()
         took = time.monotonic() - restarted
-        seconds = world.wait_all_final(300)
+        seconds = studio.wait_all_final(300)
         web_back = wait_until(lambda: answers(ready), 60, message="/readyz after the restart")
-        alive = [name for name, host in world.hosts.items() if host.alive()]
-        verdict = world.verdict()
+        alive = [name for name, host in studio.hosts.items() if host.alive()]
+        verdict = studio.verdict()
         figures = (
             f"in flight: {dict(in_flight)}; pg_ctl restart -m fast took {took:.1f} s; all final "
             f"{seconds:.1f} s later; /readyz 200 again: {bool(web_back)}; hosts alive: {alive}"
         )
-        code = world.report(verdict, figures)
-        return code or (0 if len(alive) == len(world.hosts) else 1)
+        code = studio.report(verdict, figures)
+        return code or (0 if len(alive) == len(studio.hosts) else 1)
     finally:
-        world.close(args.keep_logs)
+        studio.close(args.keep_logs)
 
 
 def answers(url: str) -> bool:

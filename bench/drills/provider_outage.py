@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from _world import World
+from _studio import PrivateStudio
 
 
 def main() -> int:
@@ -23,29 +23,29 @@ def main() -> int:
     parser.add_argument("--down-seconds", type=float, default=60)
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
-    world = World("provider-outage", task_seconds=10, proxy=True)
+    studio = PrivateStudio("provider-outage", task_seconds=10, proxy=True)
     try:
-        world.start_host("host-a", concurrency=4)
-        world.start_beat()
-        world.proxy.up = False  # down before the jobs arrive: every first submit fails
+        studio.start_host("host-a", concurrency=4)
+        studio.start_beat()
+        studio.proxy.up = False  # down before the jobs arrive: every first submit fails
         started = time.monotonic()
-        world.submit(world.mixed_prompts(args.jobs, "outage"))
+        studio.submit(studio.mixed_prompts(args.jobs, "outage"))
         time.sleep(args.down_seconds)
-        world.proxy.up = True
+        studio.proxy.up = True
         back = time.monotonic() - started
-        seconds = world.wait_all_final(600)
-        verdict = world.verdict()
-        attempts = world.postgres.sql("SELECT max(attempts), avg(attempts) FROM jobs_job")[0]
+        seconds = studio.wait_all_final(600)
+        verdict = studio.verdict()
+        attempts = studio.postgres.sql("SELECT max(attempts), avg(attempts) FROM jobs_job")[0]
         succeeded = verdict.by_status.get("succeeded", 0)
         figures = (
             f"provider down {args.down_seconds:g} s; all final {seconds:.1f} s after it came back "
             f"({back:.0f} s after the first submit); succeeded {succeeded}/{verdict.jobs}; "
             f"attempts per job max {attempts[0]}, mean {float(attempts[1]):.1f}"
         )
-        code = world.report(verdict, figures)
+        code = studio.report(verdict, figures)
         return code or (0 if succeeded == verdict.jobs else 1)
     finally:
-        world.close(args.keep_logs)
+        studio.close(args.keep_logs)
 
 
 if __name__ == "__main__":

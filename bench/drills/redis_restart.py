@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 
-from _world import World
+from _studio import PrivateStudio
 
 TARGET_SECONDS = 300
 
@@ -25,30 +25,30 @@ def main() -> int:
     parser.add_argument("--down-seconds", type=float, default=5)
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
-    world = World("redis-restart", task_seconds=8)
+    studio = PrivateStudio("redis-restart", task_seconds=8)
     try:
         for host in ("host-a", "host-b"):
-            world.start_host(host, concurrency=3)
-        world.start_beat()
-        world.submit(world.mixed_prompts(args.jobs, "redis"))
+            studio.start_host(host, concurrency=3)
+        studio.start_beat()
+        studio.submit(studio.mixed_prompts(args.jobs, "redis"))
         time.sleep(3)  # in flight: submitted, polled, some finished
-        in_flight = world.statuses()
-        world.redis.stop()
+        in_flight = studio.statuses()
+        studio.redis.stop()
         time.sleep(args.down_seconds)
-        world.redis.start()
+        studio.redis.start()
         back = time.monotonic()
-        seconds = world.wait_all_final(TARGET_SECONDS)
-        alive = [name for name, host in world.hosts.items() if host.alive()]
-        verdict = world.verdict()
+        seconds = studio.wait_all_final(TARGET_SECONDS)
+        alive = [name for name, host in studio.hosts.items() if host.alive()]
+        verdict = studio.verdict()
         figures = (
             f"in flight when Redis stopped: {dict(in_flight)}; all final {seconds:.1f} s after "
             f"Redis came back (target {TARGET_SECONDS} s); hosts still running: {alive}"
         )
-        code = world.report(verdict, figures)
+        code = studio.report(verdict, figures)
         print(f"[redis-restart] measured {time.monotonic() - back:.1f} s")
-        return code or (0 if len(alive) == len(world.hosts) else 1)
+        return code or (0 if len(alive) == len(studio.hosts) else 1)
     finally:
-        world.close(args.keep_logs)
+        studio.close(args.keep_logs)
 
 
 if __name__ == "__main__":

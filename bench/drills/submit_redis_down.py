@@ -14,8 +14,8 @@ import argparse
 import sys
 from collections import Counter
 
+from _studio import SYNC_MODEL, PrivateStudio
 from _web import Person, create_people, model_id, start_gunicorn
-from _world import SYNC_MODEL, World
 
 
 def main() -> int:
@@ -24,32 +24,32 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=4)
     parser.add_argument("--keep-logs", action="store_true")
     args = parser.parse_args()
-    world = World("submit-redis-down")
+    studio = PrivateStudio("submit-redis-down")
     try:
-        world.start_host("host-a", concurrency=3)
-        world.start_beat()
-        base = start_gunicorn(world, workers=2)
-        people = [Person(base, name) for name in create_people(world, args.people)]
-        model = model_id(world, SYNC_MODEL)
-        world.redis.stop()
+        studio.start_host("host-a", concurrency=3)
+        studio.start_beat()
+        base = start_gunicorn(studio, workers=2)
+        people = [Person(base, name) for name in create_people(studio, args.people)]
+        model = model_id(studio, SYNC_MODEL)
+        studio.redis.stop()
         answers, seconds = Counter(), []
         for number in range(args.posts):
             for index, person in enumerate(people):
                 status, took = person.generate(model, f"down-{index}-{number} a harbour")
                 answers[status] += 1
                 seconds.append(took)
-        world.redis.start()
-        final_after = world.wait_all_final(180)
-        verdict = world.verdict()
+        studio.redis.start()
+        final_after = studio.wait_all_final(180)
+        verdict = studio.verdict()
         figures = (
             f"posts while Redis was down: {dict(answers)} (slowest {max(seconds):.2f} s); "
             f"all final {final_after:.1f} s after Redis came back"
         )
-        code = world.report(verdict, figures)
+        code = studio.report(verdict, figures)
         ok = set(answers) == {302} and verdict.jobs == sum(answers.values())
         return code or (0 if ok else 1)
     finally:
-        world.close(args.keep_logs)
+        studio.close(args.keep_logs)
 
 
 if __name__ == "__main__":

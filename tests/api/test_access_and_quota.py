@@ -8,7 +8,7 @@ from openai.types import ImagesResponse
 
 from jobs.models import Image, Job, JobStatus, QuotaLimit
 from jobs.quota import quota_status
-from tests.api.conftest import wait_for_every_job_to_end
+from tests.fixtures.asgi import wait_for_every_job_to_end
 from tests.fixtures.services import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

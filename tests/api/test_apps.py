@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from jobs.models import Job
-from tests.api.client_helpers import openai_client
+from tests.fixtures.asgi import openai_client
 from tests.fixtures.images import png
 from tests.fixtures.sandbox import decode_image
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import Job, JobStatus, LedgerEntry, QuotaLimit
-from studio.models import ApiIdempotencyKey, Membership, Role, Team
-from tests.api.conftest import API_WAIT_SECONDS, wait_for_every_job_to_end
+from studio.models import ApiIdempotencyKey, Membership, Role
+from tests.fixtures.asgi import API_WAIT_SECONDS, wait_for_every_job_to_end
 
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -69,15 +69,14 @@ def test_a_model_disabled_after_the_token_was_made_is_403(alice_api, api_world):
     assert "gpt-image-1" not in [model.id for model in alice_api.models.list()]
 
 
-def test_losing_the_team_role_disables_a_team_token(make_token, api_client, alice):
-    team = Team.objects.create(name="Design", slug="design")
-    membership = Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    _, secret = make_token(alice, team=team)
+def test_losing_the_team_role_disables_a_team_token(make_token, api_client, alice, design):
+    membership = Membership.objects.get(team=design, user=alice)
+    _, secret = make_token(alice, team=design)
     client = api_client(secret)
     client.images.generate(model="gpt-image-1", prompt="a poster")
     job = Job.objects.get()
-    assert job.team == team
-    assert job.images.get().library_items.filter(team=team).exists()  # in the team's library
+    assert job.team == design
+    assert job.images.get().library_items.filter(team=design).exists()  # in the team's library
     membership.role = Role.VIEWER
     membership.save()
     with pytest.raises(openai.PermissionDeniedError) as raised:

@@ -9,7 +9,7 @@ import pytest
 
 from jobs.models import JobStatus
 from studio.api.waiting import JobWatcher
-from tests.fixtures.factories import make_job
+from tests.world import make_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

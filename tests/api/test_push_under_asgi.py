@@ -20,8 +20,8 @@ from django.test import Client
 
 from jobs.events import publish_job_event
 from jobs.models import Batch, Job, JobStatus
-from tests.fixtures.factories import make_job
 from tests.fixtures.services import wait_until
+from tests.world import make_job
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +57,7 @@ def test_a_job_event_reaches_the_page_while_the_stream_is_open(
 
 
 def server_pid(url: str) -> int:
-    """The uvicorn process serving `url` (tests/api/conftest.py starts it with `--port N`)."""
+    """The uvicorn process serving `url` (tests/fixtures/asgi.py starts it with `--port N`)."""
     port = str(urlsplit(url).port).encode()
     for entry in Path("/proc").iterdir():
         try:

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jobs.models import Job, JobStatus
 from studio.api.tokens import create_token
-from studio.models import LibraryItem, Membership, Role, Team
+from studio.models import LibraryItem
 from studio.submit import store_upload
 from tests.api.client_helpers import error, post_json
 from tests.fixtures.images import png
@@ -17,13 +17,6 @@ from tests.fixtures.images import png
 pytestmark = pytest.mark.django_db
 
 ASYNC = {"HTTP_PREFER": "respond-async"}  # answer 202 at once; no worker runs here
-
-
-@pytest.fixture
-def design(alice) -> Team:
-    team = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=team, user=alice, role=Role.EDITOR)
-    return team
 
 
 def finished_job(owner, model, team=None) -> Job:

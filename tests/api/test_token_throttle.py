@@ -14,8 +14,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 
 from studio.api.tokens import create_token
-from tests.api.client_helpers import openai_client
-from tests.conftest import PASSWORD
+from tests.fixtures.asgi import openai_client
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -32,12 +32,11 @@ def model(db) -> ProviderModel:
 
 
 @pytest.fixture
-def teams(alice) -> dict[str, Team]:
-    made = {}
-    for slug, role in (("design", Role.EDITOR), ("board", Role.VIEWER)):
-        made[slug] = Team.objects.create(name=slug.title(), slug=slug)
-        Membership.objects.create(team=made[slug], user=alice, role=role)
-    return made
+def teams(alice, design) -> dict[str, Team]:
+    """The world's team, where alice is an editor, and one where she only looks."""
+    board = Team.objects.create(name="Board", slug="board")
+    Membership.objects.create(team=board, user=alice, role=Role.VIEWER)
+    return {"design": design, "board": board}
 
 
 def test_the_page_creates_a_token_shown_once_and_kept_as_a_hash(client, alice, teams, model):

@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from jobs.models import Image
-from tests.fixtures.factories import make_image
+from tests.world import make_image
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from django.utils.html import escape
 
 from jobs import engine
 from jobs.models import JobStatus
-from studio.models import Collection, Membership, Profile, Role, Team
-from tests.conftest import PASSWORD
+from studio.models import Collection, Profile
+from tests.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -158,10 +158,8 @@ def test_a_choice_made_on_the_login_page_is_kept_for_the_person(client, alice):
 
 
 def test_a_collection_of_another_workspace_is_refused_in_the_readers_language(
-    client, alice, sandbox_models
+    client, alice, design, sandbox_models
 ):
-    design = Team.objects.create(name="Design", slug="design")
-    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     best = Collection.objects.create(team=design, name="Best")
     client.force_login(alice)
     form = {"prompt": "a kite", "model": sandbox_models["gpt-image-1"].pk}
