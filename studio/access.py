@@ -150,7 +150,7 @@ def personal_collections(user: User) -> QuerySet[Collection]:
 
 
 def get_collection_for(
-    user: User, collection_id: int | str, *, team: Team | None = None
+    user: User, collection_id: UUID | str, *, team: Team | None = None
 ) -> Collection:
     """A collection of `team` (whose membership the caller has already checked), or, without a
     team, one of the person's own personal collections; 404 for anything else."""

@@ -147,21 +147,21 @@ def _preferences(request: HttpRequest) -> set[str]:
 @csrf_exempt
 @require_POST
 @speaks_accept_language
-async def image_generations(request: HttpRequest) -> HttpResponse:
+async def image_generations(request: HttpRequest) -> HttpResponseBase:
     return await _image_call(request, GENERATE)
 
 
 @csrf_exempt
 @require_POST
 @speaks_accept_language
-async def image_edits(request: HttpRequest) -> HttpResponse:
+async def image_edits(request: HttpRequest) -> HttpResponseBase:
     return await _image_call(request, EDIT)
 
 
 @csrf_exempt
 @require_POST
 @speaks_accept_language
-async def image_variations(request: HttpRequest) -> HttpResponse:
+async def image_variations(request: HttpRequest) -> HttpResponseBase:
     return await _image_call(request, VARIATION)
 
 
@@ -210,7 +210,7 @@ def image_job(request: HttpRequest, job_id) -> HttpResponse:
 
 @require_GET
 @speaks_accept_language
-def image_file(request: HttpRequest, signed: str) -> HttpResponse:
+def image_file(request: HttpRequest, signed: str) -> HttpResponseBase:
     """A result image behind a signed link; no session or token needed (nor looked at)."""
     image_id = image_id_from_link(signed)
     image = Image.objects.filter(pk=image_id).first() if image_id else None

@@ -139,6 +139,11 @@ class EditForm(GenerateForm):
                 self.add_error(field, str(refusal))
         return data
 
+    def checked_inputs(self) -> EditInputs:
+        """The images and mask as checked for the model (call after `is_valid()`)."""
+        assert self.edit_inputs is not None, "a valid edit form has checked its inputs"
+        return self.edit_inputs
+
     # --- for the page ------------------------------------------------------------------------
 
     def chosen_images(self) -> list[Image]:
