@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from inspect import iscoroutinefunction
+from typing import Any
+from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -38,12 +40,12 @@ from studio.files import stored_file_response
 from studio.models import ApiToken
 
 
-def speaks_accept_language(view: Callable) -> Callable:
+def speaks_accept_language(view: Callable[..., Any]) -> Callable[..., Any]:
     """Run an API view in `request_language()` and say so in Content-Language (sync or async)."""
     if iscoroutinefunction(view):
 
         @wraps(view)
-        async def async_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             language = request_language(request)
             # The active language lives in a context variable that sync_to_async carries to the
             # threads this view runs its checks on.
@@ -55,7 +57,7 @@ def speaks_accept_language(view: Callable) -> Callable:
         return async_view
 
     @wraps(view)
-    def sync_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         language = request_language(request)
         with translation.override(language):
             response = view(request, *args, **kwargs)
@@ -189,7 +191,7 @@ def models(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @speaks_accept_language
-def image_job(request: HttpRequest, job_id) -> HttpResponse:
+def image_job(request: HttpRequest, job_id: UUID) -> HttpResponse:
     """`GET /v1/images/jobs/{id}`: status of a job the token may read (`token_jobs`: its owner's,
     within the token's team and models); 404 for any other."""
     try:
