@@ -3,8 +3,11 @@ admin site's own name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from studio.models import ApiToken, Collection, Membership, Team
@@ -58,8 +61,9 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = TOKEN_EDITABLE
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean returns
         # Models chosen while "All models" stays checked would be ignored without a word; the
         # admin who chose them meant to limit the token, so say which box does that.
         if data.get("all_models") and data.get("allowed_models"):
@@ -91,5 +95,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["user", "prefix", "team", *TOKEN_EDITABLE, "created_at", "last_used_at"]
     filter_horizontal = ["allowed_models"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made by their owners (page or `manage.py apitoken`)

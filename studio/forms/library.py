@@ -229,7 +229,6 @@ class CollectionForm(forms.Form):
     def __init__(
         self, *args: Any, team: Team | None, owner: User | None = None, **kwargs: Any
     ) -> None:
-
         super().__init__(*args, **kwargs)
         self.team = team
         self.owner = owner
@@ -239,6 +238,7 @@ class CollectionForm(forms.Form):
         if not name:
             raise forms.ValidationError(gettext("Give the collection a name."))
         if self.team is None:
+            assert self.owner is not None, "a personal collection is made for its owner"
             if personal_collections(self.owner).filter(name=name).exists():
                 raise forms.ValidationError(
                     gettext("You already have a collection named “%(name)s”.") % {"name": name}

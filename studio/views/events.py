@@ -7,7 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from jobs import events
@@ -19,7 +19,7 @@ from studio.http import AuthenticatedHttpRequest
 
 @login_required
 @require_GET
-def job_events(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
+def job_events(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponseBase:
     job = get_job_for(request.user, job_id)
     if job.is_final:
         return nothing_to_follow()
@@ -28,7 +28,7 @@ def job_events(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch_events(request: AuthenticatedHttpRequest, batch_id: UUID) -> HttpResponse:
+def batch_events(request: AuthenticatedHttpRequest, batch_id: UUID) -> HttpResponseBase:
     """Only the batch's unfinished jobs are followed (none left: nothing to follow)."""
     batch = get_batch_for(request.user, batch_id)
     running = batch.jobs.exclude(status__in=FINAL_STATUSES).values_list("pk", flat=True)
@@ -39,6 +39,6 @@ def batch_events(request: AuthenticatedHttpRequest, batch_id: UUID) -> HttpRespo
 
 @login_required
 @require_GET
-def feed_events(request: AuthenticatedHttpRequest) -> HttpResponse:
+def feed_events(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every change of the person's own jobs, for the studio page's feed."""
     return stream_response(request, [events.person_channel(request.user.pk)])

@@ -45,7 +45,7 @@ from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 def _render_library(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     team: Team,
     role: Role,
     *,

@@ -39,6 +39,8 @@ def person_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's form; a successful change also ends the person's first-password state."""
 
+    request: AuthenticatedHttpRequest  # the view asks for a login first
+
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
 
         response = super().form_valid(form)
