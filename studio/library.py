@@ -17,7 +17,7 @@ import logging
 import zipfile
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -29,6 +29,9 @@ from jobs.quota import refund_quota
 from jobs.storage import read_stored_file
 from studio.access import ORGANISERS, personal_collections, teams_where, visible_images
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -83,12 +86,12 @@ class LibraryPage(Generic[Row]):
         return self.number - 1
 
 
-def history_images(user) -> QuerySet[Image]:
+def history_images(user: User) -> QuerySet[Image]:
     """What a person made, wherever they made it (uploads for edits are inputs, not results)."""
     return Image.objects.filter(owner=user, job__isnull=False).order_by("-created_at", "-index")
 
 
-def history_prompts(user, image_ids: Sequence) -> list[str]:
+def history_prompts(user: User, image_ids: Sequence) -> list[str]:
     """The prompts of the person's own images among `image_ids`, to name what a delete takes."""
     images = Image.objects.filter(owner=user, pk__in=image_ids).select_related("job")
     return [image.job.prompt if image.job else _("Uploaded image") for image in images]
@@ -110,7 +113,7 @@ def team_library_images(team: Team) -> QuerySet[Image]:
 def browse_images(
     base: QuerySet[Image],
     *,
-    viewer,
+    viewer: User,
     filters: LibraryFilters,
     page_number: int = 1,
     page_size: int = 60,
@@ -133,15 +136,17 @@ def browse_images(
         .annotate(is_favourite=_is_favourite(viewer))
     )
     by_id = {image.pk: image for image in rows}
-    images = [by_id[pk] for pk in page_ids[:page_size] if pk in by_id]
+    images: list[Image] = [by_id[pk] for pk in page_ids[:page_size] if pk in by_id]
     return LibraryPage(images, page_number, page_size, has_next=len(page_ids) > page_size)
 
 
-def _is_favourite(viewer) -> Exists:
+def _is_favourite(viewer: User) -> Exists:
     return Exists(Favourite.objects.filter(user=viewer, image=OuterRef("pk")))
 
 
-def _apply_filters(images: QuerySet[Image], filters: LibraryFilters, viewer) -> QuerySet[Image]:
+def _apply_filters(
+    images: QuerySet[Image], filters: LibraryFilters, viewer: User
+) -> QuerySet[Image]:
     if filters.favourites_only:
         images = images.filter(_is_favourite(viewer))
     if filters.creator_id:
@@ -172,7 +177,7 @@ def in_collection(collection: Collection) -> Exists:
     """Whether an image is in `collection`: through its library item in a team's, directly in a
     person's own (whose images are in no library)."""
     if collection.is_personal:
-        members = Collection.images.through.objects.filter(
+        members: QuerySet[Any] = Collection.images.through.objects.filter(
             image_id=OuterRef("pk"), collection=collection
         )
     else:
@@ -202,7 +207,7 @@ def search_prompts(images: QuerySet[Image], text: str) -> QuerySet[Image]:
 # --- Putting images in, organising them -------------------------------------------------------
 
 
-def add_to_library(team: Team, images: Iterable[Image], *, added_by) -> int:
+def add_to_library(team: Team, images: Iterable[Image], *, added_by: User | None) -> int:
     """Reference `images` from the team's library (no file is copied); returns how many are new."""
     image_ids = [image.pk for image in images]
     already = set(
@@ -219,7 +224,7 @@ def add_to_library(team: Team, images: Iterable[Image], *, added_by) -> int:
     return len(new_items)
 
 
-def share_images(user, team: Team, image_ids: Sequence) -> int:
+def share_images(user: User, team: Team, image_ids: Sequence) -> int:
     """Share the person's own images into a team; returns how many were new there."""
     own_images = Image.objects.filter(owner=user, pk__in=image_ids)
     return add_to_library(team, own_images, added_by=user)
@@ -229,7 +234,7 @@ def library_items(team: Team, image_ids: Sequence) -> QuerySet[LibraryItem]:
     return LibraryItem.objects.filter(team=team, image_id__in=image_ids)
 
 
-def create_collection(team: Team | None, name: str, *, created_by) -> Collection:
+def create_collection(team: Team | None, name: str, *, created_by: User) -> Collection:
     """The team's collection called `name`, or without a team `created_by`'s own (made if need
     be)."""
     collection, _created = Collection.objects.get_or_create(
@@ -247,7 +252,7 @@ def add_to_collection(
     *,
     collection: Collection | None,
     new_name: str = "",
-    added_by,
+    added_by: User,
 ) -> tuple[Collection, int]:
     """Put the team's images (without a team: the person's own) in `collection`, or in one called
     `new_name` (made if need be); returns it and how many of the images were there to add."""
@@ -257,6 +262,7 @@ def add_to_collection(
         images = list(history_images(added_by).filter(pk__in=image_ids))
         collection.images.add(*images)
         return collection, len(images)
+    assert team is not None, "a team's collection is filled from its library"
     items = list(library_items(team, image_ids))
     collection.items.add(*items)
     return collection, len(items)
@@ -267,6 +273,7 @@ def remove_from_collection(collection: Collection, image_ids: Sequence) -> int:
         images = list(collection.images.filter(pk__in=image_ids))
         collection.images.remove(*images)
         return len(images)
+    assert collection.team is not None, "a collection is a person's or a team's"
     items = list(library_items(collection.team, image_ids))
     collection.items.remove(*items)
     return len(items)
@@ -280,11 +287,12 @@ def collect_result(collection: Collection, image: Image) -> None:
         if image.owner_id == collection.owner_id:
             collection.images.add(image)
         return
+    assert collection.team is not None, "a collection is a person's or a team's"
     add_to_library(collection.team, [image], added_by=image.owner)
     collection.items.add(*library_items(collection.team, [image.pk]))
 
 
-def personal_collection_list(user) -> QuerySet[Collection]:
+def personal_collection_list(user: User) -> QuerySet[Collection]:
     """The person's own collections with how many images each holds, for "My collections"."""
     return personal_collections(user).annotate(size=Count("images"))
 
@@ -314,7 +322,7 @@ class Lineage:
     derivatives: QuerySet[Image]
 
 
-def lineage(viewer, image: Image) -> Lineage:
+def lineage(viewer: User, image: Image) -> Lineage:
     """What the image was made from and what was made from it, as far as the viewer may see."""
     visible = visible_images(viewer)
     return Lineage(
@@ -330,7 +338,7 @@ class ImageLibraryPanel:
     share_teams: QuerySet[Team]  # where the viewer may still share it
 
 
-def image_library_panel(viewer, image: Image) -> ImageLibraryPanel:
+def image_library_panel(viewer: User, image: Image) -> ImageLibraryPanel:
     """The image page's library part: the viewer's star, the libraries of the viewer's teams
     holding it (another team's tags are its business), and the teams it could be shared to."""
     return ImageLibraryPanel(
@@ -358,11 +366,11 @@ def untag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
     return len(items)
 
 
-def is_favourite(user, image: Image) -> bool:
+def is_favourite(user: User, image: Image) -> bool:
     return Favourite.objects.filter(user=user, image=image).exists()
 
 
-def toggle_favourite(user, image: Image) -> bool:
+def toggle_favourite(user: User, image: Image) -> bool:
     """Star or unstar; returns whether the image is now a favourite."""
     deleted, _by_model = Favourite.objects.filter(user=user, image=image).delete()
     if deleted:
@@ -404,7 +412,7 @@ class HistoryDeletion:
         return " ".join(parts)
 
 
-def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
+def delete_from_history(user: User, image_ids: Sequence) -> HistoryDeletion:
     """Delete the person's own images, except those a team library still holds.
 
     Their files go after commit (`jobs.file_cleanup`), so a rollback keeps both.
@@ -419,7 +427,7 @@ def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
     return HistoryDeletion(deleted=deleted, kept_in_team=kept_names)
 
 
-def forget_person(user) -> None:
+def forget_person(user: User) -> None:
     """Before a person is deleted: what was only theirs goes, what a team holds stays.
 
     Their images in no team library are deleted (files after commit), and so are their jobs that
@@ -451,6 +459,9 @@ class _ZipChunks:
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was handed; typeshed's writable file has close()
 
     def take(self) -> bytes:
         data, self._chunks = b"".join(self._chunks), []
