@@ -43,7 +43,6 @@ def _start_worker_heartbeat(sender: _Worker, **_kwargs: object) -> None:
 
 @worker_shutdown.connect
 def _stop_worker_heartbeat(sender: _Worker, **_kwargs: object) -> None:
-
     from jobs.health import forget_worker
 
     _heartbeat_stop.set()

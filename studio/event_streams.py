@@ -81,7 +81,6 @@ class _OpenStreams:
         self.count: dict[int, int] = {}
 
     def take(self, person: int) -> _Slot | None:
-
         with self.lock:
             if self.count.get(person, 0) >= settings.STUDIO_MAX_EVENT_STREAMS:
                 return None

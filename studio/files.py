@@ -41,7 +41,6 @@ def stored_file_response(
 
 
 def _is_local(storage: Storage) -> bool:
-
     try:
         storage.path("probe")
     except NotImplementedError:

@@ -145,5 +145,4 @@ def remembered_dock(user: User) -> dict[str, Any]:
 
 
 def remember_dock(user: User, dock_settings: dict[str, Any]) -> None:
-
     Profile.objects.update_or_create(user=user, defaults={"dock_settings": dock_settings})

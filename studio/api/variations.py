@@ -39,7 +39,6 @@ class VariationForm(EditForm):
     """The edit form's checks of one image, for a job of kind "variation" without a prompt."""
 
     def job_spec(self, owner: User) -> JobSpec:
-
         spec = super().job_spec(owner)
         spec.kind, spec.prompt = JobKind.VARIATION, ""
         return spec

@@ -153,7 +153,6 @@ class CompareForm(ChosenWorkspace):
             check_comparison_models(
                 [slot.chosen_model for slot in self.chosen_slots if slot.chosen_model is not None]
             )
-
         except ComparisonRefused as refusal:
             self.add_error(None, str(refusal))
         return data

@@ -205,7 +205,6 @@ def input_rules(caps: Capabilities) -> str:
 def _check_upload_size(upload: UploadedFile) -> None:
     assert upload.size is not None, "a received or decoded upload knows its size"
     limit = settings.STUDIO_UPLOAD_MAX_BYTES
-
     if upload.size > limit:
         raise forms.ValidationError(
             _("“%(name)s” is %(size)s; the largest file we accept is %(limit)s.")

@@ -164,7 +164,6 @@ class GenerateForm(ChosenWorkspace):
                 self.fields[name] = _parameter_field(name, caps)
 
     def clean_model(self) -> ProviderModel | None:  # None: a comparison's slot left empty
-
         if self.model_refused:
             raise forms.ValidationError(_("This model is not available in the chosen workspace."))
         if self.chosen_model is None:

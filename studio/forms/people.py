@@ -50,7 +50,6 @@ class TeamForm(PeopleErrorsMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data  # what Form.clean returns
-
         if data.get("name") and not data.get("slug") and "slug" not in self.errors:
             data["slug"] = slugify(data["name"])
             if not data["slug"]:  # a name with no Latin letters or digits, e.g. in Chinese

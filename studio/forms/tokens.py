@@ -64,7 +64,6 @@ class TokenForm(forms.Form):
         return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
 
     def token_fields(self) -> dict[str, Any]:
-
         data = self.cleaned_data
         slug = data["workspace"]
         return {

@@ -29,7 +29,6 @@ class UsageForm(forms.Form):
     metric = forms.ChoiceField(label=_("Chart"), choices=METRIC_CHOICES, required=False)
 
     def __init__(self, data: QueryDict, **kwargs: Any) -> None:
-
         # The defaults as if chosen, so the selects show what the page shows.
         super().__init__({"period": DEFAULT_PERIOD, "metric": "credits", **data.dict()}, **kwargs)
 

@@ -43,7 +43,6 @@ def _render_history(
     collection: Collection | None = None,
     bulk_form: SelectionForm | None = None,
 ) -> HttpResponse:
-
     own_collections = personal_collections(request.user)
     context = browse_context(
         request,

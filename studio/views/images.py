@@ -42,7 +42,6 @@ def image_lightbox(request: AuthenticatedHttpRequest, image_id: UUID) -> HttpRes
     and the grids stay light): the prompt, the actions and, for an edit, its source to compare."""
     image = get_image_for(request.user, image_id)
     mark_favourite(image, library.is_favourite(request.user, image))
-
     edited = image.origin == ImageOrigin.EDITED
     context = {
         "image": image,

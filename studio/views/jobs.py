@@ -50,7 +50,6 @@ def job_partial(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse
 
 
 def _status_context(job: Job) -> dict[str, Any]:
-
     partial = None if job.is_final else latest_partial(job.pk)
     return {
         "job": job,

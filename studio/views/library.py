@@ -174,7 +174,6 @@ def collection_list(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 def _render_collections(
     request: HttpRequest, team: Team, role: Role, form: CollectionForm
 ) -> HttpResponse:
-
     context = {
         "team": team,
         "role": role,
@@ -251,7 +250,6 @@ def image_favourite(request: AuthenticatedHttpRequest, image_id: UUID) -> HttpRe
     """Star or unstar an image the person can see; htmx swaps the button, others go back."""
     image = get_image_for(request.user, image_id)
     mark_favourite(image, library.toggle_favourite(request.user, image))
-
     if request.headers.get("HX-Request"):
         return render(request, "studio/partials/library_star.html", {"image": image})
     return redirect(

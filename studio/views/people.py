@@ -42,7 +42,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     request: AuthenticatedHttpRequest  # the view asks for a login first
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-
         response = super().form_valid(form)
         people.first_password_changed(self.request)
         return response

@@ -13,7 +13,6 @@ from django.views.i18n import set_language as django_set_language
 
 from studio.forms.preferences import PreferencesForm
 from studio.http import AuthenticatedHttpRequest
-
 from studio.preferences import (
     forget_language,
     profile_for,

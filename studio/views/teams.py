@@ -57,7 +57,6 @@ def _render_team_list(
     mine = list(user_teams(request.user).annotate(role=F("memberships__role")))
     for team in mine:
         mark_role_label(team, Role(team.role).label)
-
     context = {
         "teams": mine,
         "team_form": team_form,

@@ -150,7 +150,6 @@ class Command(BaseCommand):
             self._stop_children()
 
     def _restart(self, stopped: _Child) -> None:
-
         self.stderr.write(
             f"{stopped.studio_name} exited (exit {stopped.returncode}); "
             f"starting it again in {RESTART_PAUSE_SECONDS:g} s."
