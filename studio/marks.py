@@ -17,19 +17,19 @@ if TYPE_CHECKING:
     from studio.models import Team
 
 
-class Favourite(TypedDict):
+class _Starred(TypedDict):
     is_favourite: bool
 
 
-class RoleLabel(TypedDict):
+class _RoleLabel(TypedDict):
     role_label: StrOrPromise
 
 
 def mark_favourite(image: Image, is_favourite: bool) -> None:
     """Whether the viewer starred `image`, where the star templates read it."""
-    cast("WithAnnotations[Image, Favourite]", image).is_favourite = is_favourite
+    cast("WithAnnotations[Image, _Starred]", image).is_favourite = is_favourite
 
 
 def mark_role_label(team: Team, label: StrOrPromise) -> None:
     """The person's role in `team`, as the team list shows it."""
-    cast("WithAnnotations[Team, RoleLabel]", team).role_label = label
+    cast("WithAnnotations[Team, _RoleLabel]", team).role_label = label
