@@ -9,10 +9,13 @@ with it. Adding a parameter is one row here plus, when it has choices, a `Capabi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # A lazy translation, typed as the string it becomes (what form labels take).
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 GENERATE = "generate"
 EDIT = "edit"
@@ -22,7 +25,7 @@ BOTH = frozenset({GENERATE, EDIT})
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    label: Promise
+    label: StrPromise
     # "choice": one of the values a Capabilities attribute lists; "number": a whole number.
     kind: Literal["choice", "number"]
     # For choices, the Capabilities attribute listing the allowed values.
@@ -52,10 +55,10 @@ PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 CHOICE_PARAMETERS: tuple[Parameter, ...] = tuple(p for p in PARAMETERS if p.kind == "choice")
 # The number of images is not a request parameter (every dialect has its own `n`), but pages
 # label it beside them.
-COUNT_LABEL: Promise = _("Number of images")
+COUNT_LABEL: StrPromise = _("Number of images")
 
 
-def param_label(name: str) -> str | Promise:
+def param_label(name: str) -> StrOrPromise:
     """The label of a stored parameter; an unknown one (from an older studio) reads as its name."""
     if name == "n":
         return COUNT_LABEL

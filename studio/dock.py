@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -22,6 +23,9 @@ from jobs.parameters import EDIT
 from jobs.partials import latest_partial
 from jobs.quota import QuotaExceeded, QuotaLine, charges_for_jobs, refusal_for
 from studio.models import Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 FEED_PAGE_SIZE = 8
 # Choices shown as chips (few, short values people compare at a glance); the rest stay selects.
@@ -143,7 +147,7 @@ def budget_refusal(
 # --- The feed -----------------------------------------------------------------------------------
 
 
-def feed_jobs(user, team: Team | None, before: Job | None = None) -> tuple[list[Job], bool]:
+def feed_jobs(user: User, team: Team | None, before: Job | None = None) -> tuple[list[Job], bool]:
     """A page of the person's jobs in a workspace, newest first, and whether more follow.
 
     Paged by "older than this job" rather than by page number, so cards added at the top while
