@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jobs.capabilities import Capabilities
 from jobs.form_fields import visible_fields
 from jobs.models import ProviderModel
-from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME
+from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME, PRICED_PARAMETERS
 from jobs.request_checks import check_request
 from studio.access import personal_collections
 from studio.models import Collection, Role, Team
@@ -275,7 +275,7 @@ class GenerateForm(ChosenWorkspace):
             n = caps.n_min
         n = min(max(n, caps.n_min), caps.n_max)
         params = {}
-        for name in ("size", "quality", "resolution"):
+        for name in PRICED_PARAMETERS:
             value = self._raw(name)
             if value and value in getattr(caps, PARAMETERS_BY_NAME[name].choices_from):
                 params[name] = value
