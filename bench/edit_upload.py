@@ -66,9 +66,8 @@ def main() -> int:
         from django.test.client import Client
         from django.test.utils import setup_test_environment
 
-        from jobs import queue
+        from jobs.engine import build_request, queue
         from jobs.models import Job, ProviderModel
-        from jobs.pipeline import build_request
 
         setup_test_environment()  # the test client's host name is allowed
         queue.send_run = lambda job_id, countdown=0: None  # no worker here: the job is not run

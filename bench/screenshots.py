@@ -61,7 +61,7 @@ def seed() -> dict[str, str]:
     """A small team's studio; returns the paths of the pages that show one of its objects."""
     from django.core.management import call_command
 
-    from jobs import pipeline
+    from jobs import engine
     from jobs.models import ProviderModel, QuotaLimit
     from jobs.services import cancel_job
     from studio.collecting import add_to_collection
@@ -86,7 +86,7 @@ def seed() -> dict[str, str]:
         job = submit_job(
             JobSpec(owner=alice, model=models[model], prompt=prompt, n=n, team=team, params=params)
         )
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
         job.refresh_from_db()
         return job
 
@@ -106,7 +106,7 @@ def seed() -> dict[str, str]:
         ]
     )
     for job in comparison.jobs.all():
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     images = list(done.images.order_by("index"))
     share_images(alice, design, [image.pk for image in images[:3]])
     ids = [image.pk for image in images]

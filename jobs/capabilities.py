@@ -1,33 +1,26 @@
-"""The one capability table: what each model accepts, what the form shows, what an image costs.
+"""The capability table: what each model accepts and what an image costs.
 
-Defaults follow each vendor's published limits per known model (docs/dialects.md); an admin can
-override any field per model (from the providers TOML or Django admin) with a dict whose keys are
-the field names below. Validation in views and forms is driven from here, never from
+`Capabilities` lists one model's limits; the rows below are the known models' (from their makers'
+documentation, summarised in docs/dialects.md), whichever dialect serves them. Each dialect's
+folder adds its own defaults (for a model no row knows, or one that means less in that dialect),
+and `jobs.dialects.capabilities_for` puts them together. An admin can override any field per
+model (from the providers TOML or Django admin) with a dict whose keys are the field names
+below, read by `override_values`. The forms
+(`jobs.form_fields`) and the checks (`jobs.request_checks`) are driven from here, never from
 `if model == ...` elsewhere.
+
+Plain Python: the dialects read it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from PIL import Image, UnidentifiedImageError
-
-from jobs.parameters import (
-    BOTH,
-    CHOICE_PARAMETERS,
-    EDIT,
-    GENERATE,
-    PARAMETERS,
-    PARAMETERS_BY_NAME,
-    Parameter,
-)
+from jobs.parameters import BOTH, GENERATE
 
 DEFAULT_POLL_DEADLINE_SECONDS = 900
 
@@ -82,6 +75,20 @@ class Capabilities:
     nearest_size: bool = False
 
 
+BASE64_ONLY = ("b64_json",)
+
+
+def is_gpt_image(model_name: str) -> bool:
+    """OpenAI's gpt-image models, under whichever dialect: the one place that names them.
+
+    They always answer with base64 images: OpenAI refuses `response_format` for them (the openai
+    adapter leaves it out), the sandbox answers them so, and their row below offers the studio's
+    API nothing else (a test holds the row to this). They also refuse a prompt with their own
+    code, `moderation_blocked` (the sandbox's openai envelope).
+    """
+    return model_name.startswith("gpt-image")
+
+
 GPT_IMAGE = Capabilities(
     prompt_max=32000,
     n_max=10,
@@ -95,7 +102,7 @@ GPT_IMAGE = Capabilities(
     mask=True,
     output_compression=True,
     partial_images_max=3,
-    api_response_formats=("b64_json",),
+    api_response_formats=BASE64_ONLY,  # is_gpt_image
     size_credit_multipliers={"1536x1024": 1.5, "1024x1536": 1.5},
     quality_credit_multipliers={"medium": 2, "high": 4, "auto": 2},
     defaults={"size": "auto", "quality": "auto", "background": "auto", "output_format": "png"},
@@ -145,51 +152,20 @@ MODEL_DEFAULTS: dict[str, Capabilities] = {
     ),
     "wanx-v1": WANX,
 }
-# The same model name can mean less under another dialect.
-DIALECT_MODEL_DEFAULTS: dict[tuple[str, str], Capabilities] = {
-    # The qwen messages format ignores n and size; wanx-v1 there edits without a mask.
-    ("qwen", "wanx-v1"): Capabilities(prompt_max=800, max_input_images=1),
-    # Natively wanx-v1 is a text-to-image model; editing is another model family.
-    ("dashscope", "wanx-v1"): dataclasses.replace(
-        WANX, operations=frozenset({GENERATE}), max_input_images=0, mask=False
-    ),
-}
-DIALECT_DEFAULTS: dict[str, Capabilities] = {
-    "openai": Capabilities(n_max=4, sizes=("1024x1024", "1536x1024", "1024x1536"), mask=True),
-    "grok": MODEL_DEFAULTS["grok-3-image"],
-    "task": GPT_IMAGE,
-    "qwen": DIALECT_MODEL_DEFAULTS[("qwen", "wanx-v1")],
-    "dashscope": WANX,
-}
 FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Capabilities))
-STREAMING_DIALECTS = frozenset({"openai"})  # the others have no partial images to stream
-VARIATION_DIALECTS = frozenset({"openai"})  # the only API with /images/variations
 
 
-def capabilities_for(
-    dialect: str,
-    model_name: str,
-    overrides: Mapping[str, object] | None = None,
-    credits_per_image: int | None = None,
-) -> Capabilities:
-    """Defaults for this model in this dialect, with an admin's overrides applied."""
-    if dialect not in DIALECT_DEFAULTS:
-        raise ValueError(f"Unknown dialect {dialect!r}; known: {', '.join(DIALECT_DEFAULTS)}")
-    caps = (
-        DIALECT_MODEL_DEFAULTS.get((dialect, model_name))
-        or MODEL_DEFAULTS.get(model_name)
-        or DIALECT_DEFAULTS[dialect]
-    )
+def override_values(
+    overrides: Mapping[str, object] | None, credits_per_image: int | None = None
+) -> dict[str, Any]:
+    """An admin's overrides (and the model's credits per image, when set) as field values, each
+    turned into its field's type; ValueError says clearly what is wrong."""
     changes: dict[str, Any] = {
         name: _coerce(name, value) for name, value in (overrides or {}).items()
     }
     if credits_per_image is not None:
         changes["credits_per_image"] = _coerce("credits_per_image", credits_per_image)
-    if dialect not in STREAMING_DIALECTS:
-        changes["partial_images_max"] = 0
-    if dialect not in VARIATION_DIALECTS:
-        changes["variations"] = False
-    return dataclasses.replace(caps, **changes)
+    return changes
 
 
 def _coerce(name: str, value: object) -> object:
@@ -279,223 +255,3 @@ def price_from_table(
             if (wanted_quality, tier) in prices:
                 return prices[(wanted_quality, tier)]
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# What the form shows and accepts
-
-COMPRESSIBLE_FORMATS = ("jpeg", "webp")
-TRANSPARENT_FORMATS = ("png", "webp")
-
-
-def visible_fields(caps: Capabilities, operation: str) -> list[str]:
-    """The form fields this model supports for this operation, in display order."""
-    fields = []
-    if operation == EDIT:
-        fields.append("image")
-        if caps.mask:
-            fields.append("mask")
-    fields.append("prompt")
-    if caps.n_max > caps.n_min:
-        fields.append("n")
-    fields.extend(
-        parameter.name
-        for parameter in PARAMETERS
-        if operation in parameter.operations and _model_takes(caps, parameter)
-    )
-    return fields
-
-
-def model_takes(caps: Capabilities, operation: str, name: str) -> bool:
-    """Whether this model takes the registry parameter `name` for this operation."""
-    parameter = PARAMETERS_BY_NAME[name]
-    return operation in parameter.operations and _model_takes(caps, parameter)
-
-
-def _model_takes(caps: Capabilities, parameter: Parameter) -> bool:
-    if parameter.kind == "choice":
-        return bool(getattr(caps, parameter.choices_from))
-    if parameter.name == "output_compression":
-        return caps.output_compression
-    return parameter.name == "partial_images" and caps.partial_images_max > 0
-
-
-def check_request(
-    caps: Capabilities,
-    operation: str,
-    params: Mapping[str, object],
-    images_count: int,
-    has_mask: bool,
-) -> dict[str, str]:
-    """{form field: message} for every limit the request breaks; empty when it is fine."""
-    errors: dict[str, str] = {}
-    if operation not in caps.operations:
-        field_name = "image" if operation == EDIT else "prompt"
-        errors[field_name] = (
-            _("This model cannot edit images.")
-            if operation == EDIT
-            else _("This model cannot generate images.")
-        )
-        return errors
-    _check_prompt(caps, params.get("prompt"), errors)
-    _check_n(caps, params.get("n"), errors)
-    for parameter in CHOICE_PARAMETERS:
-        allowed = getattr(caps, parameter.choices_from)
-        _check_choice(parameter, _value(params, parameter.name), allowed, errors)
-    _check_output_options(caps, params, errors)
-    _check_partial_images(caps, operation, _value(params, "partial_images"), errors)
-    if operation == EDIT:
-        _check_inputs(caps, images_count, has_mask, errors)
-    return errors
-
-
-def _value(params: Mapping[str, object], name: str) -> object:
-    value = params.get(name)
-    return None if value in ("", None) else value
-
-
-def _check_prompt(caps: Capabilities, prompt: object, errors: dict[str, str]) -> None:
-    text = str(prompt or "").strip()
-    if not text:
-        errors["prompt"] = _("Enter a prompt.")
-    elif len(text) > caps.prompt_max:
-        errors["prompt"] = _(
-            "The prompt is %(length)s characters long; this model accepts at most %(limit)s."
-        ) % {"length": len(text), "limit": caps.prompt_max}
-
-
-def _check_n(caps: Capabilities, n: object, errors: dict[str, str]) -> None:
-    if n in (None, ""):
-        return
-    try:
-        count = int(str(n))
-    except ValueError:
-        errors["n"] = _("The number of images must be a whole number.")
-        return
-    if not caps.n_min <= count <= caps.n_max:
-        if caps.n_min == caps.n_max:
-            errors["n"] = ngettext(
-                "This model makes exactly %(count)s image per request.",
-                "This model makes exactly %(count)s images per request.",
-                caps.n_min,
-            ) % {"count": caps.n_min}
-        else:
-            errors["n"] = _("Choose between %(min)s and %(max)s images.") % {
-                "min": caps.n_min,
-                "max": caps.n_max,
-            }
-
-
-def _check_choice(
-    parameter: Parameter, value: object, allowed: tuple[str, ...], errors: dict[str, str]
-) -> None:
-    if value is None:
-        return
-    name = parameter.name
-    # Inside a sentence: "a choice of aspect ratio" (lower() leaves Chinese as it is).
-    label = str(parameter.label).lower()
-    if not allowed:
-        errors[name] = _("This model does not offer a choice of %(label)s.") % {"label": label}
-    elif str(value) not in allowed:
-        errors[name] = _(
-            "This model does not offer the %(label)s %(value)s; choose one of: %(allowed)s"
-        ) % {"label": label, "value": repr(value), "allowed": ", ".join(allowed)}
-
-
-def _check_output_options(
-    caps: Capabilities, params: Mapping[str, object], errors: dict[str, str]
-) -> None:
-    output_format = _value(params, "output_format")
-    if _value(params, "background") == "transparent" and output_format not in (
-        None,
-        *TRANSPARENT_FORMATS,
-    ):
-        errors.setdefault("background", _("A transparent background needs PNG or WebP output."))
-    compression = _value(params, "output_compression")
-    if compression is None:
-        return
-    if not caps.output_compression:
-        errors["output_compression"] = _("This model does not take a compression level.")
-        return
-    try:
-        level = int(str(compression))
-    except ValueError:
-        level = -1
-    if not 0 <= level <= 100:
-        errors["output_compression"] = _("The compression level must be between 0 and 100.")
-    elif output_format not in COMPRESSIBLE_FORMATS:
-        errors["output_compression"] = _("Compression applies only to JPEG or WebP output.")
-
-
-def _check_partial_images(
-    caps: Capabilities, operation: str, value: object, errors: dict[str, str]
-) -> None:
-    if value is None or str(value) == "0":
-        return
-    if not caps.partial_images_max or operation != GENERATE:
-        errors["partial_images"] = _("This model does not show partial images while it works.")
-        return
-    try:
-        count = int(str(value))
-    except ValueError:
-        count = -1
-    if not 0 <= count <= caps.partial_images_max:
-        errors["partial_images"] = _("Choose between 0 and %(max)s partial previews.") % {
-            "max": caps.partial_images_max
-        }
-
-
-def _check_inputs(
-    caps: Capabilities, images_count: int, has_mask: bool, errors: dict[str, str]
-) -> None:
-    if images_count < 1:
-        errors["image"] = _("Upload an image to edit.")
-    elif images_count > caps.max_input_images:
-        errors["image"] = ngettext(
-            "This model accepts at most %(count)s image.",
-            "This model accepts at most %(count)s images.",
-            caps.max_input_images,
-        ) % {"count": caps.max_input_images}
-    if has_mask and not caps.mask:
-        errors["mask"] = _("This model does not take a mask.")
-
-
-def check_edit_images(
-    caps: Capabilities, images: Sequence[bytes], mask: bytes | None
-) -> dict[str, str]:
-    """Checks that need the uploaded bytes: readable images, dall-e-2's square PNG rule, and
-    a mask of the same size as the first image (OpenAI refuses any other)."""
-    errors: dict[str, str] = {}
-    sizes = []
-    for data in images:
-        opened = _open_image(data)
-        if opened is None:
-            errors["image"] = _("One of the uploaded files is not an image.")
-            return errors
-        sizes.append(opened.size)
-        limit = caps.edit_square_png_max_bytes
-        if limit is not None and not _is_square_png(opened, data, limit):
-            errors["image"] = _("This model edits only square PNG images under %(size)s MB.") % {
-                "size": limit // 2**20
-            }
-    if mask is not None:
-        opened_mask = _open_image(mask)
-        if opened_mask is None or opened_mask.format != "PNG":
-            errors["mask"] = _("The mask must be a PNG image.")
-        elif sizes and opened_mask.size != sizes[0]:
-            errors["mask"] = _("The mask must have the same size as the image.")
-    return errors
-
-
-def _open_image(data: bytes) -> Image.Image | None:
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return None
-    return image
-
-
-def _is_square_png(image: Image.Image, data: bytes, max_bytes: int) -> bool:
-    width, height = image.size
-    return image.format == "PNG" and width == height and len(data) < max_bytes

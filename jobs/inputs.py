@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 
-from jobs.capabilities import Capabilities, check_edit_images
-from jobs.messages import localize_job_text
+from jobs import messages as texts
+from jobs.capabilities import Capabilities
+from jobs.localized import localize
+from jobs.messages import JobText, job_text
 from jobs.providers import InputImage, ProviderError
+from jobs.request_checks import check_edit_images
 from jobs.storage import ImageInfo, ImageRejected, inspect_image
 
 # Smaller square sides tried, largest first, when a PNG is over a model's byte limit.
@@ -33,12 +36,17 @@ LARGEST_SIDE = SHRINK_SIDES[0]
 
 
 class InputRejected(ValueError):
-    """An input the model cannot take and we cannot convert; `field` is where to say so."""
+    """An input the model cannot take and we cannot convert; `field` is where to say so.
 
-    def __init__(self, field: str, message: str) -> None:
+    `message` is for the form that is open; `text`, when set, is the same sentence by its code,
+    for a job that meets it while its request is built (inputs_for_model).
+    """
+
+    def __init__(self, field: str, message: str, text: JobText | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def inputs_for_model(
             [image.data for image in images], mask.data if mask else None, limit
         )
     except InputRejected as refusal:
-        raise ProviderError(refusal.message, permanent=True) from refusal
+        raise ProviderError(refusal.text or refusal.message, permanent=True) from refusal
     fitted = tuple(
         InputImage(png, f"image-{position}.png", "image/png") if converted[position] else original
         for position, (original, png) in enumerate(zip(images, pngs, strict=True))
@@ -100,7 +108,7 @@ def check_mask(mask: bytes, image: ImageInfo) -> None:
     try:
         info = inspect_image(mask)
     except ImageRejected as refusal:
-        problem = localize_job_text(str(refusal))
+        problem = localize(refusal.text)
         raise InputRejected(
             "mask", _("The mask cannot be used: %(problem)s") % {"problem": problem}
         ) from refusal
@@ -137,14 +145,8 @@ def _require_square(data: bytes) -> None:
     with PILImage.open(io.BytesIO(data)) as opened:  # the header is enough: no decoding
         width, height = opened.size
     if width != height:
-        raise InputRejected(
-            "image",
-            _(
-                "This model edits only square images; this one is %(size)s. "
-                "Crop it to a square or choose another model."
-            )
-            % {"size": dimensions(width, height)},
-        )
+        text = job_text(texts.NOT_SQUARE, size=dimensions(width, height))
+        raise InputRejected("image", localize(text), text)
 
 
 def _to_square_pngs(
@@ -185,10 +187,8 @@ def _square_png_under(image: PILImage.Image, max_bytes: int) -> tuple[bytes, int
         png = _png_bytes(resized)
         if len(png) < max_bytes:
             return png, side
-    raise InputRejected(
-        "image",
-        _("This image cannot be made into a PNG under %(size)s MB.") % {"size": max_bytes // 2**20},
-    )
+    text = job_text(texts.NO_PNG_UNDER, size=max_bytes // 2**20)
+    raise InputRejected("image", localize(text), text)
 
 
 def _resized_png(data: bytes, side: int) -> bytes:

@@ -21,7 +21,7 @@ from celery import current_app
 from django.conf import settings
 
 from jobs import messages as texts
-from jobs.messages import job_text
+from jobs.messages import JobText, job_text
 from jobs.models import Job, QuotaLimit
 
 # KEYS: the slot sets. ARGV: holder, ttl seconds, then one limit per key.
@@ -67,13 +67,13 @@ return 0
 class Scope:
     key: str  # a Redis key suffix, e.g. "provider:3"
     limit: int
-    describe: str  # for a person: what the job waits for (a jobs.messages sentence)
+    describe: JobText  # for a person: what the job waits for
 
 
 @dataclass(frozen=True)
 class Wait:
     seconds: float
-    reason: str
+    reason: JobText
 
 
 def _client() -> redis.Redis:

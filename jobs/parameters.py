@@ -1,65 +1,103 @@
 """The one registry of request parameters: what each is called on a page, what kind of value it
 takes, where its allowed values come from and which operations take it.
 
-The forms build their fields from it, `capabilities.check_request` validates against it, the
-pipeline copies exactly these names into the provider request, and job pages label stored values
-with it. Adding a parameter is one row here plus, when it has choices, a `Capabilities` field.
+The forms build their fields from it, `request_checks.check_request` validates against it, the
+pipeline copies exactly these names into the provider request (`ImageRequest.params`, which takes
+no other), and job pages label stored values with it. Adding a parameter is one row here plus,
+when it has choices, a `Capabilities` field; each dialect then decides whether it sends it.
+
+Plain Python, like the dialects that read it: a label is English text marked for the catalog
+(`gettext_noop`) and translated where it is shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-from django.utils.translation import gettext_lazy as _
-
-if TYPE_CHECKING:
-    # A lazy translation, typed as the string it becomes (what form labels take).
-    from django_stubs_ext import StrOrPromise, StrPromise
+from typing import Literal
 
 GENERATE = "generate"
 EDIT = "edit"
 BOTH = frozenset({GENERATE, EDIT})
 
 
+def gettext_noop(message: str) -> str:
+    """Mark `message` for the translation catalog (makemessages looks for this name) and return
+    it untranslated: pages translate a label as they show it, in the reader's language."""
+    return message
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    label: StrPromise
+    label: str  # English, marked for the catalog; shown through gettext
     # "choice": one of the values a Capabilities attribute lists; "number": a whole number.
     kind: Literal["choice", "number"]
     # For choices, the Capabilities attribute listing the allowed values.
     choices_from: str = ""
     operations: frozenset[str] = BOTH
+    # Defined by OpenAI's Images API (apps send those whatever the model); False: the studio's own.
+    openai: bool = True
+    # The price of an image depends on it (the estimate reads only these).
+    priced: bool = False
+    # The studio page shows its choices as chips (few, short values compared at a glance).
+    chips: bool = False
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("size", _("Size"), "choice", "sizes"),
-    Parameter("aspect_ratio", _("Aspect ratio"), "choice", "aspect_ratios"),
-    Parameter("resolution", _("Resolution"), "choice", "resolutions"),
-    Parameter("quality", _("Quality"), "choice", "qualities"),
-    Parameter("background", _("Background"), "choice", "backgrounds"),
-    Parameter("output_format", _("Output format"), "choice", "output_formats"),
-    Parameter("moderation", _("Moderation"), "choice", "moderations"),
+    Parameter("size", gettext_noop("Size"), "choice", "sizes", priced=True, chips=True),
+    # grok's: an aspect ratio and a resolution instead of a size.
+    Parameter(
+        "aspect_ratio",
+        gettext_noop("Aspect ratio"),
+        "choice",
+        "aspect_ratios",
+        openai=False,
+        chips=True,
+    ),
+    Parameter(
+        "resolution",
+        gettext_noop("Resolution"),
+        "choice",
+        "resolutions",
+        openai=False,
+        priced=True,
+        chips=True,
+    ),
+    Parameter("quality", gettext_noop("Quality"), "choice", "qualities", priced=True, chips=True),
+    Parameter("background", gettext_noop("Background"), "choice", "backgrounds"),
+    Parameter("output_format", gettext_noop("Output format"), "choice", "output_formats"),
+    Parameter("moderation", gettext_noop("Moderation"), "choice", "moderations"),
     # dall-e-3's "vivid" or "natural" (OpenAI takes it on generations only).
-    Parameter("style", _("Style"), "choice", "styles", frozenset({GENERATE})),
+    Parameter("style", gettext_noop("Style"), "choice", "styles", frozenset({GENERATE})),
     # Only meaningful when source images are sent (OpenAI refuses it on generations).
     Parameter(
-        "input_fidelity", _("Input fidelity"), "choice", "input_fidelities", frozenset({EDIT})
+        "input_fidelity",
+        gettext_noop("Input fidelity"),
+        "choice",
+        "input_fidelities",
+        frozenset({EDIT}),
     ),
-    Parameter("output_compression", _("Compression (%)"), "number"),
+    Parameter("output_compression", gettext_noop("Compression (%)"), "number"),
     # Rough versions streamed while the final image forms (the openai dialect's stream).
-    Parameter("partial_images", _("Partial previews"), "number", operations=frozenset({GENERATE})),
+    Parameter(
+        "partial_images",
+        gettext_noop("Partial previews"),
+        "number",
+        operations=frozenset({GENERATE}),
+    ),
 )
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 CHOICE_PARAMETERS: tuple[Parameter, ...] = tuple(p for p in PARAMETERS if p.kind == "choice")
+PRICED_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.priced)
+CHIP_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.chips)
 # The number of images is not a request parameter (every dialect has its own `n`), but pages
 # label it beside them.
-COUNT_LABEL: StrPromise = _("Number of images")
+COUNT_LABEL = gettext_noop("Number of images")
 
 
-def param_label(name: str) -> StrOrPromise:
-    """The label of a stored parameter; an unknown one (from an older studio) reads as its name."""
+def param_label(name: str) -> str:
+    """The English label of a stored parameter, for gettext; an unknown one (from an older
+    studio) reads as its name."""
     if name == "n":
         return COUNT_LABEL
     parameter = PARAMETERS_BY_NAME.get(name)

@@ -62,6 +62,9 @@ def _is_number(value: object) -> bool:
 
 # Job fields the pipeline writes that may carry a provider's words, and the length each keeps.
 PROVIDER_TEXT_FIELDS = {"error_message": MAX_TEXT, "note": MAX_TEXT, "remote_status": 50}
+# A sentence's values and the provider's words kept apart (jobs/stored_texts.py): every text in
+# them is cleaned too, each to MAX_TEXT.
+SENTENCE_FIELDS = ("error_params", "error_details", "note_params", "note_details")
 
 
 def clean_job_fields(fields: dict, *, api_key: str) -> dict:
@@ -70,9 +73,23 @@ def clean_job_fields(fields: dict, *, api_key: str) -> dict:
     for name, limit in PROVIDER_TEXT_FIELDS.items():
         if name in cleaned:
             cleaned[name] = clean_provider_text(cleaned[name], api_key=api_key, limit=limit)
+    for name in SENTENCE_FIELDS:
+        if name in cleaned:
+            cleaned[name] = _clean_json_texts(cleaned[name], api_key)
     if "usage" in cleaned:
         cleaned["usage"] = clean_usage(cleaned["usage"])
     return cleaned
+
+
+def _clean_json_texts(value: object, api_key: str) -> object:
+    """`value` (JSON) with every text in it cleaned; keys and numbers are ours and kept."""
+    if isinstance(value, str):
+        return clean_provider_text(value, api_key=api_key)
+    if isinstance(value, dict):
+        return {key: _clean_json_texts(item, api_key) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean_json_texts(item, api_key) for item in value]
+    return value
 
 
 def provider_key_of(job) -> str:

@@ -18,9 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
-from jobs.capabilities import capabilities_for
+from jobs.dialects import DIALECT_NAMES, capabilities_for
 from jobs.models import Provider, ProviderModel
-from jobs.providers import DIALECT_NAMES
 from jobs.providers.common import check_poll_path
 
 logger = logging.getLogger(__name__)

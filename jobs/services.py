@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.db.models.functions import Now
 
-from jobs import limits, pipeline, queue, quota
+from jobs import engine, limits, quota
+from jobs.engine import queue
 from jobs.models import Batch, BatchKind, Image, Job, JobKind, ProviderModel
 from jobs.models.job import FINAL_STATUSES
 
@@ -158,9 +159,9 @@ def cancel_unfinished(jobs: Sequence[Job]) -> int:
 def cancel_job(job: Job) -> bool:
     """Stop a queued or running job; its reserved quota is returned. False when already final.
 
-    Results that arrive after the cancel are discarded (see the pipeline's docstring).
+    Results that arrive after the cancel are discarded (see the engine's docstring, jobs/engine).
     """
-    canceled = pipeline.cancel_job(job.pk)
+    canceled = engine.cancel_job(job.pk)
     job.refresh_from_db()
     return canceled
 
@@ -198,7 +199,7 @@ def delete_jobs(jobs: QuerySet[Job]) -> int:
     """
     with transaction.atomic():
         unfinished = jobs.exclude(status__in=FINAL_STATUSES).values_list("pk", flat=True)
-        canceled = [pk for pk in list(unfinished) if pipeline.cancel_job(pk)]
+        canceled = [pk for pk in list(unfinished) if engine.cancel_job(pk)]
         _, deleted = jobs.exclude(pk__in=canceled).delete()
         if canceled:
             transaction.on_commit(lambda: Job.objects.filter(pk__in=canceled).delete())

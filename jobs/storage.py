@@ -28,7 +28,7 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from jobs import messages as texts
-from jobs.messages import job_text
+from jobs.messages import JobText, job_text
 from jobs.models import Image, ImageOrigin
 
 if TYPE_CHECKING:
@@ -39,7 +39,12 @@ THUMBNAIL_SIZE = (384, 384)
 
 
 class ImageRejected(ValueError):
-    """The bytes are not an image we accept; the message says why, for a person."""
+    """The bytes are not an image we accept; `text` says why, for a person (in English as
+    `str()`, in the reader's language through jobs.localized)."""
+
+    def __init__(self, text: JobText) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from jobs import messages as texts
 from jobs import metrics
 from jobs.models import Job
 from jobs.provider_text import clean_provider_text, provider_key_of
@@ -92,16 +93,16 @@ def without_prompt(text: str, prompt: str) -> str:
 
 
 def error_kind(error: ProviderError) -> str:
-    """The kind of a provider failure, as counted in `studio_provider_errors`."""
-    text = error.message.lower()
-    if error.status == 429 or "limiting requests" in text:
+    """The kind of a provider failure, as counted in `studio_provider_errors`: by its code."""
+    code = error.text.code
+    if error.status == 429 or code == texts.LIMITING.code:
         return "rate_limit"
-    if "refused the prompt" in text:
+    if code == texts.REFUSED_PROMPT.code:
         return "refusal"
-    if "did not answer in time" in text or error.status in (408, 504):
+    if code == texts.NETWORK_TIMEOUT.code or error.status in (408, 504):
         return "timeout"
     if error.status is not None and error.status >= 500:
         return "server_error"
-    if "could not be reached" in text:
+    if code == texts.NETWORK_UNREACHABLE.code:
         return "network"
     return "other"

@@ -7,4 +7,8 @@ class StudioConfig(AppConfig):
     verbose_name = _("Studio")
 
     def ready(self) -> None:
-        from studio import people, preferences, signals  # noqa: F401  (connects the receivers)
+        from jobs.engine import job_succeeded
+        from studio import filing, people, preferences  # noqa: F401  (connects receivers)
+
+        # The engine's one hook, sent after a job's success has committed: file its images.
+        job_succeeded.connect(filing.file_results, dispatch_uid="studio.file_results")

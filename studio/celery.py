@@ -1,4 +1,4 @@
-"""The Celery app: configured from Django settings (CELERY_*), tasks found in installed apps."""
+"""The Celery app: configured from Django settings (CELERY_*), the engine's tasks registered."""
 
 import os
 import threading
@@ -11,7 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
 app = Celery("studio")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# The engine's tasks live in jobs/engine/tasks.py, where the default discovery (`<app>.tasks` of
+# each installed app) would not look: name the package. No other app has tasks.
+app.autodiscover_tasks(["jobs.engine"])
 
 
 @worker_init.connect

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+# The engine's task names are defined once (jobs/engine/queue.py); the beat schedule names one.
+from jobs.engine import SWEEP_TASK
 from studio.env import env_bool, env_float, env_int, env_list, env_str
 from studio.logs import logging_config
 
@@ -303,7 +305,7 @@ CELERY_WORKER_CONSUMER = "studio.celery_consumer:Consumer"
 # Poll hops are scheduled with short countdowns; redelivery after an hour is only a safety net.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 # A web request that queues a job must not hang on a broker that is down: a few quick tries, then
-# the job waits for the sweep (jobs/queue.py).
+# the job waits for the sweep (jobs/engine/queue.py).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -312,7 +314,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-jobs": {
-        "task": "jobs.tasks.sweep_due_jobs",
+        "task": SWEEP_TASK,
         "schedule": float(env_int("STUDIO_SWEEP_SECONDS", 5, minimum=1)),
     },
 }
@@ -342,7 +344,7 @@ STUDIO_RESULT_MAX_BYTES = env_int("STUDIO_RESULT_MAX_BYTES", 50 * 2**20, minimum
 # STUDIO_RETRY_WINDOW_SECONDS, and at most STUDIO_MAX_ATTEMPTS submits.
 STUDIO_RETRY_WINDOW_SECONDS = env_int("STUDIO_RETRY_WINDOW_SECONDS", 300, minimum=0)
 STUDIO_MAX_ATTEMPTS = env_int("STUDIO_MAX_ATTEMPTS", 20, minimum=1)
-# The engine (jobs.pipeline, jobs.concurrency, jobs.limits); see the README's architecture section.
+# The engine (jobs.engine, jobs.concurrency, jobs.limits); see the README's architecture section.
 STUDIO_LEASE_SECONDS = env_int("STUDIO_LEASE_SECONDS", 30, minimum=3)
 STUDIO_SWEEP_GRACE_SECONDS = env_int("STUDIO_SWEEP_GRACE_SECONDS", 10, minimum=1)
 STUDIO_WORKER_DB_CONNECTIONS = env_int("STUDIO_WORKER_DB_CONNECTIONS", 8, minimum=1)

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, cast
 from django.utils.translation import gettext as _
 
 from jobs import services
-from jobs.capabilities import check_request
 from jobs.inputs import EditInputs
 from jobs.models import Batch, Image, ImageOrigin, Job, JobStatus, ProviderModel
 from jobs.models.job import FINAL_STATUSES
+from jobs.request_checks import check_request
 from jobs.services import JobSpec
 from jobs.storage import store_image
 from studio.access import ORGANISERS, teams_where, visible_images
+from studio.filing import file_uploads
 from studio.models import Collection, Team
 from studio.usable_models import may_use
 
@@ -257,7 +258,9 @@ def submit_edit(spec: JobSpec, inputs: EditInputs, stored_sources: Sequence[Imag
         for data in uploads:
             stored_now.append(store_upload(data, owner=spec.owner, team=_team(spec)))
         chosen = [*stored_sources, *stored_now]
-        return submit_job(dataclasses.replace(spec, source_images=chosen, mask_png=inputs.mask))
+        job = submit_job(dataclasses.replace(spec, source_images=chosen, mask_png=inputs.mask))
     except BaseException:
         services.discard_images(stored_now)
         raise
+    file_uploads(job, stored_sources)  # a team's uploads join its library (never fails the job)
+    return job

@@ -129,13 +129,13 @@ def _jobs_end_before_the_database_is_flushed(request):
     yield
     import time
 
-    from jobs import pipeline
+    from jobs import engine
     from jobs.models import Job
     from jobs.models.job import FINAL_STATUSES
 
     unfinished = list(Job.objects.exclude(status__in=FINAL_STATUSES).values_list("pk", flat=True))
     for job_id in unfinished:
-        pipeline.cancel_job(job_id)
+        engine.cancel_job(job_id)
     leased = Job.objects.filter(lease_owner__isnull=False).exists()
     deadline = time.monotonic() + 5
     while Job.objects.filter(lease_owner__isnull=False).exists() and time.monotonic() < deadline:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
 
 from jobs import messages as texts
-from jobs.capabilities import Capabilities, capabilities_for, credits_for
-from jobs.providers import dialect_choices
+from jobs.capabilities import Capabilities, credits_for
+from jobs.dialects import capabilities_for, dialect_choices
+from jobs.localized import localize
 from jobs.providers.base import Endpoint
 from jobs.providers.common import check_poll_path
 from jobs.secrets import describe_api_key, open_api_key, seal_api_key
@@ -92,7 +92,7 @@ class ProviderModel(RateLimits):
             check_poll_path(base_url, self.poll_path)
         except ValueError:
             shown = repr(self.poll_path[:100])
-            message = gettext(texts.NOT_A_PATH) % {"path": shown}
+            message = localize(texts.job_text(texts.NOT_A_PATH, path=shown))
             raise ValidationError({"poll_path": message}) from None
         if not isinstance(self.limits, dict):
             raise ValidationError({"limits": 'Limits must be a JSON object, e.g. {"n_max": 4}.'})

@@ -6,10 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models.catalog import ProviderModel
 from jobs.parameters import param_label
+from jobs.sentences import JobText
+from jobs.stored_texts import stored_text
 
 
 class JobStatus(models.TextChoices):
@@ -65,8 +68,19 @@ class Job(models.Model):
 
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The error, the note and the wait are sentences kept as codes (jobs/stored_texts.py): pages,
+    # the API and logs render them from the code; `error_message`, `note` and `waiting_for` are
+    # their English copies, for admins and SQL (and what a row from before codes shows).
     error_message = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
+    error_details = models.JSONField(
+        default=list, blank=True, help_text="The provider's own words, cleaned."
+    )
     note = models.TextField(blank=True, help_text="Something worth saying that is not an error.")
+    note_code = models.CharField(max_length=40, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
+    note_details = models.JSONField(default=list, blank=True)
     # When the next step (first run, retry, or poll) may happen, and who holds the job until when.
     due_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -76,6 +90,8 @@ class Job(models.Model):
     waiting_for = models.CharField(
         max_length=200, blank=True, help_text="What a queued job waits for (a free slot)."
     )
+    waiting_code = models.CharField(max_length=40, blank=True)
+    waiting_params = models.JSONField(default=dict, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)
     # When this attempt's request left for the provider: a hop that dies after this point is not
     # sent again (the provider may be working on it, and would bill twice); the job ends instead.
@@ -110,6 +126,35 @@ class Job(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
+    # For templates, which cannot name JobStatus: the statuses are spelled only in JobStatus.
+    @property
+    def is_queued(self) -> bool:
+        return self.status == JobStatus.QUEUED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == JobStatus.RUNNING
+
+    @property
+    def is_succeeded(self) -> bool:
+        return self.status == JobStatus.SUCCEEDED
+
+    @property
+    def error_text(self) -> JobText | None:
+        """Why the job failed, as a sentence to render in the reader's language."""
+        return stored_text(
+            self.error_code, self.error_params, self.error_details, self.error_message
+        )
+
+    @property
+    def note_text(self) -> JobText | None:
+        return stored_text(self.note_code, self.note_params, self.note_details, self.note)
+
+    @property
+    def waiting_text(self) -> JobText | None:
+        """What a queued job waits for (a free slot, the request rate)."""
+        return stored_text(self.waiting_code, self.waiting_params, [], self.waiting_for)
+
     def provider_model(self) -> ProviderModel:
         """The model the job runs on; the pipeline fails a job whose model was deleted first."""
         if self.model is None:
@@ -118,7 +163,7 @@ class Job(models.Model):
 
     def param_items(self) -> list[tuple[str, object]]:
         """The request parameters as (label, value), for pages."""
-        return [(str(param_label(name)), value) for name, value in self.params.items()]
+        return [(gettext(param_label(name)), value) for name, value in self.params.items()]
 
 
 class ImageOrigin(models.TextChoices):

@@ -1,4 +1,8 @@
-"""Image API dialects as plain Python: `get_dialect(name)` gives the adapter for a wire format."""
+"""The transport every dialect shares, as plain Python: the types that cross the boundary
+(`base.py`), the one HTTP client (`http.py`) with its error classification (`classify.py`) and
+event streams (`sse.py`), redaction, origins, deadlines and result downloads. The dialects
+themselves, and the registry that names them, are in `jobs.dialects`.
+"""
 
 from __future__ import annotations
 
@@ -13,40 +17,8 @@ from .base import (
     ResultImage,
     TaskState,
 )
-from .dashscope import DashScopeDialect
-from .grok import GrokDialect
-from .openai import OpenAIDialect
-from .qwen import QwenDialect
-from .task import TaskDialect
-
-DIALECTS: dict[str, Dialect] = {
-    dialect.name: dialect
-    for dialect in (
-        OpenAIDialect(),
-        GrokDialect(),
-        TaskDialect(),
-        QwenDialect(),
-        DashScopeDialect(),
-    )
-}
-DIALECT_NAMES = tuple(DIALECTS)
-
-
-def dialect_choices() -> list[tuple[str, str]]:
-    """The model field's choices: every dialect registered above, and only those."""
-    return [(dialect.name, dialect.label) for dialect in DIALECTS.values()]
-
-
-def get_dialect(name: str) -> Dialect:
-    try:
-        return DIALECTS[name]
-    except KeyError:
-        known = ", ".join(DIALECT_NAMES)
-        raise ValueError(f"Unknown dialect {name!r}; known dialects: {known}") from None
-
 
 __all__ = [
-    "DIALECT_NAMES",
     "Dialect",
     "Endpoint",
     "ImageRequest",
@@ -56,6 +28,4 @@ __all__ = [
     "ProviderResult",
     "ResultImage",
     "TaskState",
-    "dialect_choices",
-    "get_dialect",
 ]

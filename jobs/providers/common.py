@@ -7,10 +7,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from .base import Endpoint, ImageRequest, InputImage, ProviderResult, ResultImage, TaskState
-from .http import classify_error, error_details, provider_url
+from jobs import messages as texts
+from jobs.messages import job_text
 
-# The optional request fields that every OpenAI-style dialect sends the same way, when set.
+from .base import Endpoint, ImageRequest, InputImage, ProviderResult, ResultImage, TaskState
+from .classify import classify_error, error_details
+from .http import provider_url
+
+# The optional request fields that every OpenAI-style dialect sends the same way, when set, in
+# the order they go on the wire: registry parameters (jobs.parameters) and the request's `user`.
 OPENAI_STYLE_FIELDS = (
     "size",
     "quality",
@@ -36,8 +41,8 @@ def data_uri(image: InputImage) -> str:
 
 
 def set_fields(request: ImageRequest, names: Iterable[str]) -> dict[str, object]:
-    """The named request attributes that are set (not None), in the order given."""
-    values = {name: getattr(request, name) for name in names}
+    """The named request values that are set (not None), in the order given."""
+    values = {name: request.value(name) for name in names}
     return {name: value for name, value in values.items() if value is not None}
 
 
@@ -61,7 +66,7 @@ def openai_result(body: dict, endpoint: Endpoint) -> ProviderResult:
             state=TaskState.FAILED,
             images=images,
             usage=usage,
-            message="The provider answered without any image.",
+            message=job_text(texts.NO_IMAGE_IN_ANSWER),
         )
     return ProviderResult(state=TaskState.SUCCEEDED, images=images, usage=usage)
 

@@ -23,8 +23,9 @@ from jobs import messages as texts
 from jobs.messages import job_text
 
 from .base import ProviderError
+from .classify import TRANSIENT_STATUSES
 from .deadline import check_hop_deadline, cut_off_at, read_timeout
-from .http import TRANSIENT_STATUSES, USER_AGENT, parse_retry_after
+from .http import USER_AGENT, parse_retry_after
 from .origins import origin_of
 
 MAX_REDIRECTS = 5

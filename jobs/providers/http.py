@@ -1,11 +1,12 @@
-"""The one HTTP client every dialect uses (result files are fetched by `download.py`).
+"""The one HTTP client every dialect uses (result files are fetched by `download.py`; what a
+failure means is decided by `classify.py`; streamed answers are split into events by `sse.py`).
 
 Every call has connect and read timeouts, and every answer is read by the hop's deadline
 (`deadline.py`: past it a call raises HopTimeLimitExceeded, which is not a ProviderError). Every
 other failure becomes a `ProviderError` whose message a person can read and which never contains
 the API key. Polls (idempotent GETs) are retried in place a couple of times; submits (POSTs) are
-not, because a retried submit may be billed twice: the job pipeline retries them itself, recording
-each attempt, with `retry_delay` as its clock.
+not, because a retried submit may be billed twice: the engine retries them itself, recording
+each attempt, by its retry policy (jobs/engine/retry.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,34 +27,17 @@ from jobs import messages as texts
 from jobs.messages import job_text
 
 from .base import Endpoint, InputImage, ProviderError
+from .classify import MESSAGE_LIMIT, classify_error, error_details
 from .deadline import check_hop_deadline, cut_off_at, read_timeout
 from .origins import key_may_go_to
 from .redaction import redact
+from .sse import sse_data
 
 USER_AGENT = "image-studio/0.1"
-MAX_RETRY_DELAY = 60.0
-RETRY_BASE_DELAY = 2.0
 POLL_ATTEMPTS = 3  # one try plus two quick retries in place
-DEFAULT_RETRY_WINDOW_SECONDS = 300.0  # how long a job keeps retrying transient failures
-MESSAGE_LIMIT = 300  # a provider's own words in our messages, cut after redaction
 SNIPPET_LIMIT = 200  # what is quoted of an answer that is not JSON
 STREAM_CHUNK_BYTES = 64 * 1024
-POLL_NOT_FOUND_LIMIT = 3  # a poll's 404 is tried again this many times before it is final
 MAX_IN_PLACE_WAIT = 8.0  # a longer Retry-After on a poll is left to the pipeline's schedule
-TRANSIENT_STATUSES = frozenset({408, 409, 429})
-POLICY_CODES = frozenset(
-    {
-        "content_policy_violation",
-        "moderation_blocked",
-        "datainspectionfailed",
-        "data_inspection_failed",
-        "ipinfringementsuspect",
-    }
-)
-QUOTA_CODES = frozenset({"insufficient_quota", "arrearage", "billing_hard_limit_reached"})
-# Envelope errors carry free text (often Chinese); these words mark a refusal or a busy server.
-POLICY_WORDS = ("content policy", "safety system", "inappropriate content", "违规", "敏感")
-BUSY_WORDS = ("rate limit", "too many", "busy", "overload", "try again", "throttl", "繁忙", "限流")
 
 _local = threading.local()
 
@@ -153,65 +137,6 @@ def _capped_chunks(response: requests.Response) -> Iterator[bytes]:
         yield chunk
 
 
-def sse_data(chunks: Iterable[bytes]) -> Iterator[str]:
-    """The data of each server-sent event in a stream of byte chunks, in one pass.
-
-    Lines end with CRLF, LF or CR; `data:` lines of one event are joined with newlines, and a
-    blank line ends the event; other fields and comments are skipped. Each byte is searched once
-    for a line ending however long its line (the unfinished line is not searched again when
-    the next chunk comes), and a line is kept only until it ends.
-    """
-    pending = bytearray()
-    searched = 0  # `pending[:searched]` holds no line ending
-    data: list[bytes] = []
-    for chunk in chunks:
-        pending += chunk
-        lines, consumed = _complete_lines(pending, searched, final=False)
-        del pending[:consumed]
-        searched = max(len(pending) - 1, 0)  # a CR at the very end is looked at again
-        for line in lines:
-            yield from _take_line(line, data)
-    lines, _consumed = _complete_lines(pending, 0, final=True)
-    for line in lines:
-        yield from _take_line(line, data)
-    if data:  # a stream that ended without the blank line after its last event
-        yield b"\n".join(data).decode("utf-8", errors="replace")
-
-
-def _complete_lines(buffer: bytearray, searched: int, *, final: bool) -> tuple[list[bytes], int]:
-    """The whole lines at the start of `buffer` and how many bytes they took; the search for
-    the first line ending starts at `searched`. A CR as the last byte may be the first half of
-    a CRLF, so it waits for more unless the stream has ended."""
-    lines, start, size = [], 0, len(buffer)
-    while start < size:
-        look_from = max(start, searched)
-        newline, carriage = buffer.find(b"\n", look_from), buffer.find(b"\r", look_from)
-        ends = [position for position in (newline, carriage) if position != -1]
-        if not ends:
-            break
-        end = min(ends)
-        if buffer[end] == 13 and end + 1 == size and not final:  # 13: CR
-            break
-        lines.append(bytes(buffer[start:end]))
-        crlf = buffer[end] == 13 and end + 1 < size and buffer[end + 1] == 10  # 10: LF
-        start = end + (2 if crlf else 1)
-    if final and start < size:
-        lines.append(bytes(buffer[start:]))
-        start = size
-    return lines, start
-
-
-def _take_line(line: bytes, data: list[bytes]) -> Iterator[str]:
-    if not line:
-        if data:
-            yield b"\n".join(data).decode("utf-8", errors="replace")
-            data.clear()
-        return
-    if line.startswith(b"data:"):
-        value = line[5:]
-        data.append(value[1:] if value.startswith(b" ") else value)
-
-
 def _event_object(data: str, api_key: str) -> dict:
     try:
         event = json.loads(data)
@@ -271,7 +196,7 @@ def _open(
     try:
         url = provider_url(endpoint.base_url, path)
     except ValueError as error:
-        raise ProviderError(str(error), permanent=True) from None
+        raise ProviderError(error.args[0], permanent=True) from None  # its sentence (NOT_A_PATH)
     try:
         return session().request(
             method,
@@ -347,7 +272,7 @@ def _body_too_large(status: int) -> ProviderError:
     )
 
 
-def _network_error(template: str, exc: Exception, api_key: str) -> ProviderError:
+def _network_error(template: texts.Message, exc: Exception, api_key: str) -> ProviderError:
     detail = redact(str(exc), api_key, limit=MESSAGE_LIMIT)
     return ProviderError(
         job_text(template, error=type(exc).__name__, detail=detail), permanent=False
@@ -394,78 +319,6 @@ def error_from_response(response: requests.Response, api_key: str) -> ProviderEr
     )
 
 
-def error_details(body: object) -> tuple[str | None, str]:
-    """(code, message) from any of the dialects' error shapes, or from plain text. The message is
-    whole: `classify_error` redacts it, then cuts it."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            code = error.get("code") or error.get("type")
-            return text_or_none(code), str(error.get("message") or "")
-        if isinstance(error, str):
-            return text_or_none(body.get("code")), error
-        if "message" in body or "code" in body:
-            return text_or_none(body.get("code")), str(body.get("message") or "")
-        return None, json.dumps(body)
-    return None, str(body or "").strip()
-
-
-def text_or_none(value: object) -> str | None:
-    """A provider's field as text; missing, null and "" all mean "not given"."""
-    return None if value is None or value == "" else str(value)
-
-
-def classify_error(
-    *,
-    status: int | None,
-    code: str | None,
-    message: str,
-    api_key: str,
-    retry_after: float | None = None,
-    should_retry: bool | None = None,
-) -> ProviderError:
-    """The single place that decides what a failure means and how it reads."""
-    message = redact(message.strip(), api_key, limit=MESSAGE_LIMIT) or job_text(texts.NO_DETAILS)
-    code_key = (code or "").lower()
-    where = f"HTTP {status}" if status and status != 200 else job_text(texts.NO_STATUS)
-    said = {"message": message, "where": where, "code": f" [{code}]" if code else ""}
-
-    if code_key in POLICY_CODES or _mentions(message.lower(), POLICY_WORDS):
-        template, permanent = texts.REFUSED_PROMPT, True
-    elif code_key in QUOTA_CODES:
-        template, permanent = texts.NO_CREDIT, True
-    elif status == 429 or (status in (200, None) and _looks_busy(code_key, message)):
-        template, permanent = texts.LIMITING, False
-    elif status in (401, 403):
-        template, permanent = texts.BAD_CREDENTIALS, True
-    elif status is not None and (status in TRANSIENT_STATUSES or status >= 500):
-        template, permanent = texts.TEMPORARY_PROBLEM, False
-    elif status == 200:  # an error envelope inside a successful answer (task, dashscope)
-        template, permanent = texts.REPORTED_ERROR, True
-    else:
-        template, permanent = texts.REJECTED_REQUEST, True
-    text = template % said
-
-    if should_retry is not None and code_key not in POLICY_CODES | QUOTA_CODES:
-        permanent = not should_retry
-    return ProviderError(
-        text, permanent=permanent, status=status, code=code, retry_after=retry_after
-    )
-
-
-def _mentions(text: str, words: Sequence[str]) -> bool:
-    return any(word in text for word in words)
-
-
-def _looks_busy(code_key: str, message: str) -> bool:
-    """Envelope errors carry no HTTP status; rate limits show in their code or words."""
-    return (
-        code_key == "429"
-        or code_key.startswith("throttling")
-        or _mentions(message.lower(), BUSY_WORDS)
-    )
-
-
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
     millis = headers.get("retry-after-ms")
@@ -493,43 +346,6 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
 def _should_retry_header(headers: Mapping[str, str]) -> bool | None:
     value = (headers.get("x-should-retry") or "").strip().lower()
     return {"true": True, "false": False}.get(value)
-
-
-def should_give_up(
-    first_failure_at: datetime,
-    now: datetime,
-    window_seconds: float = DEFAULT_RETRY_WINDOW_SECONDS,
-) -> bool:
-    """True once transient failures have gone on for the whole retry window.
-
-    A window, not a count: a provider outage of a minute or two must not fail every job that
-    was in flight, however quickly the first attempts came back.
-    """
-    return (now - first_failure_at).total_seconds() >= window_seconds
-
-
-def poll_error_is_transient(error: ProviderError, not_found_so_far: int) -> bool:
-    """Whether a failed poll is worth another poll.
-
-    Relays often answer 404 for a task id they accepted moments ago (the task is not yet
-    replicated to the node that answers polls), so a 404 is retried POLL_NOT_FOUND_LIMIT times
-    before it counts as "this task does not exist".
-    """
-    if error.status == 404:
-        return not_found_so_far < POLL_NOT_FOUND_LIMIT
-    return not error.permanent
-
-
-def retry_delay(attempt: int, error: ProviderError) -> float:
-    """Seconds to wait before attempt number `attempt + 1` of a submit (attempt counts from 1).
-
-    The provider's own Retry-After wins; otherwise exponential backoff with "equal jitter"
-    (half the step fixed, half random) so many jobs failing together do not retry together.
-    """
-    if error.retry_after is not None:
-        return min(error.retry_after + random.uniform(0, 0.5), MAX_RETRY_DELAY)  # noqa: S311
-    step = min(RETRY_BASE_DELAY * 2 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
-    return step / 2 + random.uniform(0, step / 2)  # noqa: S311
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""The sandbox provider: an emulator of all five image API dialects over real HTTP.
+"""The sandbox provider: an emulator of every registered image API dialect over real HTTP.
 
-It needs no Django, so tests and benchmarks run it in a thread:
+Its core is here (the server, directives, pictures, envelopes, checks); each dialect's emulation
+is in the dialect's own folder, `jobs/dialects/<name>/sandbox/`, found through the registry.
+It needs no database and no web server, so tests and benchmarks run it in a thread:
 
     server = SandboxServer(port=0, task_seconds=1.5).start()
     ... server.base_url ...

@@ -10,11 +10,12 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from PIL import Image
 
 from .directives import Directives, Fault, FaultCounter
-from .images import encode
+from .images import encode, render_edit, render_generated
 
 MAX_KEPT_FILES = 500  # a long-running dev sandbox must not grow without bound
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -196,3 +197,36 @@ class SandboxState:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_task(
+    state: SandboxState,
+    directives: Directives,
+    n: int,
+    render: Callable[[int], Image.Image],
+    output_format: str,
+) -> RemoteTask:
+    """A remote task of an asynchronous service: pending or running for the server's
+    `task_seconds` (or the prompt's `[[pending:S]]`), its pictures rendered on the first poll
+    after that and served from `/files/`."""
+    run_seconds = directives.pending if directives.pending is not None else state.task_seconds
+    task = RemoteTask(
+        id=new_id(),
+        n=n,
+        created=time.monotonic(),
+        run_seconds=None if directives.never else run_seconds,
+        directives=directives,
+        render=render,
+        output_format=output_format,
+    )
+    state.add_task(task)
+    return task
+
+
+def renderer(
+    text: str, source: bytes | None, mask: bytes | None, size: tuple[int, int] | None
+) -> Callable[[int], Image.Image]:
+    """What draws picture number i of a task: an edit of `source` (under `mask`), or a new one."""
+    if source is not None:
+        return partial(render_edit, source, mask, text, size)
+    return partial(render_generated, text, size or (1024, 1024))

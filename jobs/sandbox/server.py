@@ -7,22 +7,13 @@ import threading
 import time
 from email import policy
 from email.parser import BytesParser
-from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import async_dialects, sync_dialects
-from .core import Incoming, Reply, SandboxError, SandboxState, UploadedFile, json_reply
+from .core import Incoming, Reply, SandboxState, UploadedFile, json_reply
 from .directives import parse_directives
-from .envelopes import DASHSCOPE, OPENAI, TASK, error_reply, serve
-
-TASK_POLL_PREFIX = "/api/v1/image/generation/"
-DASHSCOPE_POLL_PREFIX = "/api/v1/tasks/"
-DASHSCOPE_SUBMIT = {
-    "/api/v1/services/aigc/text2image/image-synthesis": False,
-    "/api/v1/services/aigc/image2image/image-synthesis": True,
-}
-
+from .emulation import SubmitHandler, find_poll, find_submit
+from .envelopes import Envelope, serve
 
 # ---------------------------------------------------------------------------------------------
 # Routing
@@ -44,40 +35,27 @@ def route(state: SandboxState, incoming: Incoming) -> Reply:
 
 
 def route_submit(state: SandboxState, incoming: Incoming) -> Reply:
-    path, body = incoming.path, incoming.json if isinstance(incoming.json, dict) else {}
-    if path == "/v1/images/generations":
-        grok = str(body.get("model", "")).startswith("grok")
-        handler = sync_dialects.grok_generate if grok else sync_dialects.openai_generate
-        return run_sync(state, incoming, handler, str(body.get("prompt") or ""))
-    if path == "/v1/images/edits" and incoming.json is not None:  # JSON here = the qwen format
-        return run_sync(state, incoming, sync_dialects.qwen_edit, sync_dialects.qwen_prompt(body))
-    if path == "/v1/images/edits":
-        grok = incoming.form.get("model", "").startswith("grok")
-        handler = sync_dialects.grok_edit if grok else sync_dialects.openai_edit
-        return run_sync(state, incoming, handler, incoming.form.get("prompt", ""))
-    if path == "/v1/images/variations":
-        return run_sync(state, incoming, sync_dialects.openai_variation, "")
-    if path == "/api/v1/image/generation":
-        return run_submit(
-            state, incoming, TASK, str(body.get("prompt") or ""), async_dialects.task_submit
-        )
-    if path in DASHSCOPE_SUBMIT:
-        submit = partial(async_dialects.dashscope_submit, edit=DASHSCOPE_SUBMIT[path])
-        return run_submit(state, incoming, DASHSCOPE, async_dialects.dashscope_prompt(body), submit)
-    return not_found(incoming)
+    """To the emulated service whose endpoint takes this POST (see `emulation.py`)."""
+    found = find_submit(incoming)
+    if found is None:
+        return not_found(incoming)
+    submit, envelope = found
+    return run_submit(state, incoming, envelope, submit.prompt(incoming), submit.handler)
 
 
-def run_sync(state: SandboxState, incoming: Incoming, handler, prompt: str) -> Reply:
-    return run_submit(state, incoming, OPENAI, prompt, handler)
-
-
-def run_submit(state: SandboxState, incoming: Incoming, shape: str, prompt: str, handler) -> Reply:
+def run_submit(
+    state: SandboxState,
+    incoming: Incoming,
+    envelope: Envelope,
+    prompt: str,
+    handler: SubmitHandler,
+) -> Reply:
     directives = parse_directives(prompt)
     incoming.directives = directives
     return serve(
         state,
         incoming,
-        shape=shape,
+        envelope=envelope,
         directives=directives,
         handler=lambda: handler(state, incoming, directives),
         fault_key=prompt,
@@ -85,26 +63,20 @@ def run_submit(state: SandboxState, incoming: Incoming, shape: str, prompt: str,
 
 
 def route_poll(state: SandboxState, incoming: Incoming) -> Reply:
-    path = incoming.path
-    if path.startswith(TASK_POLL_PREFIX):
-        task_id, shape = path.removeprefix(TASK_POLL_PREFIX), TASK
-    elif path.startswith(DASHSCOPE_POLL_PREFIX):
-        task_id, shape = path.removeprefix(DASHSCOPE_POLL_PREFIX), DASHSCOPE
-    else:
+    found = find_poll(incoming.path)
+    if found is None:
         return not_found(incoming)
+    poll, envelope = found
+    task_id = incoming.path.removeprefix(poll.prefix)
     task = state.task(task_id)
-    if task is None and shape == TASK:
-        return error_reply(TASK, SandboxError(404, "404", f"Task {task_id} not found."))
-    if shape == TASK:
-        handler = lambda: async_dialects.task_poll(state, incoming, task)  # noqa: E731
-    else:
-        handler = lambda: async_dialects.dashscope_poll(state, incoming, task, task_id)  # noqa: E731
+    if task is None and poll.unknown_task is not None:
+        return poll.unknown_task(task_id)
     return serve(
         state,
         incoming,
-        shape=shape,
+        envelope=envelope,
         directives=task.directives if task else parse_directives(""),
-        handler=handler,
+        handler=lambda: poll.handler(state, incoming, task, task_id),
         fault_key=f"poll:{task_id}",
         poll=True,
     )

@@ -7,20 +7,26 @@ import base64
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from jobs.messages import localize_job_text
+from jobs import messages as texts
+from jobs.localized import localize
+from jobs.messages import codes_in
 from jobs.models import Image, Job, JobStatus
 from jobs.storage import read_stored_file
 from studio.api.errors import ApiError
 from studio.api.links import signed_image_url
 
-# How the engine words a provider that ran out of time (the templates in jobs/messages.py).
-TIMEOUT_WORDS = (
-    "did not answer in time",
-    "did not answer within",
-    "did not finish the task",
-    "did not finish within",
-    "download took too long",
-    "download timed out",
+# The sentences that mean the provider ran out of time: a job's error that is one of them, or
+# holds one (gave up after N attempts, an image whose download timed out), is a 504.
+TIMEOUT_CODES = frozenset(
+    message.code
+    for message in (
+        texts.NETWORK_TIMEOUT,
+        texts.NO_ANSWER_IN_TIME,
+        texts.TASK_DEADLINE,
+        texts.STEP_TIME_LIMIT,
+        texts.DOWNLOAD_TOO_LONG,
+        texts.DOWNLOAD_TIMEOUT,
+    )
 )
 # The openai SDKs retry any 5xx unless told not to; a retry without an Idempotency-Key would make
 # (and charge) a second job, and the job behind these answers has already ended or still runs.
@@ -61,13 +67,11 @@ def job_error(job: Job) -> ApiError:
         return ApiError(
             409, _("The job was canceled."), type="api_error", code="job_canceled", headers=NO_RETRY
         )
-    stored = job.error_message
-    # The code is chosen from the stored English text; the caller reads it in their language, as
-    # the job's page shows it (the provider's own words inside it stay as the provider wrote them).
-    message = (
-        localize_job_text(stored) if stored else _("The provider reported that the job failed.")
-    )
-    if any(words in stored for words in TIMEOUT_WORDS):
+    text = job.error_text
+    # The caller reads the sentence in their language, as the job's page shows it (the provider's
+    # own words inside it stay as the provider wrote them); the answer's code comes from its code.
+    message = localize(text) if text else _("The provider reported that the job failed.")
+    if text and TIMEOUT_CODES.intersection(codes_in(text)):
         return ApiError(504, message, type="api_error", code="provider_timeout", headers=NO_RETRY)
     return ApiError(502, message, type="api_error", code="provider_error", headers=NO_RETRY)
 

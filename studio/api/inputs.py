@@ -22,9 +22,9 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from jobs.capabilities import EDIT, GENERATE, check_request
 from jobs.models import Image, ProviderModel
-from jobs.parameters import PARAMETERS
+from jobs.parameters import EDIT, GENERATE, PARAMETERS
+from jobs.request_checks import check_request
 from jobs.storage import read_stored_file
 from studio.access import get_image_for_token
 from studio.api.errors import invalid

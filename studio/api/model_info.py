@@ -3,9 +3,8 @@ may read to offer only what the model accepts (and that OpenAI clients ignore)."
 
 from __future__ import annotations
 
-from jobs.capabilities import EDIT, GENERATE
 from jobs.models import ProviderModel
-from jobs.parameters import CHOICE_PARAMETERS
+from jobs.parameters import CHOICE_PARAMETERS, EDIT, GENERATE
 
 
 def studio_field(model: ProviderModel) -> dict:

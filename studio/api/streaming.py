@@ -22,9 +22,9 @@ import redis.asyncio
 from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
 
-from jobs.capabilities import EDIT
 from jobs.events import events_redis_url, job_channel
 from jobs.models import Job, JobStatus
+from jobs.parameters import EDIT
 from jobs.partials import latest_partial
 from jobs.storage import read_stored_file
 from studio.api import answers

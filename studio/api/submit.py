@@ -19,8 +19,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jobs.capabilities import EDIT
 from jobs.models import Job, LedgerEntry
+from jobs.parameters import EDIT
 from jobs.quota import QuotaExceeded
 from studio.api.errors import ApiError, forbidden, insufficient_quota, invalid
 from studio.api.inputs import ImageCall

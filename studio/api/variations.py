@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from jobs.capabilities import EDIT
 from jobs.models import JobKind
+from jobs.parameters import EDIT
 from studio.api.errors import invalid
 from studio.api.inputs import ImageCall, _form_data, _valid
 from studio.api.parameters import refuse_unknown, take_parameters

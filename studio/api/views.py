@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from jobs.capabilities import EDIT, GENERATE
 from jobs.models import Image, Job, JobStatus
+from jobs.parameters import EDIT, GENERATE
 from studio.access import get_job_for_token
 from studio.api import answers
 from studio.api.errors import ApiError, invalid, not_found

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from jobs.capabilities import Capabilities
 from jobs.inputs import EditInputs, InputRejected, check_edit_inputs
-from jobs.messages import localize_job_text
+from jobs.localized import localize
 from jobs.models import Image
 from jobs.storage import ImageRejected, inspect_image, read_stored_file
 from studio.access import get_image_for
@@ -224,7 +224,6 @@ def _read_image_upload(upload: UploadedFile) -> bytes:
         inspect_image(data)
     except ImageRejected as refusal:
         raise forms.ValidationError(
-            _("“%(name)s”: %(problem)s")
-            % {"name": upload.name, "problem": localize_job_text(str(refusal))}
+            _("“%(name)s”: %(problem)s") % {"name": upload.name, "problem": localize(refusal.text)}
         ) from refusal
     return data

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jobs.capabilities import Capabilities, check_request, visible_fields
+from jobs.capabilities import Capabilities
+from jobs.form_fields import visible_fields
 from jobs.models import Job, ProviderModel
-from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME
+from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME, PRICED_PARAMETERS
+from jobs.request_checks import check_request
 from studio.access import personal_collections
 from studio.forms import choices_of, field_of
 from studio.models import Collection, Role, Team
@@ -145,7 +147,7 @@ class GenerateForm(ChosenWorkspace):
         for name in visible_fields(caps, self.operation):
             if name == "n":
                 self.fields["n"] = forms.IntegerField(
-                    label=COUNT_LABEL,
+                    label=_(COUNT_LABEL),
                     min_value=caps.n_min,
                     max_value=caps.n_max,
                     initial=caps.n_min,
@@ -172,14 +174,12 @@ class GenerateForm(ChosenWorkspace):
         return None if slug == PERSONAL else Team.objects.get(slug=slug)
 
     def params(self) -> dict[str, Any]:
-        """The request parameters that are set, as stored on the job."""
+        """The request parameters that are set, as stored on the job: the registry's fields."""
         data = self.cleaned_data
-        excluded = {"prompt", "model", "workspace", "n", "image", "mask", "source", "collection"}
-        excluded.add("batch")
         return {
             name: data[name]
             for name in self.fields
-            if name not in excluded and data.get(name) not in (None, "")
+            if name in PARAMETERS_BY_NAME and data.get(name) not in (None, "")
         }
 
     def job_spec(self, owner: User) -> JobSpec:
@@ -287,7 +287,7 @@ class GenerateForm(ChosenWorkspace):
             n = caps.n_min
         n = min(max(n, caps.n_min), caps.n_max)
         params = {}
-        for name in ("size", "quality", "resolution"):
+        for name in PRICED_PARAMETERS:
             value = self._raw(name)
             if value and value in getattr(caps, PARAMETERS_BY_NAME[name].choices_from):
                 params[name] = value
@@ -312,10 +312,10 @@ def _parameter_field(name: str, caps: Capabilities) -> forms.Field:
         # Empty first: nothing is sent unless the person picks a value.
         values = getattr(caps, parameter.choices_from)
         choices = [("", _("Default"))] + [(value, value) for value in values]
-        return forms.ChoiceField(label=parameter.label, choices=choices, required=False)
+        return forms.ChoiceField(label=_(parameter.label), choices=choices, required=False)
     if name == "partial_images":
         return forms.IntegerField(
-            label=parameter.label,
+            label=_(parameter.label),
             min_value=0,
             max_value=caps.partial_images_max,
             required=False,
@@ -324,7 +324,7 @@ def _parameter_field(name: str, caps: Capabilities) -> forms.Field:
                 "free of charge and not kept."
             ),
         )
-    return forms.IntegerField(label=parameter.label, min_value=0, max_value=100, required=False)
+    return forms.IntegerField(label=_(parameter.label), min_value=0, max_value=100, required=False)
 
 
 def initial_from_job(job: Job) -> dict[str, Any]:

@@ -1,25 +1,27 @@
-"""Template filters for text the engine stored in English (see jobs/messages.py)."""
+"""Template filters for a job's sentences (its error, note and wait; see jobs/messages.py)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from jobs.messages import JobTextParts, localize_job_text, split_job_text
+from jobs.localized import localize, localize_parts
+from jobs.messages import JobText, JobTextParts
 
 register = template.Library()
 
 
 @register.filter
-def job_text(text: str) -> str:
-    """A job's stored error or note in the reader's language; the provider's words unchanged."""
-    return localize_job_text(text)
+def job_text(text: JobText | None) -> str:
+    """A job's sentence (`job.note_text`, …) in the reader's language; the provider's words
+    unchanged."""
+    return localize(text)
 
 
 @register.filter
-def job_text_parts(text: str) -> JobTextParts:
-    """A job's stored error split: `.sentence` for a person, `.details` (the provider's words)."""
-    return split_job_text(text)
+def job_text_parts(text: JobText | None) -> JobTextParts:
+    """A job's sentence split: `.sentence` for a person, `.details` (the provider's words)."""
+    return localize_parts(text)
 
 
 # What each usage counter a provider reports is called on a page (jobs/provider_text.py keeps

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from jobs import pipeline
+from jobs import engine
 from studio.library import share_images
 from studio.models import Membership, Role, Team
 from studio.submit import JobSpec, submit_job
@@ -27,7 +27,7 @@ def done_job(sandbox_models, alice):
         owner=alice, model=sandbox_models["gpt-image-1"], prompt="a lighthouse at dawn", n=2
     )
     job = submit_job(spec)
-    pipeline.run_job(job.pk)  # here, unless a worker kept from an earlier test took it first
+    engine.run_job(job.pk)  # here, unless a worker kept from an earlier test took it first
     assert wait_for_final(job).status == "succeeded", job.error_message
     share_images(alice, design, [image.pk for image in job.images.all()])
     return job

@@ -15,7 +15,10 @@ import requests
 from django.conf import settings
 from django.utils import translation
 
+from jobs import messages as texts
+from jobs.messages import job_text
 from jobs.models import Job, JobStatus
+from jobs.stored_texts import error_fields
 from studio.api.answers import still_running
 from studio.api.tokens import create_token
 from studio.models import Profile
@@ -123,15 +126,16 @@ def test_paths_and_links_without_a_token_answer_in_the_language_asked_for(client
 
 
 def test_a_failed_jobs_error_is_translated_and_keeps_its_code(client, bearer, alice):
+    stored = error_fields(job_text(texts.NO_ANSWER_IN_TIME, seconds=30))
     job = Job.objects.create(
         owner=alice, provider_name="sandbox", model_name="gpt-image-1", prompt="a cat",
-        status=JobStatus.FAILED, error_message="The provider did not answer within 30 seconds.",
+        status=JobStatus.FAILED, **stored,
     )  # fmt: skip
     chinese = client.get(f"/v1/images/jobs/{job.pk}", **bearer, **CHINESE).json()["error"]
     with translation.override("zh-hans"):
         expected = translation.gettext("The provider did not answer within %(seconds)s seconds.")
     assert chinese["message"] == expected % {"seconds": "30"}
-    assert chinese["code"] == "provider_timeout"  # read from the stored English text
+    assert chinese["code"] == "provider_timeout"  # decided by the stored code
     english = client.get(f"/v1/images/jobs/{job.pk}", **bearer, **ENGLISH).json()["error"]
     assert english == {**chinese, "message": job.error_message}
     missing = uuid.uuid4()

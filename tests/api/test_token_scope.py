@@ -5,10 +5,11 @@ jobs of those models (no server needed: Django's test client runs the async view
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jobs.models import Job, JobStatus
 from studio.api.tokens import create_token
-from studio.models import Membership, Role, Team
+from studio.models import LibraryItem, Membership, Role, Team
 from studio.submit import store_upload
 from tests.api.client_helpers import error, post_json
 from tests.fixtures.images import png
@@ -97,3 +98,19 @@ def test_a_team_token_edits_only_its_teams_images(client, alice, design, sandbox
 
 def _page_link(image) -> str:
     return f"http://testserver/images/{image.pk}/file/"
+
+
+def test_a_team_tokens_uploaded_edit_source_joins_the_teams_library(
+    client, alice, design, sandbox_models, png_bytes
+):
+    """As an upload made on the Edit page: the studio files it (studio.filing), not a receiver."""
+    _, secret = create_token(alice, name="team", team=design)
+    image = SimpleUploadedFile("cat.png", png_bytes(64, 64), "image/png")
+    fields = {"model": "gpt-image-1", "prompt": "add a hat", "image": image}
+    answer = client.post("/v1/images/edits", fields, **bearer(secret), **ASYNC)
+    assert answer.status_code == 202, answer.content
+    [upload] = Job.objects.get().source_images.all()
+    assert upload.team == design
+    assert list(LibraryItem.objects.values_list("team", "image", "added_by")) == [
+        (design.pk, upload.pk, alice.pk)
+    ]

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image as PILImage
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import ImageOrigin, Job, JobKind, JobStatus, LedgerEntry
 from jobs.storage import read_stored_file
 from studio.submit import JobSpec, store_upload, submit_job
@@ -22,13 +22,13 @@ TWO_POLLS = "[[polls:2]]"
 
 def run_to_the_end(job: Job, polls: int = 5) -> Job:
     """Run the job, then poll it (made due at once) until it is final or `polls` are spent."""
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     for _ in range(polls):
         job.refresh_from_db()
         if job.is_final:
             return job
         make_due(job)
-        pipeline.poll_job(job.pk)
+        engine.poll_job(job.pk)
     job.refresh_from_db()
     return job
 
@@ -140,7 +140,7 @@ def test_each_dialect_edits_and_records_the_source(
         parts = {part["field"]: part for part in first["files"]}
         assert parts["image"]["content_type"] == "image/png"
         # As stored, or as the job converted it for the model (dall-e-2: an RGBA PNG).
-        assert parts["image"]["size"] == len(pipeline.build_request(job).images[0].data)
+        assert parts["image"]["size"] == len(engine.build_request(job).images[0].data)
         assert ("mask" in parts) == with_mask
         assert first["form"]["prompt"] == spec.prompt
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_not_found_says_what_to_do_next(client, alice):
 
 def test_usage_is_a_table(client, alice, submit, sandbox):
     job = submit("a copper kettle", model="gpt-image-1")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     Job.objects.filter(pk=job.pk).update(
         usage={"total_tokens": 20, "input_tokens_details": {"text_tokens": 9}}
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from jobs import pipeline
+from jobs import engine
 from tests.fixtures.browser import log_in
 from tests.fixtures.polling import wait_for_final
 
@@ -19,7 +19,7 @@ RAW = '{"created": 1, "data": [{"url": "http://'  # jobs/sandbox/envelopes.py: M
 @pytest.fixture
 def failed_job(submit, sandbox):
     job = submit("garbled answer [[fault:malformed]]")
-    pipeline.run_job(job.pk)  # here, unless a worker kept from an earlier test took it first
+    engine.run_job(job.pk)  # here, unless a worker kept from an earlier test took it first
     assert wait_for_final(job).status == "failed"  # a malformed answer is permanent
     return job
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_a_valid_form_creates_a_queued_job_and_opens_its_page(client, alice, san
 
 def test_the_job_page_shows_images_when_done_and_stops_refreshing(client, alice, submit, sandbox):
     job = submit("a teapot")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     client.force_login(alice)
     part = client.get(f"/jobs/{job.pk}/status/").content.decode()
     assert "Succeeded" in part and "every 1s" not in part
@@ -93,7 +93,7 @@ def test_history_lists_the_persons_images_newest_first(client, alice, bob, submi
     first, second = submit("first"), submit("second")
     theirs = submit("not yours", owner=bob)
     for job in (first, second, theirs):
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     client.force_login(alice)
     page = client.get("/history/").content.decode()
     newest, older = second.images.get(), first.images.get()
@@ -103,7 +103,7 @@ def test_history_lists_the_persons_images_newest_first(client, alice, bob, submi
 
 def test_another_person_gets_404_for_every_job_and_image_url(client, alice, bob, submit, sandbox):
     job = submit("mine")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     image = job.images.get()
     client.force_login(bob)
     urls = [
@@ -134,7 +134,7 @@ def test_cancel_and_retry_from_the_job_page(client, alice, submit, sandbox):
 
 def test_the_image_page_shows_prompt_model_provider_usage_and_cost(client, alice, submit, sandbox):
     job = submit("a copper kettle", model="grok-3-image", n=2)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     client.force_login(alice)
     page = client.get(f"/images/{job.images.first().pk}/").content.decode()
     for text in ("a copper kettle", "grok-3-image", "sandbox", "Generated images", "Cost"):

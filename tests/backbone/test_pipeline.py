@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job, JobStatus
 from jobs.storage import read_stored_file
 from tests.engine.helpers import assert_books_balance, make_due
@@ -27,14 +27,14 @@ def run_until_final(job: Job, rounds: int = 10) -> Job:
         if job.is_final:
             break
         make_due(job)
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     job.refresh_from_db()
     return job
 
 
 def test_a_generated_image_is_stored_verified_and_recorded(submit, sandbox):
     job = submit("a lighthouse at dawn", model="gpt-image-1", n=2, size="1024x1536")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.attempts == 1 and job.started_at and job.finished_at
@@ -53,8 +53,8 @@ def test_a_generated_image_is_stored_verified_and_recorded(submit, sandbox):
 
 def test_a_second_delivery_of_the_same_message_does_nothing(submit, sandbox):
     job = submit("only once please")
-    pipeline.run_job(job.pk)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.attempts == 1
@@ -64,7 +64,7 @@ def test_a_second_delivery_of_the_same_message_does_nothing(submit, sandbox):
 
 def test_a_rate_limit_then_success_records_the_attempts(submit, sandbox):
     job = submit("busy relay [[fault:429:1]]")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED  # waiting for its retry, not failed
     assert "trying again" in job.note
@@ -76,16 +76,16 @@ def test_a_rate_limit_then_success_records_the_attempts(submit, sandbox):
 
 def test_a_stray_run_message_during_the_backoff_does_not_submit_early(submit, sandbox):
     job = submit("busy relay [[fault:429:1:30]]")  # Retry-After: 30 s
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.due_at > timezone.now() + timedelta(seconds=25)
     for _ in range(3):  # copies of the run message, from the sweep or a redelivery
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.attempts == 1
     assert submits_seen(sandbox) == 1
     make_due(job)  # the backoff is over: the next message submits, once
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     assert_books_balance(job, sandbox, images=1)
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 2
 
@@ -118,7 +118,7 @@ def test_a_canceled_job_is_not_sent(submit, sandbox):
 
     job = submit("never mind")
     assert cancel_job(job)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELED
     assert submits_seen(sandbox) == 0
@@ -131,8 +131,8 @@ def test_the_sweep_resends_a_lost_hop_once_per_grace_period(submit, sandbox):
 
     job = submit("lost message")
     Job.objects.filter(pk=job.pk).update(due_at=timezone.now() - timedelta(minutes=5))
-    assert pipeline.sweep_due_jobs() == 1
-    assert pipeline.sweep_due_jobs() == 0  # not again until another grace period has passed
+    assert engine.sweep_due_jobs() == 1
+    assert engine.sweep_due_jobs() == 0  # not again until another grace period has passed
 
 
 @pytest.mark.parametrize(("grace", "resent"), [(10, 0), (2, 1)])
@@ -144,7 +144,7 @@ def test_a_hop_is_resent_only_once_it_is_later_than_the_grace(submit, settings, 
     settings.STUDIO_SWEEP_GRACE_SECONDS = grace
     job = submit("a message that may be lost")
     Job.objects.filter(pk=job.pk).update(due_at=timezone.now() - timedelta(seconds=5))
-    assert pipeline.sweep_due_jobs() == resent
+    assert engine.sweep_due_jobs() == resent
 
 
 def test_a_worker_that_died_mid_call_lets_another_take_over(submit, sandbox):
@@ -153,10 +153,10 @@ def test_a_worker_that_died_mid_call_lets_another_take_over(submit, sandbox):
     from django.utils import timezone
 
     job = submit("the first worker died")
-    assert pipeline.claim_for_submit(job.pk) is not None
-    assert pipeline.claim_for_submit(job.pk) is None  # still held
+    assert engine.claim_for_submit(job.pk) is not None
+    assert engine.claim_for_submit(job.pk) is None  # still held
     Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.attempts == 2
@@ -170,7 +170,7 @@ def test_a_model_removed_or_disabled_by_an_admin_fails_the_job_clearly(
     removed = submit("a boat", model="grok-3-image")
     sandbox_models["grok-3-image"].delete()
     for job in (disabled, removed):
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
         job.refresh_from_db()
         assert job.status == JobStatus.FAILED
     assert "disabled by an administrator" in disabled.error_message
@@ -185,7 +185,7 @@ def test_a_missing_key_variable_fails_the_job_with_a_message_for_the_admin(
     provider.set_api_key("env:STUDIO_TEST_KEY_THAT_IS_NOT_SET")
     provider.save()
     job = submit("a lamp")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "STUDIO_TEST_KEY_THAT_IS_NOT_SET is not set" in job.error_message

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Sum
 from django.utils import timezone
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import JobStatus, LedgerEntry, QuotaLimit
 from jobs.quota import quota_status
 
@@ -27,7 +27,7 @@ def test_failed_canceled_and_short_jobs_are_refunded_exactly_and_every_view_agre
     refused = submit("forbidden [[fault:policy]]", n=2)
     canceled = submit("never mind", n=5)
     for job in (full, short, refused):
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     client.force_login(alice)
     client.post(f"/jobs/{canceled.pk}/cancel/")
     for job in (full, short, refused, canceled):

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-WITHOUT_DATABASE = "tests/providers/test_http.py::test_500_is_transient"
+WITHOUT_DATABASE = "tests/dialects/test_http.py::test_500_is_transient"
 WITH_DATABASE = "tests/quota/test_quota_ledger.py::test_it_reserves_within_the_limit"
 
 

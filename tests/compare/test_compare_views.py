@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Batch, BatchKind, Job, JobStatus, QuotaLimit
 from studio.models import Membership, Role, Team
 
@@ -132,7 +132,7 @@ def test_the_comparison_page_shows_one_cell_per_model(client, alice, sandbox_mod
     client.post("/compare/", compare_form(gpt, grok, **{"m1-n": 2}))
     batch = Batch.objects.get()
     done = batch.jobs.get(model=gpt)
-    pipeline.run_job(done.pk)
+    engine.run_job(done.pk)
     done.refresh_from_db()
     assert done.status == JobStatus.SUCCEEDED
     page = client.get(f"/compare/{batch.pk}/").content.decode()
@@ -154,7 +154,7 @@ def test_a_finished_comparison_has_nothing_to_cancel(client, alice, sandbox_mode
     compare_two(client, sandbox_models)
     batch = Batch.objects.get()
     for job in batch.jobs.all():
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     page = client.get(f"/compare/{batch.pk}/").content.decode()
     assert "Cancel the rest" not in page and "data-live-job=" not in page
 

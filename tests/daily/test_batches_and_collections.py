@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Batch, Job, JobStatus, LedgerEntry, LedgerKind, QuotaLimit
 from jobs.quota import charged_for_job
 from studio.models import Collection, Membership, Role, Team
@@ -136,7 +136,7 @@ def test_cancel_the_rest_stops_only_the_unfinished_jobs_and_refunds_them(
     client.post("/generate/", batch_form(sandbox_models["gpt-image-1"]))
     batch = Batch.objects.get()
     done = batch.jobs.get(prompt="a red kite")
-    pipeline.run_job(done.pk)
+    engine.run_job(done.pk)
     client.post(f"/batches/{batch.pk}/cancel/")
     statuses = {job.prompt: job.status for job in batch.jobs.all()}
     assert statuses == {
@@ -164,13 +164,16 @@ def design(alice) -> Team:
     return team
 
 
-def test_results_land_in_the_chosen_collection(client, alice, design, sandbox_models):
+def test_results_land_in_the_chosen_collection(
+    client, alice, design, sandbox_models, django_capture_on_commit_callbacks
+):
     best = Collection.objects.create(team=design, name="Best")
     client.force_login(alice)
     form = {"prompt": "a kite", "model": sandbox_models["gpt-image-1"].pk, "n": 2}
     client.post("/generate/", {**form, "workspace": "design", "collection": best.pk})
     job = Job.objects.get()
-    pipeline.run_job(job.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # filed once the ending commits
+        engine.run_job(job.pk)
     assert set(best.items.values_list("image_id", flat=True)) == set(
         job.images.values_list("pk", flat=True)
     )

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from jobs.models import Batch, ImageOrigin, Job, JobStatus
 from jobs.quota import charged_for_job
 from jobs.storage import store_image
+from studio.library import add_to_library
 from studio.models import Membership, Role, Team
 from tests.fixtures.browser import (
     choose_chip,
@@ -127,6 +128,7 @@ def test_a_reference_picked_from_the_library_opens_edit_with_it_chosen_and_is_se
     reference = store_image(
         png_bytes(128, 128), owner=alice, team=design, job=made, origin=ImageOrigin.GENERATED
     )
+    add_to_library(design, [reference], added_by=alice)  # as the job's ending has it filed
     page = new_page()
     log_in(page, live_server.url, "alice", "/teams/design/library/")
     page.get_by_label("Select: a lighthouse, ink").check()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import JobStatus
 from jobs.quota import charged_for_job
 from studio import my_jobs
@@ -116,9 +116,9 @@ def test_a_page_costs_the_same_queries_with_few_or_many_jobs(
 
 def test_it_shows_what_a_job_cost_and_that_a_refused_one_was_refunded(client, alice, submit):
     done = submit("a calm sea", n=2)
-    pipeline.run_job(done.pk)
+    engine.run_job(done.pk)
     refused = submit(REFUSED)
-    pipeline.run_job(refused.pk)
+    engine.run_job(refused.pk)
     refused.refresh_from_db()
     assert refused.status == JobStatus.FAILED and charged_for_job(refused) == (0, 0)
     client.force_login(alice)

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import ImageOrigin, Job
 from studio.models import Collection, LibraryItem, Membership, Role, Team
 from studio.submit import JobSpec, SubmitRefused, submit_job
@@ -40,7 +40,7 @@ def image_ids(collection: Collection) -> set:
 
 
 def test_generated_results_land_in_the_chosen_personal_collection(
-    client, alice, mine, sandbox_models
+    client, alice, mine, sandbox_models, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
     form = generate_form(sandbox_models["gpt-image-1"], workspace="personal", collection=mine.pk)
@@ -48,14 +48,15 @@ def test_generated_results_land_in_the_chosen_personal_collection(
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
     assert job.collection == mine and job.team is None
-    pipeline.run_job(job.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # filed once the ending commits
+        engine.run_job(job.pk)
     results = set(job.images.values_list("pk", flat=True))
     assert len(results) == 2 and image_ids(mine) == results
     assert not LibraryItem.objects.exists()  # a personal board puts nothing in any team
 
 
 def test_edit_results_land_in_the_chosen_personal_collection(
-    client, alice, mine, sandbox_models, png_bytes
+    client, alice, mine, sandbox_models, png_bytes, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
     upload = SimpleUploadedFile("photo.png", png_bytes(64, 64), content_type="image/png")
@@ -72,7 +73,8 @@ def test_edit_results_land_in_the_chosen_personal_collection(
     )
     job = Job.objects.get()
     assert response["Location"] == f"/jobs/{job.pk}/"
-    pipeline.run_job(job.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # filed once the ending commits
+        engine.run_job(job.pk)
     result = job.images.get()
     assert result.origin == ImageOrigin.EDITED
     assert image_ids(mine) == {result.pk}  # the result, not the uploaded source
@@ -84,7 +86,7 @@ def test_retrying_a_job_keeps_its_personal_collection(client, alice, mine, sandb
     form["prompt"] = "a kite [[fault:policy]]"
     client.post("/generate/", form)
     failed = Job.objects.get()
-    pipeline.run_job(failed.pk)
+    engine.run_job(failed.pk)
     client.post(f"/jobs/{failed.pk}/retry/")
     assert Job.objects.exclude(pk=failed.pk).get().collection == mine
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from jobs import pipeline
-from jobs.capabilities import capabilities_for, credits_for, price_from_table
+from jobs import engine
+from jobs.capabilities import credits_for, price_from_table
+from jobs.dialects import capabilities_for
 from jobs.models import LedgerEntry, LedgerKind, Price, QuotaLimit
 from jobs.quota import charged_for_job
 
@@ -47,7 +48,7 @@ def test_the_estimate_follows_the_admins_table_and_the_ledger_reserves_exactly_i
     assert response.status_code == 302
     reserve = LedgerEntry.objects.get(kind=LedgerKind.RESERVE)
     assert (reserve.images, reserve.credits) == (3, 21)
-    pipeline.run_job(reserve.job_id)
+    engine.run_job(reserve.job_id)
     assert charged_for_job(reserve.job) == (3, 21)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils.datastructures import MultiValueDict
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job
 from studio.forms.edit import EditForm
 from studio.submit import submit_edit
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def made(submit):
     """A finished generate job with its image."""
     job = submit("a quiet pier", size="1024x1536", quality="high")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     return Job.objects.get(pk=job.pk)
 
 
@@ -57,7 +57,7 @@ def test_use_these_settings_of_an_edit_job_opens_edit_with_its_images(
 def test_a_selection_of_several_images_opens_edit_with_all_of_them(client, alice, submit):
     jobs = [submit(f"study {n}") for n in range(2)]
     for job in jobs:
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     ids = [str(job.images.get().pk) for job in jobs]
     client.force_login(alice)
     form = client.get("/edit/", {"image": ids}).context["form"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from jobs import events, partials, pipeline
+from jobs import engine, events, partials
+from jobs.dialects import get_dialect
+from jobs.engine import request as request_builder
 from jobs.models import JobStatus
-from jobs.providers import ImageRequest, ProviderError, TaskState, get_dialect, http
-from jobs.providers.http import sse_data
+from jobs.providers import ImageRequest, ProviderError, TaskState, http
+from jobs.providers.sse import sse_data
 from jobs.quota import charged_for_job
 from tests.fixtures.sandbox import decode_image
 
@@ -18,7 +20,7 @@ openai = get_dialect("openai")
 def test_partials_arrive_one_by_one_before_the_final_image(sandbox, sandbox_endpoint):
     seen = []
     request = ImageRequest(
-        model="gpt-image-1", prompt="a kite", size="1024x1024", partial_images=2,
+        model="gpt-image-1", prompt="a kite", params={"size": "1024x1024", "partial_images": 2},
         on_partial=lambda index, data: seen.append((index, decode_image(data).size)),
     )  # fmt: skip
     result = openai.submit(sandbox_endpoint, request)
@@ -53,8 +55,8 @@ def test_the_pipeline_keeps_partials_only_while_the_job_runs_and_charges_the_fin
 
         return keep_and_look
 
-    monkeypatch.setattr(pipeline, "partial_sink", watching_sink)
-    pipeline.run_job(job.pk)
+    monkeypatch.setattr(request_builder, "partial_sink", watching_sink)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert kept == [0, 1]  # each partial was there for the page while the job ran
     assert job.status == JobStatus.SUCCEEDED and job.images.count() == 1
@@ -82,7 +84,10 @@ def test_only_the_openai_dialect_offers_partial_previews(client, alice, sandbox_
 
 def streaming_request(**options) -> ImageRequest:
     return ImageRequest(
-        model="gpt-image-1", prompt="a kite", size="1024x1024", partial_images=2, **options
+        model="gpt-image-1",
+        prompt="a kite",
+        params={"size": "1024x1024", "partial_images": 2},
+        **options,
     )
 
 
@@ -151,7 +156,7 @@ def test_partial_previews_are_capped_in_bytes_per_job(submit, monkeypatch):
     monkeypatch.setattr(partials, "MAX_PARTIAL_BYTES_PER_JOB", 1)
     monkeypatch.setattr(events, "publish_job_event", lambda job_id, kind: kept.append(kind))
     monkeypatch.setattr(partials, "publish_job_event", lambda job_id, kind: kept.append(kind))
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.images.count() == 1
     assert "partial" not in kept and partials.latest_partial(job.pk) is None

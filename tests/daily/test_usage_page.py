@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import LedgerEntry
 from jobs.quota import adjust_quota, charged_for_job
 from jobs.usage_report import UsageRow, daily_columns
@@ -32,7 +32,7 @@ def test_it_sums_the_persons_own_ledger_in_every_workspace_and_no_one_elses(
     design = Team.objects.create(name="Design", slug="design")
     Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
     mine = submit("a quiet lake", n=2)
-    pipeline.run_job(mine.pk)
+    engine.run_job(mine.pk)
     # A team's job counts against the person who started it too.
     in_team = submit_job(
         JobSpec(owner=alice, model=sandbox_models["dall-e-3"], prompt="a poster", team=design)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
 from jobs.models import Image, ImageOrigin, Job, JobKind, QuotaLimit
+from studio.models import LibraryItem, Membership, Role, Team
 from studio.submit import store_upload
 from tests.conftest import PASSWORD
 from tests.fixtures.images import jpeg, mask_png, png
@@ -221,6 +222,31 @@ def test_a_stored_image_is_edited_without_a_new_upload(post_edit, alices_image):
     assert Image.objects.count() == 1  # nothing was stored again
 
 
+@pytest.mark.parametrize("page", ["/edit/", "/generate/"])  # the Edit page, the studio's dock
+def test_an_upload_for_an_edit_in_a_team_joins_its_library_and_a_chosen_image_does_not(
+    alice_client, alice, alices_image, sandbox_models, page
+):
+    design = Team.objects.create(name="Design", slug="design")
+    Membership.objects.create(team=design, user=alice, role=Role.EDITOR)
+    response = alice_client.post(
+        page,
+        {
+            "prompt": "make the sky stormy",
+            "model": sandbox_models["gpt-image-1"].pk,
+            "n": "1",
+            "workspace": "design",
+            "source": [str(alices_image.pk)],
+            "image": [upload(png(48, 48))],
+        },
+    )
+    assert response.status_code == 302, response.content
+    job = Job.objects.get()
+    [uploaded] = job.source_images.exclude(pk=alices_image.pk)
+    assert uploaded.team == design
+    in_library = LibraryItem.objects.values_list("team", "image", "added_by")
+    assert list(in_library) == [(design.pk, uploaded.pk, alice.pk)]  # not the personal source
+
+
 def test_another_persons_image_cannot_be_chosen(client, bob, alices_image, sandbox_models):
     client.login(username="bob", password=PASSWORD)
     assert client.get(f"/edit/?image={alices_image.pk}").status_code == 404
@@ -242,7 +268,7 @@ def test_another_persons_image_cannot_be_chosen(client, bob, alices_image, sandb
 
 def sent_by_the_job(job: Job):
     """The images and mask the job will send, as the pipeline builds its request."""
-    from jobs.pipeline import build_request
+    from jobs.engine import build_request
 
     request = build_request(job)
     return request.images, request.mask

@@ -13,7 +13,8 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
-from jobs import pipeline, services, storage
+from jobs import engine, services, storage
+from jobs.engine import endings, results
 from jobs.models import Job, JobStatus
 from jobs.providers import http
 from tests.engine.helpers import assert_books_balance, make_due, provider_submits
@@ -33,9 +34,9 @@ def test_a_soft_time_limit_while_storing_ends_the_job_cleanly(submit, sandbox, m
         written.append(draft)
         return draft
 
-    monkeypatch.setattr(pipeline, "write_result_files", write_then_time_out)
+    monkeypatch.setattr(results, "write_result_files", write_then_time_out)
     job = submit("a slow store", model="gpt-image-1", n=2)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "did not finish within" in job.error_message
     assert written  # one image had been written before the limit hit; it is gone again
@@ -45,7 +46,7 @@ def test_a_soft_time_limit_while_storing_ends_the_job_cleanly(submit, sandbox, m
 def test_a_database_error_while_ending_is_tried_again_without_a_second_submit(
     submit, sandbox, monkeypatch
 ):
-    real_settle, calls = pipeline.quota.settle_quota, []
+    real_settle, calls = endings.quota.settle_quota, []
 
     def settle_after_a_blink(job):
         calls.append(job.pk)
@@ -53,9 +54,9 @@ def test_a_database_error_while_ending_is_tried_again_without_a_second_submit(
             raise OperationalError("server closed the connection unexpectedly")
         real_settle(job)
 
-    monkeypatch.setattr(pipeline.quota, "settle_quota", settle_after_a_blink)
+    monkeypatch.setattr(endings.quota, "settle_quota", settle_after_a_blink)
     job = submit("a database blink", model="gpt-image-1", n=2)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and len(calls) == 2
     assert_books_balance(job, sandbox, images=2)
@@ -79,7 +80,7 @@ def _downloading(sandbox) -> bool:
 )
 def test_a_cancel_mid_hop_discards_the_results(submit, sandbox, prompt, model, n, hop_is_under_way):
     job = submit(prompt, model=model, n=n)
-    hop = threading.Thread(target=pipeline.run_job, args=(job.pk,))
+    hop = threading.Thread(target=engine.run_job, args=(job.pk,))
     hop.start()
     wait_until(lambda: hop_is_under_way(sandbox), 10, 0.02, "the hop to reach the provider")
     assert services.cancel_job(job)
@@ -91,7 +92,7 @@ def test_a_cancel_mid_hop_discards_the_results(submit, sandbox, prompt, model, n
 
 def test_a_cancel_after_the_ending_is_refused_and_keeps_what_was_charged(submit, sandbox):
     job = submit("too late to cancel", model="gpt-image-1", n=2)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     assert services.cancel_job(job) is False
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
@@ -102,11 +103,11 @@ def test_a_hop_that_lost_its_lease_keeps_nothing_and_the_request_is_not_sent_aga
     """A frozen hop whose lease lapsed after its request left: the job ends (refunded) without a
     second submit, and the frozen hop's late answer is discarded."""
     job = submit("frozen then thawed [[delay:1]]", model="gpt-image-1")
-    frozen = threading.Thread(target=pipeline.run_job, args=(job.pk,))
+    frozen = threading.Thread(target=engine.run_job, args=(job.pk,))
     frozen.start()
     _wait_for_requests(sandbox, 1)
     Job.objects.filter(pk=job.pk).update(lease_until="2000-01-01T00:00:00Z")  # it lapsed
-    pipeline.run_job(job.pk)  # what the sweep's message does next
+    engine.run_job(job.pk)  # what the sweep's message does next
     frozen.join(10)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.attempts == 1
@@ -118,7 +119,7 @@ def test_a_trickling_download_ends_at_one_wall_clock_deadline(submit, sandbox, s
     settings.STUDIO_DOWNLOAD_SECONDS = 1
     job = submit("a trickle [[trickle:6]]", model="dall-e-3")
     started = time.monotonic()
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     took = time.monotonic() - started
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
@@ -130,7 +131,7 @@ def test_a_trickling_download_ends_at_one_wall_clock_deadline(submit, sandbox, s
 def test_an_oversized_b64_result_is_refused_before_it_is_decoded(submit, sandbox, settings):
     settings.STUDIO_RESULT_MAX_BYTES = 2048
     job = submit("a huge picture", model="gpt-image-1", size="1024x1024")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "larger than" in job.error_message
@@ -148,7 +149,7 @@ def test_an_oversized_data_uri_result_is_refused(settings):
 def test_an_oversized_provider_answer_is_refused(submit, sandbox, monkeypatch):
     monkeypatch.setattr(http, "max_body_bytes", 4096)
     job = submit("a heavy answer", model="gpt-image-1")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "answer is larger than" in job.error_message
@@ -157,10 +158,10 @@ def test_an_oversized_provider_answer_is_refused(submit, sandbox, monkeypatch):
 
 def test_an_async_task_ending_after_n_polls_needs_no_real_clock(submit, sandbox):
     job = submit("[[polls:3]] three polls", model="gpt-image-1.5", n=2)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     for _ in range(3):
         make_due(job)
-        pipeline.poll_job(job.pk)
+        engine.poll_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.poll_count == 3  # 3 polls scheduled
     assert_books_balance(job, sandbox, images=2)
@@ -182,7 +183,7 @@ def test_leases_and_due_times_follow_the_database_clock_not_the_workers(
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=60))
     job = submit("[[never]] a skewed worker", model="gpt-image-1.5")
-    pipeline.run_job(job.pk)  # due at once on the database's clock, whatever this process thinks
+    engine.run_job(job.pk)  # due at once on the database's clock, whatever this process thinks
     job.refresh_from_db()
     db_now = Job.objects.filter(pk=job.pk).annotate(now=Now()).values_list("now", flat=True).get()
     assert job.status == JobStatus.RUNNING and job.remote_task_id

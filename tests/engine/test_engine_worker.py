@@ -26,6 +26,17 @@ TEN_SECOND_HOPS = {**QUICK_TAKEOVER, "STUDIO_TASK_SOFT_TIME_LIMIT": "10"}
 pytestmark = [pytest.mark.long, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def test_the_worker_registers_the_engines_tasks_under_the_names_queued_messages_carry(
+    start_worker,
+):
+    """The tasks live in jobs/engine/tasks.py, where Celery's default discovery would not look;
+    their names are still the ones they had in jobs/tasks.py, which messages in a broker carry."""
+    worker = start_worker(QUICK_TAKEOVER)
+    banner = worker.log_path.read_text()  # `-l INFO` lists the registered tasks as it starts
+    for name in ("jobs.tasks.run_job", "jobs.tasks.poll_job", "jobs.tasks.sweep_due_jobs"):
+        assert f". {name}" in banner, banner[:3000]
+
+
 def test_a_download_slower_than_the_lease_is_not_taken_over(
     start_worker, submit, sandbox, url_answers
 ):
@@ -97,7 +108,7 @@ def test_an_answer_trickling_past_the_time_limit_ends_the_job_once(start_worker,
     job = wait_for_final(submit("a trickled answer [[trickleanswer:40]]", model="gpt-image-1"), 60)
     took = time.monotonic() - started
     assert job.status == JobStatus.FAILED
-    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=10)
+    assert job.error_text == job_text(texts.STEP_TIME_LIMIT, seconds=10)
     assert took < 25, f"ended after {took:.0f} s, not at the 10 s deadline"
     time.sleep(3)  # a lease lapsing meanwhile would let the sweep end the job a second time
     job.refresh_from_db()

@@ -15,9 +15,10 @@ import pytest
 from django.db import connection
 from django.db.models.functions import Now
 
+from jobs import engine
 from jobs import messages as texts
-from jobs import pipeline
 from jobs.concurrency import LeaseKeeper, lease_keeper
+from jobs.engine import results
 from jobs.messages import job_text
 from jobs.models import Job, JobStatus
 from tests.engine.helpers import assert_books_balance
@@ -36,7 +37,7 @@ def _lease_of(job: Job):
 @pytest.mark.django_db
 def test_the_lease_keeper_renews_a_hop_only_until_its_deadline(submit):
     in_time, out_of_time = submit("a hop in time"), submit("a hop past its deadline")
-    holds = [pipeline.claim_for_submit(job.pk) for job in (in_time, out_of_time)]
+    holds = [engine.claim_for_submit(job.pk) for job in (in_time, out_of_time)]
     Job.objects.filter(pk__in=[in_time.pk, out_of_time.pk]).update(lease_until=LONG_AGO)
     keeper = LeaseKeeper()  # its thread is not started: renew_now is what it runs
     now = time.monotonic()
@@ -65,11 +66,11 @@ def test_a_provider_slower_than_the_hops_deadline_ends_the_job_at_the_deadline(
     settings.CELERY_TASK_SOFT_TIME_LIMIT = 1  # STUDIO_TASK_SOFT_TIME_LIMIT
     job = submit(prompt, model=model, **params)
     started = time.monotonic()
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     took = time.monotonic() - started
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert job.error_message == job_text(texts.STEP_TIME_LIMIT, seconds=1)
+    assert job.error_text == job_text(texts.STEP_TIME_LIMIT, seconds=1)
     # Well before the 8 s the slow providers take (generous: two busy cores stretch a second).
     assert took < 6, f"the hop went on {took:.1f} s past a 1 s deadline"
     assert job.attempts == 1  # ended, not handed back for a second submit
@@ -78,7 +79,7 @@ def test_a_provider_slower_than_the_hops_deadline_ends_the_job_at_the_deadline(
 
 def _run_job_then_close(job_id) -> None:
     try:
-        pipeline.run_job(job_id)
+        engine.run_job(job_id)
     finally:
         connection.close()  # this thread's own; left open it would block dropping the test database
 
@@ -91,14 +92,14 @@ def test_a_hop_stuck_past_its_deadline_is_left_to_the_sweep_and_its_late_ending_
     dead worker's does (its request was sent: Failed, refunded, not sent again), and when the
     write comes back at last the hop's ending is refused and its files removed."""
     settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.STUDIO_LEASE_SECONDS = 1, 1
-    stuck, release, real_write = threading.Event(), threading.Event(), pipeline.write_result_files
+    stuck, release, real_write = threading.Event(), threading.Event(), results.write_result_files
 
     def write_when_released(job, index, data, **kwargs):
         stuck.set()
         release.wait(20)
         return real_write(job, index, data, **kwargs)
 
-    monkeypatch.setattr(pipeline, "write_result_files", write_when_released)
+    monkeypatch.setattr(results, "write_result_files", write_when_released)
     job = submit("a stuck store", model="gpt-image-1")
     hop = threading.Thread(target=_run_job_then_close, args=(job.pk,))
     hop.start()
@@ -108,10 +109,10 @@ def test_a_hop_stuck_past_its_deadline_is_left_to_the_sweep_and_its_late_ending_
         wait_until(lambda: lease_keeper.renew_now() == 0, 5, 0.05, "the hop's deadline to pass")
         lapsed = Job.objects.filter(pk=job.pk, lease_until__lt=Now()).exists
         wait_until(lapsed, 5, 0.05, "the hop's lease to lapse")
-        assert Job.objects.filter(pipeline.abandoned_after_sending(), pk=job.pk).exists()
-        Job.objects.filter(pk=job.pk).update(due_at=pipeline.db_time(-60))  # past the grace
-        assert pipeline.sweep_due_jobs() == 1
-        pipeline.run_job(job.pk)  # what the sweep's message does next (a no-op if done)
+        assert Job.objects.filter(engine.abandoned_after_sending(), pk=job.pk).exists()
+        Job.objects.filter(pk=job.pk).update(due_at=engine.db_time(-60))  # past the grace
+        assert engine.sweep_due_jobs() == 1
+        engine.run_job(job.pk)  # what the sweep's message does next (a no-op if done)
     finally:
         release.set()
         hop.join(20)

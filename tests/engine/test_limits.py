@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs import limits, pipeline
+from jobs import engine, limits
 from jobs.models import Job, JobStatus, QuotaLimit
 from tests.engine.helpers import make_due
 
@@ -25,14 +25,14 @@ def limited(sandbox_models):
 def test_a_job_without_a_free_slot_stays_queued_and_says_why(submit, sandbox, limited):
     first, second = submit("first"), submit("second")
     assert limits.take_slots(first, 60) is None  # the first holds the only slot
-    pipeline.run_job(second.pk)
+    engine.run_job(second.pk)
     second.refresh_from_db()
     assert second.status == JobStatus.QUEUED and second.attempts == 0
     assert second.waiting_for == "Waiting for a free slot for gpt-image-1 (1 jobs at once)."
     assert second.due_at > first.created_at
     limits.release_slots(first)
     make_due(second)
-    pipeline.run_job(second.pk)
+    engine.run_job(second.pk)
     second.refresh_from_db()
     assert second.status == JobStatus.SUCCEEDED and not second.waiting_for
 
@@ -49,7 +49,7 @@ def test_an_ending_gives_the_slot_back(
 ):
     job = submit("ends")
     with django_capture_on_commit_callbacks(execute=True):
-        pipeline.run_job(job.pk)
+        engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert limits.take_slots(submit("next"), 60) is None
@@ -80,7 +80,7 @@ def test_a_provider_limit_holds_across_its_models_and_the_job_page_says_why(
     first, second = submit("first"), submit("second", model="dall-e-3")
     try:
         assert limits.take_slots(first, 60) is None
-        pipeline.run_job(second.pk)
+        engine.run_job(second.pk)
         second.refresh_from_db()
         assert second.status == JobStatus.QUEUED and second.attempts == 0
         expected = f"Waiting for a free slot at {provider.name} (1 jobs at once)."
@@ -91,7 +91,7 @@ def test_a_provider_limit_holds_across_its_models_and_the_job_page_says_why(
 
         limits.release_slots(first)
         make_due(second)
-        pipeline.run_job(second.pk)
+        engine.run_job(second.pk)
         second.refresh_from_db()
         assert second.status == JobStatus.SUCCEEDED and not second.waiting_for
     finally:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import escape
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import JobStatus
 from studio.models import Collection, Membership, Profile, Role, Team
 from tests.conftest import PASSWORD
@@ -110,7 +110,7 @@ def test_a_failed_jobs_message_is_translated_and_the_providers_words_kept(
     client, alice, submit, sandbox
 ):
     job = submit("something forbidden [[fault:policy]]")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error_message.startswith("The provider refused the prompt: ")

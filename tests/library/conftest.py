@@ -10,6 +10,7 @@ import pytest
 
 from jobs.models import Image, ImageOrigin
 from jobs.storage import store_image
+from studio.library import add_to_library
 from studio.models import Membership, Role, Team
 from tests.conftest import create_person
 from tests.fixtures.factories import make_image, make_job
@@ -60,11 +61,15 @@ def world(db) -> World:
 def store_test_image(
     owner, *, team=None, prompt: str = "a quiet harbour", color=(20, 120, 200)
 ) -> Image:
-    """An image stored for real (file and thumbnail), made by a succeeded job."""
+    """An image stored for real (file and thumbnail), made by a succeeded job (and so, made in a
+    team, in its library)."""
     job = make_job(owner, team=team, prompt=prompt, status="succeeded")
-    return store_image(
+    image = store_image(
         png(32, 32, color), owner=owner, origin=ImageOrigin.GENERATED, job=job, team=team
     )
+    if team is not None:
+        add_to_library(team, [image], added_by=owner)
+    return image
 
 
 @pytest.fixture

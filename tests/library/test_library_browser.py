@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from jobs.models import ImageOrigin
 from jobs.storage import store_image
+from studio.library import add_to_library
 from studio.models import LibraryItem, Membership, Role, Team
 from tests.fixtures.browser import log_in
 from tests.fixtures.factories import make_job
@@ -36,6 +37,7 @@ def studio_team(make_user, png_bytes):
         job=make_job(nico, prompt="A bowl of lemons", team=team, status="succeeded"),
         team=team,
     )
+    add_to_library(team, [other], added_by=nico)  # as the job's ending has it filed
     return {"team": team, "image": image, "other": other}
 
 

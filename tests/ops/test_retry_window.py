@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from jobs import pipeline
+from jobs import engine
+from jobs.engine.retry import POLL_NOT_FOUND_LIMIT, poll_error_is_transient, should_give_up
 from jobs.models import Job, JobStatus
 from jobs.providers import ProviderError
-from jobs.providers.http import POLL_NOT_FOUND_LIMIT, poll_error_is_transient, should_give_up
 from tests.backbone.test_pipeline import run_until_final
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_more_failures_than_the_old_budget_still_end_succeeded(submit, sandbox, 
 def test_a_job_gives_up_once_the_window_has_passed(submit, sandbox, settings):
     settings.STUDIO_RETRY_WINDOW_SECONDS = 300
     job = submit("a relay that stays down [[fault:503:50]]")
-    pipeline.run_job(job.pk)  # first failure: the window starts now
+    engine.run_job(job.pk)  # first failure: the window starts now
     Job.objects.filter(pk=job.pk).update(transient_since=timezone.now() - timedelta(seconds=301))
     job = run_until_final(job, rounds=1)
     assert job.status == JobStatus.FAILED
@@ -51,10 +51,10 @@ def test_a_job_gives_up_once_the_window_has_passed(submit, sandbox, settings):
 
 
 def poll_until_final(job: Job, rounds: int = 12) -> Job:
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     for _ in range(rounds):
         Job.objects.filter(pk=job.pk).update(due_at=timezone.now())
-        pipeline.poll_job(job.pk)
+        engine.poll_job(job.pk)
         job.refresh_from_db()
         if job.is_final:
             break

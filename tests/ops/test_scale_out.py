@@ -10,7 +10,7 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job, JobStatus
 from tests.fixtures.services import TEST_QUEUE, wait_until
 
@@ -34,7 +34,7 @@ def test_two_beats_sweeping_at_once_send_each_overdue_job_once(submit, redis_url
     def sweep():
         start.wait()
         try:
-            sent.append(pipeline.sweep_due_jobs())
+            sent.append(engine.sweep_due_jobs())
         finally:
             connection.close()
 

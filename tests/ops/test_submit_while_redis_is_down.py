@@ -33,7 +33,7 @@ def test_a_submit_while_redis_is_down_runs_once_when_it_is_back(
 ):
     worker_pool.stop()  # no worker: nothing may pick the job up before Redis is "back"
     client.login(username="alice", password=PASSWORD)
-    with caplog.at_level(logging.WARNING, logger="jobs.queue"):
+    with caplog.at_level(logging.WARNING, logger="jobs.engine.queue"):
         response = client.post(
             "/generate/", {"prompt": "a quiet pier", "model": sandbox_models["gpt-image-1"].pk}
         )

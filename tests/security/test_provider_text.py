@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job, JobStatus
 from jobs.provider_text import clean_provider_text, clean_usage
-from jobs.providers.http import classify_error, error_details
+from jobs.providers.classify import classify_error, error_details
 from studio.api.tokens import create_token
 from studio.logs import JsonFormatter
 
@@ -92,14 +92,14 @@ def relay_models(sandbox_models):
 
 
 def run_to_the_end(job: Job) -> Job:
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     for _poll in range(40):
         job.refresh_from_db()
         if job.is_final:
             return job
         time.sleep(0.1)
         Job.objects.filter(pk=job.pk).update(due_at=timezone.now())
-        pipeline.poll_job(job.pk)
+        engine.poll_job(job.pk)
     raise AssertionError(f"job still {job.status}")
 
 
@@ -117,7 +117,7 @@ def test_a_failure_reason_and_usage_that_echo_the_key_never_reach_the_page(
     job = run_to_the_end(submit("a quiet bay [[pending:0]] [[final:failed]] [[echo_key]]", model))
     assert job.status == JobStatus.FAILED
     assert "[redacted]" in job.error_message
-    assert RELAY_KEY not in job.error_message + repr(job.usage)
+    assert RELAY_KEY not in job.error_message + repr(job.usage) + repr(job.error_details)
     client.force_login(alice)
     assert RELAY_KEY not in pages_of(client, job)
 
@@ -207,6 +207,7 @@ def everything_shown(client, job: Job, owner, caplog) -> str:
         record.getMessage() + "\n" + written.format(record) for record in caplog.records
     )
     stored = job.error_message + job.note + job.remote_status + repr(job.usage)
+    stored += repr([job.error_params, job.error_details, job.note_params, job.note_details])
     return "\n".join([stored, pages_of(client, job), api_error_of(client, job, owner), logged])
 
 
@@ -229,7 +230,7 @@ def test_a_retry_note_around_an_echoed_key_shows_no_piece_of_it(
 ):
     caplog.set_level(logging.INFO)
     job = submit(f"a green boat [[fault:{fault}]] [[echo_key:{form}]]", "gpt-image-1")
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and "trying again" in job.note
     assert key_pieces_in(everything_shown(client, job, alice, caplog)) == []

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
+from jobs.dialects import get_dialect
 from jobs.models import Provider, ProviderModel
-from jobs.providers import Endpoint, ProviderError, get_dialect
+from jobs.providers import Endpoint, ProviderError
 from jobs.providers.http import provider_url
 from jobs.providers_file import CatalogError, load_providers
 

@@ -170,10 +170,10 @@ def test_the_keyboard_alone_reaches_the_prompt_first_and_every_dock_action(
 def test_a_reference_picked_from_history_makes_the_job_an_edit(
     live_server, new_page, celery_worker, sandbox_models, alice, submit
 ):
-    from jobs import pipeline
+    from jobs import engine
 
     made = submit("a red square")
-    pipeline.run_job(made.pk)  # or the worker does, first: either way, wait for its image
+    engine.run_job(made.pk)  # or the worker does, first: either way, wait for its image
     wait_until(lambda: made.images.exists(), 30, message="the first job's image")
     reference = made.images.get()
     page = new_page()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from jobs import pipeline
+from jobs import engine
 from jobs.models import Job, QuotaLimit
 from studio.dock import FEED_PAGE_SIZE, ratio_name
 from studio.models import Membership, Profile, Role, Team
@@ -112,7 +112,7 @@ def test_a_canceled_jobs_card_says_it_was_refunded(client, alice, submit):
 
 def test_a_finished_card_shows_its_images_in_order_and_what_it_cost(client, alice, submit, sandbox):
     job = submit("three teapots", n=3)
-    pipeline.run_job(job.pk)
+    engine.run_job(job.pk)
     client.force_login(alice)
     card = client.get(f"/jobs/{job.pk}/card/").content.decode()
     images = list(job.images.order_by("index"))
@@ -186,7 +186,7 @@ def test_references_make_the_dock_submit_an_edit_and_a_model_without_them_says_s
     client, alice, submit, sandbox, sandbox_models
 ):
     made = submit("a red square")
-    pipeline.run_job(made.pk)
+    engine.run_job(made.pk)
     reference = made.images.get()
     client.force_login(alice)
     data = {"prompt": "in blue", "model": sandbox_models["gpt-image-1"].pk, "source": reference.pk}

@@ -1,0 +1,1 @@
+"""Dialect tests use the sandbox fixtures that the root conftest registers."""

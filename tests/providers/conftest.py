@@ -1,1 +1,0 @@
-"""Provider tests use the sandbox fixtures that the root conftest registers."""
