@@ -21,8 +21,8 @@ unset PYTHONDONTWRITEBYTECODE
 # the processes that start together below.
 .venv/bin/python -m compileall -q -j 0 studio jobs tests manage.py >/dev/null
 
-# Types over the engine package (configured in pyproject.toml: files, plugins, exclusions), beside
-# the tests: from a fresh clone's cold cache it costs about 12 s of CPU. Reported after them.
+# Types over the engine and the web app, jobs and studio (configured in pyproject.toml: files,
+# plugins, exclusions), beside the tests. Reported after them; an error fails the run.
 types_log=$(mktemp)
 .venv/bin/mypy >"$types_log" 2>&1 &
 types_pid=$!

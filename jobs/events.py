@@ -19,6 +19,7 @@ import redis
 from django.conf import settings
 
 from jobs.event_hub import Listener, hub_for
+from jobs.models.job import FINAL_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def events_client() -> redis.Redis:
     return _clients[url]
 
 
-FINAL_KINDS = frozenset({"succeeded", "failed", "canceled"})
+# A final status is also the kind of the event that announces it.
+FINAL_KINDS = frozenset(str(status) for status in FINAL_STATUSES)
 
 
 def publish_job_event(job_id: UUID | str, kind: str, owner_id: int | None = None) -> None:

@@ -32,7 +32,7 @@ class Figure:
 class OpsReport:
     queue: list[Figure] = field(default_factory=list)
     workers: list[Figure] = field(default_factory=list)  # seconds since each one's heartbeat
-    running: list[Figure] = field(default_factory=list)
+    running_jobs: list[Figure] = field(default_factory=list)
     error_rate: list[Figure] = field(default_factory=list)  # % of jobs ended failed, per provider
     slowest: list[Figure] = field(default_factory=list)  # mean seconds of succeeded jobs
     redis_problem: str = ""
@@ -40,7 +40,7 @@ class OpsReport:
     def charts(self) -> dict[str, Chart]:
         return {
             name: bar_chart(getattr(self, name), "value")
-            for name in ("queue", "running", "error_rate", "slowest")
+            for name in ("queue", "running_jobs", "error_rate", "slowest")
         }
 
 
@@ -53,7 +53,7 @@ def ops_report(queue_names: list[str]) -> OpsReport:
         report.workers = [Figure(name, age) for name, age in sorted(recent_workers().items())]
     except redis.RedisError as error:
         report.redis_problem = f"Redis did not answer: {error}"
-    report.running = _running_per_provider()
+    report.running_jobs = _running_per_provider()
     report.error_rate, report.slowest = _last_hour_per_provider()
     return report
 
@@ -76,14 +76,14 @@ def _last_hour_per_provider() -> tuple[list[Figure], list[Figure]]:
         .values("provider_name")
         .annotate(
             ended=Count("id"),
-            failed=Count("id", filter=Q(status=JobStatus.FAILED)),
+            failures=Count("id", filter=Q(status=JobStatus.FAILED)),
             mean=Avg(duration, filter=Q(status=JobStatus.SUCCEEDED, started_at__isnull=False)),
         )
         .order_by("provider_name")
     )
     error_rate, slowest = [], []
     for row in rows:
-        error_rate.append(Figure(row["provider_name"], round(100 * row["failed"] / row["ended"])))
+        error_rate.append(Figure(row["provider_name"], round(100 * row["failures"] / row["ended"])))
         if row["mean"] is not None:
             slowest.append(Figure(row["provider_name"], round(row["mean"].total_seconds(), 1)))
     error_rate.sort(key=lambda figure: -figure.value)

@@ -35,13 +35,35 @@ class Parameter:
     # For choices, the Capabilities attribute listing the allowed values.
     choices_from: str = ""
     operations: frozenset[str] = BOTH
+    # Defined by OpenAI's Images API (apps send those whatever the model); False: the studio's own.
+    openai: bool = True
+    # The price of an image depends on it (the estimate reads only these).
+    priced: bool = False
+    # The studio page shows its choices as chips (few, short values compared at a glance).
+    chips: bool = False
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("size", gettext_noop("Size"), "choice", "sizes"),
-    Parameter("aspect_ratio", gettext_noop("Aspect ratio"), "choice", "aspect_ratios"),
-    Parameter("resolution", gettext_noop("Resolution"), "choice", "resolutions"),
-    Parameter("quality", gettext_noop("Quality"), "choice", "qualities"),
+    Parameter("size", gettext_noop("Size"), "choice", "sizes", priced=True, chips=True),
+    # grok's: an aspect ratio and a resolution instead of a size.
+    Parameter(
+        "aspect_ratio",
+        gettext_noop("Aspect ratio"),
+        "choice",
+        "aspect_ratios",
+        openai=False,
+        chips=True,
+    ),
+    Parameter(
+        "resolution",
+        gettext_noop("Resolution"),
+        "choice",
+        "resolutions",
+        openai=False,
+        priced=True,
+        chips=True,
+    ),
+    Parameter("quality", gettext_noop("Quality"), "choice", "qualities", priced=True, chips=True),
     Parameter("background", gettext_noop("Background"), "choice", "backgrounds"),
     Parameter("output_format", gettext_noop("Output format"), "choice", "output_formats"),
     Parameter("moderation", gettext_noop("Moderation"), "choice", "moderations"),
@@ -66,6 +88,8 @@ PARAMETERS: tuple[Parameter, ...] = (
 )
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 CHOICE_PARAMETERS: tuple[Parameter, ...] = tuple(p for p in PARAMETERS if p.kind == "choice")
+PRICED_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.priced)
+CHIP_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.chips)
 # The number of images is not a request parameter (every dialect has its own `n`), but pages
 # label it beside them.
 COUNT_LABEL = gettext_noop("Number of images")

@@ -11,6 +11,10 @@ manage the team. Only an image's creator or a team owner may take it out of the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -18,22 +22,25 @@ from django.http import Http404
 from jobs.models import Batch, Image, Job
 from studio.models import ApiToken, Collection, LibraryItem, Membership, Role, Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 ANY_ROLE = (Role.OWNER, Role.EDITOR, Role.VIEWER)
 ORGANISERS = (Role.OWNER, Role.EDITOR)  # add, share in, tag, collect
 MANAGERS = (Role.OWNER,)  # members and roles
 
 
-def visible_jobs(user) -> QuerySet[Job]:
+def visible_jobs(user: User) -> QuerySet[Job]:
     return Job.objects.filter(owner=user)
 
 
-def visible_images(user) -> QuerySet[Image]:
+def visible_images(user: User) -> QuerySet[Image]:
     """Images a person may look at: their own, and those in libraries of teams they belong to."""
     in_my_teams = LibraryItem.objects.filter(image=OuterRef("pk"), team__memberships__user=user)
     return Image.objects.filter(Q(owner=user) | Exists(in_my_teams))
 
 
-def get_job_for(user, job_id) -> Job:
+def get_job_for(user: User, job_id: UUID | str) -> Job:
     try:
         return visible_jobs(user).select_related("model__provider").get(pk=job_id)
     except (Job.DoesNotExist, ValueError) as error:
@@ -64,28 +71,28 @@ def token_images(token: ApiToken) -> QuerySet[Image]:
     return images.filter(Q(team_id=token.team_id) | Exists(in_library))
 
 
-def get_job_for_token(token: ApiToken, job_id) -> Job:
+def get_job_for_token(token: ApiToken, job_id: UUID | str) -> Job:
     try:
         return token_jobs(token).select_related("model__provider").get(pk=job_id)
     except (Job.DoesNotExist, ValueError) as error:
         raise Http404("No such job.") from error
 
 
-def get_image_for_token(token: ApiToken, image_id) -> Image:
+def get_image_for_token(token: ApiToken, image_id: UUID | str) -> Image:
     try:
         return token_images(token).select_related("job", "owner", "team").get(pk=image_id)
     except (Image.DoesNotExist, ValueError) as error:
         raise Http404("No such image.") from error
 
 
-def get_batch_for(user, batch_id) -> Batch:
+def get_batch_for(user: User, batch_id: UUID | str) -> Batch:
     try:
         return Batch.objects.filter(owner=user).get(pk=batch_id)
     except (Batch.DoesNotExist, ValueError) as error:
         raise Http404("No such batch.") from error
 
 
-def get_image_for(user, image_id) -> Image:
+def get_image_for(user: User, image_id: UUID | str) -> Image:
     try:
         return visible_images(user).select_related("job", "owner", "team").get(pk=image_id)
     except (Image.DoesNotExist, ValueError) as error:
@@ -95,22 +102,22 @@ def get_image_for(user, image_id) -> Image:
 # --- Teams ------------------------------------------------------------------------------------
 
 
-def require_staff(user) -> None:
+def require_staff(user: User | AnonymousUser) -> None:
     """Adding people and creating teams is for staff admins only; everyone else gets 403."""
     if not (user.is_authenticated and user.is_staff):
         raise PermissionDenied("Only a staff admin can do that.")
 
 
-def user_teams(user) -> QuerySet[Team]:
+def user_teams(user: User) -> QuerySet[Team]:
     return Team.objects.filter(memberships__user=user)
 
 
-def teams_where(user, *roles: str) -> QuerySet[Team]:
+def teams_where(user: User, *roles: str) -> QuerySet[Team]:
     """Teams in which the person holds one of `roles` (e.g. where they may share images in)."""
     return Team.objects.filter(memberships__user=user, memberships__role__in=roles)
 
 
-def team_role(user, team: Team) -> Role | None:
+def team_role(user: User | AnonymousUser, team: Team) -> Role | None:
     """The person's role in the team, or None when they are not a member."""
     if not user.is_authenticated:
         return None
@@ -118,7 +125,7 @@ def team_role(user, team: Team) -> Role | None:
     return Role(role) if role else None
 
 
-def require_team_role(user, team: Team, *roles: str) -> Role:
+def require_team_role(user: User | AnonymousUser, team: Team, *roles: str) -> Role:
     """The person's role, if it is one of `roles`; 404 for non-members, 403 for the wrong role."""
     role = team_role(user, team)
     if role is None:
@@ -128,7 +135,7 @@ def require_team_role(user, team: Team, *roles: str) -> Role:
     return role
 
 
-def get_team_for(user, slug: str, *roles: str) -> tuple[Team, Role]:
+def get_team_for(user: User | AnonymousUser, slug: str, *roles: str) -> tuple[Team, Role]:
     """The team named by `slug` with the person's role in it, checked as `require_team_role`."""
     team = Team.objects.filter(slug=slug).first()
     if team is None:
@@ -136,12 +143,14 @@ def get_team_for(user, slug: str, *roles: str) -> tuple[Team, Role]:
     return team, require_team_role(user, team, *roles)
 
 
-def personal_collections(user) -> QuerySet[Collection]:
+def personal_collections(user: User) -> QuerySet[Collection]:
     """A person's own collections: nobody else sees, opens or fills them."""
     return Collection.objects.filter(team__isnull=True, owner=user)
 
 
-def get_collection_for(user, collection_id, *, team: Team | None = None) -> Collection:
+def get_collection_for(
+    user: User, collection_id: UUID | str, *, team: Team | None = None
+) -> Collection:
     """A collection of `team` (whose membership the caller has already checked), or, without a
     team, one of the person's own personal collections; 404 for anything else."""
     collections = (
@@ -153,7 +162,9 @@ def get_collection_for(user, collection_id, *, team: Team | None = None) -> Coll
         raise Http404("No such collection.") from error
 
 
-def removable_items(user, team: Team, role: Role, image_ids) -> QuerySet[LibraryItem]:
+def removable_items(
+    user: User, team: Team, role: Role, image_ids: Iterable[UUID]
+) -> QuerySet[LibraryItem]:
     """The team's items for `image_ids`, all of which the person may remove; 403 otherwise."""
     items = LibraryItem.objects.filter(team=team, image_id__in=image_ids)
     if role != Role.OWNER and items.exclude(image__owner=user).exists():

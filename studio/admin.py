@@ -3,6 +3,8 @@ pages, whose delete is `studio.removal.remove_person`; and the admin site's own 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from studio.models import ApiToken, Collection, Membership, Team
 from studio.removal import remove_people, remove_person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # The admin wears the studio's name (its colours: templates/admin/base_site.html).
 admin.site.site_header = _("Image Studio")
 admin.site.site_title = _("Image Studio")
@@ -24,10 +29,10 @@ class PersonAdmin(UserAdmin):
     """Django's own person pages, except that deleting a person (from their page or with "delete
     selected") is the studio's explicit removal: their unfinished jobs are canceled first."""
 
-    def delete_model(self, request: HttpRequest, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
         remove_person(obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         remove_people(queryset)
 
 
@@ -78,8 +83,9 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = TOKEN_EDITABLE
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean returns
         # Models chosen while "All models" stays checked would be ignored without a word; the
         # admin who chose them meant to limit the token, so say which box does that.
         if data.get("all_models") and data.get("allowed_models"):
@@ -111,5 +117,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["user", "prefix", "team", *TOKEN_EDITABLE, "created_at", "last_used_at"]
     filter_horizontal = ["allowed_models"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made by their owners (page or `manage.py apitoken`)

@@ -5,24 +5,34 @@ collection changes. Not views: the views of both pages call it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Generator, Iterable
 from dataclasses import replace
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jobs.models import Image
 from studio import downloads, library
 from studio.forms.library import LibraryFilterForm, page_number
+from studio.http import AuthenticatedHttpRequest
 from studio.models import Collection, Team
 
 
 def browse_context(
-    request: HttpRequest, base, *, team: Team | None, teams, collection=None, personal=()
-) -> dict:
+    request: AuthenticatedHttpRequest,
+    base: QuerySet[Image],
+    *,
+    team: Team | None,
+    teams: Iterable[Team],
+    collection: Collection | None = None,
+    personal: Iterable[Collection] = (),
+) -> dict[str, Any]:
     """The filter form and one page of `base`: shared by the team library and the history page
     (and so by every collection, a team's or a person's own)."""
     filter_form = LibraryFilterForm(request.GET, team=team, teams=teams, personal=personal)
@@ -41,7 +51,9 @@ def browse_context(
     return {"filter_form": filter_form, "page": page, "query": query.urlencode()}
 
 
-def zip_response(request: HttpRequest, images, filename: str) -> StreamingHttpResponse:
+def zip_response(
+    request: HttpRequest, images: QuerySet[Image], filename: str
+) -> StreamingHttpResponse:
     """The images' originals as one zip, built while it is sent: one original in memory at once,
     however many were chosen, under WSGI and ASGI alike."""
     chunks = downloads.zip_stream(images.order_by("-created_at").iterator())
@@ -55,12 +67,16 @@ async def _one_chunk_at_a_time(chunks: Generator[bytes]) -> AsyncIterator[bytes]
     """Under ASGI, Django turns a synchronous iterator into a list before sending a byte (every
     original of the zip in memory at once). This pulls one chunk at a time instead, when the
     server has sent the last one, in the request's own thread (where the query's cursor lives)."""
-    step = sync_to_async(next, thread_sensitive=True)
+    step = sync_to_async(_next_chunk, thread_sensitive=True)
     try:
-        while (chunk := await step(chunks, None)) is not None:
+        while (chunk := await step(chunks)) is not None:
             yield chunk
     finally:
         await sync_to_async(chunks.close, thread_sensitive=True)()
+
+
+def _next_chunk(chunks: Generator[bytes]) -> bytes | None:
+    return next(chunks, None)
 
 
 def collected_message(collection: Collection, added: int) -> str:

@@ -2,6 +2,7 @@
 
 import os
 import threading
+from typing import Protocol
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init, worker_ready, worker_shutdown
@@ -27,8 +28,14 @@ def _enter_worker_mode(**_: object) -> None:
 _heartbeat_stop = threading.Event()
 
 
+class _Worker(Protocol):
+    """What sends worker_ready (the consumer) and worker_shutdown (the worker): a node name."""
+
+    hostname: str
+
+
 @worker_ready.connect
-def _start_worker_heartbeat(sender, **_kwargs) -> None:
+def _start_worker_heartbeat(sender: _Worker, **_kwargs: object) -> None:
     """Readiness (/readyz) and the ops page know a worker is alive by its heartbeat in Redis."""
     from jobs.health import start_heartbeat
 
@@ -37,7 +44,7 @@ def _start_worker_heartbeat(sender, **_kwargs) -> None:
 
 
 @worker_shutdown.connect
-def _stop_worker_heartbeat(sender, **_kwargs) -> None:
+def _stop_worker_heartbeat(sender: _Worker, **_kwargs: object) -> None:
     from jobs.health import forget_worker
 
     _heartbeat_stop.set()

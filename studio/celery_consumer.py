@@ -23,6 +23,8 @@ of the lost connection (tests/ops/test_redis_outage.py keeps a hop in flight acr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from celery.worker.consumer import Consumer as CeleryConsumer
 
@@ -30,7 +32,10 @@ logger = logging.getLogger(__name__)
 
 
 class Consumer(CeleryConsumer):
-    def __init__(self, *args, **kwargs) -> None:
+    # Set by celery's own __init__ (celery-types does not declare it).
+    connection_errors: tuple[type[BaseException], ...]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Read by the requests' acknowledgements and the consumer's reconnect loop.
         self.connection_errors = (*self.connection_errors, AttributeError)
@@ -38,11 +43,13 @@ class Consumer(CeleryConsumer):
     def on_connection_error_after_connected(self, exc: Exception) -> None:
         connection = self.connection
         if connection is not None:
-            connection.close = _tolerant_close(connection.close)
+            # This connection's own close, shadowing the class's method in the instance's dict
+            # (what assigning the attribute does; a checker refuses assigning to a method).
+            vars(connection)["close"] = _tolerant_close(connection.close)
         super().on_connection_error_after_connected(exc)
 
 
-def _tolerant_close(close):
+def _tolerant_close(close: Callable[[], None]) -> Callable[[], None]:
     def close_detached_connection() -> None:
         try:
             close()

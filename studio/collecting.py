@@ -8,6 +8,7 @@ from a collection, or deleting the collection, never deletes an image.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 
@@ -15,8 +16,11 @@ from studio.access import personal_collections
 from studio.library import history_images, library_items
 from studio.models import Collection, Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def create_collection(team: Team | None, name: str, *, created_by) -> Collection:
+
+def create_collection(team: Team | None, name: str, *, created_by: User) -> Collection:
     """The team's collection called `name`, or without a team `created_by`'s own (made if need
     be)."""
     collection, _created = Collection.objects.get_or_create(
@@ -34,7 +38,7 @@ def add_to_collection(
     *,
     collection: Collection | None,
     new_name: str = "",
-    added_by,
+    added_by: User,
 ) -> tuple[Collection, int]:
     """Put the team's images (without a team: the person's own) in `collection`, or in one called
     `new_name` (made if need be); returns it and how many of the images were there to add."""
@@ -44,6 +48,7 @@ def add_to_collection(
         images = list(history_images(added_by).filter(pk__in=image_ids))
         collection.images.add(*images)
         return collection, len(images)
+    assert team is not None, "a team's collection is filled from its library"
     items = list(library_items(team, image_ids))
     collection.items.add(*items)
     return collection, len(items)
@@ -54,12 +59,13 @@ def remove_from_collection(collection: Collection, image_ids: Sequence) -> int:
         images = list(collection.images.filter(pk__in=image_ids))
         collection.images.remove(*images)
         return len(images)
+    assert collection.team is not None, "a collection is a person's or a team's"
     items = list(library_items(collection.team, image_ids))
     collection.items.remove(*items)
     return len(items)
 
 
-def personal_collection_list(user) -> QuerySet[Collection]:
+def personal_collection_list(user: User) -> QuerySet[Collection]:
     """The person's own collections with how many images each holds, for "My collections"."""
     return personal_collections(user).annotate(size=Count("images"))
 

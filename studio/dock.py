@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -18,14 +19,17 @@ from django.utils.translation import ngettext
 
 from jobs.capabilities import Capabilities
 from jobs.models import Image, Job, ProviderModel
-from jobs.parameters import EDIT
+from jobs.parameters import CHIP_PARAMETERS, EDIT
 from jobs.partials import latest_partial
 from jobs.quota import QuotaExceeded, QuotaLine, charges_for_jobs, refusal_for
 from studio.models import Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 FEED_PAGE_SIZE = 8
-# Choices shown as chips (few, short values people compare at a glance); the rest stay selects.
-CHIP_FIELDS = ("size", "aspect_ratio", "resolution", "quality")
+# Choices shown as chips (the registry marks them); the rest stay selects.
+CHIP_FIELDS = CHIP_PARAMETERS
 # The ratios people name, to call 1792×1024 "16:9" rather than "7:4".
 COMMON_RATIOS = ((1, 1), (4, 3), (3, 4), (3, 2), (2, 3), (16, 9), (9, 16), (5, 4), (4, 5))
 
@@ -143,7 +147,7 @@ def budget_refusal(
 # --- The feed -----------------------------------------------------------------------------------
 
 
-def feed_jobs(user, team: Team | None, before: Job | None = None) -> tuple[list[Job], bool]:
+def feed_jobs(user: User, team: Team | None, before: Job | None = None) -> tuple[list[Job], bool]:
     """A page of the person's jobs in a workspace, newest first, and whether more follow.
 
     Paged by "older than this job" rather than by page number, so cards added at the top while

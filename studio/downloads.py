@@ -26,6 +26,9 @@ class _ZipChunks:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was handed; typeshed's writable file has close()
+
     def take(self) -> bytes:
         data, self._chunks = b"".join(self._chunks), []
         return data

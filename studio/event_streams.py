@@ -19,10 +19,11 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 from jobs import events
 from jobs.event_hub import Listener
+from studio.http import AuthenticatedHttpRequest
 
 
 def nothing_to_follow() -> HttpResponse:
@@ -30,7 +31,7 @@ def nothing_to_follow() -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def stream_response(request: HttpRequest, channels: Sequence[str]) -> HttpResponse:
+def stream_response(request: AuthenticatedHttpRequest, channels: Sequence[str]) -> HttpResponseBase:
     """The events of these Redis channels as a stream for `request.user`: 429 over their cap,
     503 when Redis is down (the page polls in both cases)."""
     slot = _open_streams.take(request.user.pk)
@@ -58,7 +59,7 @@ def stream_response(request: HttpRequest, channels: Sequence[str]) -> HttpRespon
 class _Slot:
     """One open stream of one person's, given back exactly once."""
 
-    def __init__(self, streams: _OpenStreams, person) -> None:
+    def __init__(self, streams: _OpenStreams, person: int) -> None:
         self._streams = streams
         self._person = person
         self._held = True
@@ -77,9 +78,9 @@ class _OpenStreams:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.count: dict = {}
+        self.count: dict[int, int] = {}
 
-    def take(self, person) -> _Slot | None:
+    def take(self, person: int) -> _Slot | None:
         with self.lock:
             if self.count.get(person, 0) >= settings.STUDIO_MAX_EVENT_STREAMS:
                 return None

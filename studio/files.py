@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 
@@ -40,7 +40,7 @@ def stored_file_response(
     return redirect
 
 
-def _is_local(storage) -> bool:
+def _is_local(storage: Storage) -> bool:
     try:
         storage.path("probe")
     except NotImplementedError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -15,8 +16,11 @@ from django.utils.translation import ngettext
 from jobs.models import Image
 from studio.models import LibraryItem, Team
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def history_prompts(user, image_ids: Sequence) -> list[str]:
+
+def history_prompts(user: User, image_ids: Sequence) -> list[str]:
     """The prompts of the person's own images among `image_ids`, to name what a delete takes."""
     images = Image.objects.filter(owner=user, pk__in=image_ids).select_related("job")
     return [image.job.prompt if image.job else _("Uploaded image") for image in images]
@@ -45,7 +49,7 @@ class HistoryDeletion:
         return " ".join(parts)
 
 
-def delete_from_history(user, image_ids: Sequence) -> HistoryDeletion:
+def delete_from_history(user: User, image_ids: Sequence) -> HistoryDeletion:
     """Delete the person's own images, except those a team library still holds.
 
     Their files go after commit (`jobs.file_cleanup`), so a rollback keeps both.

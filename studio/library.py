@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -25,6 +25,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from jobs.models import Image, Job
 from studio.access import ORGANISERS, teams_where, visible_images
 from studio.models import Collection, Favourite, LibraryItem, Tag, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_PAGE_SIZE = 200
 MAX_BULK_IMAGES = 500
@@ -77,7 +80,7 @@ class LibraryPage(Generic[Row]):
         return self.number - 1
 
 
-def history_images(user) -> QuerySet[Image]:
+def history_images(user: User) -> QuerySet[Image]:
     """What a person made, wherever they made it (uploads for edits are inputs, not results)."""
     return Image.objects.filter(owner=user, job__isnull=False).order_by("-created_at", "-index")
 
@@ -98,7 +101,7 @@ def team_library_images(team: Team) -> QuerySet[Image]:
 def browse_images(
     base: QuerySet[Image],
     *,
-    viewer,
+    viewer: User,
     filters: LibraryFilters,
     page_number: int = 1,
     page_size: int = 60,
@@ -121,15 +124,17 @@ def browse_images(
         .annotate(is_favourite=_is_favourite(viewer))
     )
     by_id = {image.pk: image for image in rows}
-    images = [by_id[pk] for pk in page_ids[:page_size] if pk in by_id]
+    images: list[Image] = [by_id[pk] for pk in page_ids[:page_size] if pk in by_id]
     return LibraryPage(images, page_number, page_size, has_next=len(page_ids) > page_size)
 
 
-def _is_favourite(viewer) -> Exists:
+def _is_favourite(viewer: User) -> Exists:
     return Exists(Favourite.objects.filter(user=viewer, image=OuterRef("pk")))
 
 
-def _apply_filters(images: QuerySet[Image], filters: LibraryFilters, viewer) -> QuerySet[Image]:
+def _apply_filters(
+    images: QuerySet[Image], filters: LibraryFilters, viewer: User
+) -> QuerySet[Image]:
     if filters.favourites_only:
         images = images.filter(_is_favourite(viewer))
     if filters.creator_id:
@@ -160,7 +165,7 @@ def in_collection(collection: Collection) -> Exists:
     """Whether an image is in `collection`: through its library item in a team's, directly in a
     person's own (whose images are in no library)."""
     if collection.is_personal:
-        members = Collection.images.through.objects.filter(
+        members: QuerySet[Any] = Collection.images.through.objects.filter(
             image_id=OuterRef("pk"), collection=collection
         )
     else:
@@ -190,7 +195,7 @@ def search_prompts(images: QuerySet[Image], text: str) -> QuerySet[Image]:
 # --- Putting images in, organising them -------------------------------------------------------
 
 
-def add_to_library(team: Team, images: Iterable[Image], *, added_by) -> int:
+def add_to_library(team: Team, images: Iterable[Image], *, added_by: User | None) -> int:
     """Reference `images` from the team's library (no file is copied); returns how many are new."""
     image_ids = [image.pk for image in images]
     already = set(
@@ -207,7 +212,7 @@ def add_to_library(team: Team, images: Iterable[Image], *, added_by) -> int:
     return len(new_items)
 
 
-def share_images(user, team: Team, image_ids: Sequence) -> int:
+def share_images(user: User, team: Team, image_ids: Sequence) -> int:
     """Share the person's own images into a team; returns how many were new there."""
     own_images = Image.objects.filter(owner=user, pk__in=image_ids)
     return add_to_library(team, own_images, added_by=user)
@@ -225,6 +230,7 @@ def collect_result(collection: Collection, image: Image) -> None:
         if image.owner_id == collection.owner_id:
             collection.images.add(image)
         return
+    assert collection.team is not None, "a collection is a person's or a team's"
     add_to_library(collection.team, [image], added_by=image.owner)
     collection.items.add(*library_items(collection.team, [image.pk]))
 
@@ -240,7 +246,7 @@ class Lineage:
     derivatives: QuerySet[Image]
 
 
-def lineage(viewer, image: Image) -> Lineage:
+def lineage(viewer: User, image: Image) -> Lineage:
     """What the image was made from and what was made from it, as far as the viewer may see."""
     visible = visible_images(viewer)
     return Lineage(
@@ -256,7 +262,7 @@ class ImageLibraryPanel:
     share_teams: QuerySet[Team]  # where the viewer may still share it
 
 
-def image_library_panel(viewer, image: Image) -> ImageLibraryPanel:
+def image_library_panel(viewer: User, image: Image) -> ImageLibraryPanel:
     """The image page's library part: the viewer's star, the libraries of the viewer's teams
     holding it (another team's tags are its business), and the teams it could be shared to."""
     return ImageLibraryPanel(
@@ -284,11 +290,11 @@ def untag_images(team: Team, image_ids: Sequence, tag_name: str) -> int:
     return len(items)
 
 
-def is_favourite(user, image: Image) -> bool:
+def is_favourite(user: User, image: Image) -> bool:
     return Favourite.objects.filter(user=user, image=image).exists()
 
 
-def toggle_favourite(user, image: Image) -> bool:
+def toggle_favourite(user: User, image: Image) -> bool:
     """Star or unstar; returns whether the image is now a favourite."""
     deleted, _by_model = Favourite.objects.filter(user=user, image=image).delete()
     if deleted:

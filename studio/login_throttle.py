@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
@@ -28,6 +29,21 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+
+class AxesRequest(HttpRequest):
+    """A request that axes' `AxesProxyHandler.update_request` has marked (axes has no types of its
+    own): the client's address, when the attempt was made, and whether it is locked out."""
+
+    axes_ip_address: str | None
+    axes_attempt_time: datetime
+    axes_locked_out: bool
+
+
+def axes_request(request: HttpRequest) -> AxesRequest:
+    """`request` with axes' marks (set once: axes leaves a request it has marked as it is)."""
+    AxesProxyHandler.update_request(request)
+    return cast(AxesRequest, request)
 
 
 @dataclass(frozen=True)
@@ -46,7 +62,8 @@ def lock_on(address: str | None, username: str | None, now: datetime) -> Lock | 
     `username` None asks about the address alone. Failures recorded within the cool-off time
     count, as axes counts them.
     """
-    if not settings.AXES_ENABLED or not address:
+    # axes.conf gives its settings their defaults when axes loads; enabled unless turned off.
+    if not getattr(settings, "AXES_ENABLED", True) or not address:
         return None
     cool_off: timedelta = settings.AXES_COOLOFF_TIME
     recent = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=now - cool_off)
@@ -90,15 +107,15 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     cannot come from the network, so they are left to the next backend instead of refused.
     """
 
-    def authenticate(self, request: HttpRequest | None, *args, **kwargs):
+    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
         if request is None:
             return None
         super().authenticate(request, *args, **kwargs)  # raises while the pair is locked
-        AxesProxyHandler.update_request(request)
-        if lock_on(request.axes_ip_address, None, request.axes_attempt_time):
+        attempt = axes_request(request)
+        if lock_on(attempt.axes_ip_address, None, attempt.axes_attempt_time):
             # As axes does for the pair: the failure is not recorded (the lock ends on time), and
             # AxesMiddleware answers with `locked_out` below.
-            request.axes_locked_out = True
+            attempt.axes_locked_out = True
             raise AxesBackendPermissionDenied("Too many failed logins from this address")
         return None
 
@@ -121,9 +138,15 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def locked_out(
+    request: AxesRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """The page shown instead of logging in while the account (from this address) or the address
-    is locked, saying when the lock ends."""
+    is locked, saying when the lock ends (axes calls it, AXES_LOCKOUT_CALLABLE, on a request it
+    has marked)."""
+
     # Axes' ASGI path passes the credentials in the second place: the request's copy is reliable.
     credentials = getattr(request, "axes_credentials", None) or credentials
     now = request.axes_attempt_time

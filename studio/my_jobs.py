@@ -9,6 +9,7 @@ costs the same few queries however deep it is: the page's ids are read as `size 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
@@ -17,6 +18,9 @@ from jobs.quota import with_charges
 from studio.access import visible_jobs
 from studio.library import LibraryPage
 from studio.models import Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PAGE_SIZE = 25
 PERSONAL = "personal"  # the workspace filter's value for jobs made outside any team
@@ -32,7 +36,7 @@ class JobFilters:
 
 
 def my_jobs_page(
-    user, filters: JobFilters, *, page_number: int = 1, page_size: int | None = None
+    user: User, filters: JobFilters, *, page_number: int = 1, page_size: int | None = None
 ) -> LibraryPage[Job]:
     """One page of the person's jobs, newest first, each with its cost (`with_charges`) and its
     results in order as `results`."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
@@ -22,7 +23,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from studio.http import AuthenticatedHttpRequest
 from studio.models import Membership, Profile, Role, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Enough entropy to be safe for the short time it lives; short enough to read aloud or type.
 FIRST_PASSWORD_BYTES = 12
@@ -41,7 +46,7 @@ class PeopleError(ValueError):
 
 @dataclass(frozen=True)
 class NewPerson:
-    user: object
+    user: User
     first_password: str
 
 
@@ -95,14 +100,16 @@ def teams_with_owners() -> list[tuple[Team, list[str]]]:
     return [(team, sorted(m.user.get_username() for m in team.owner_memberships)) for team in teams]
 
 
-def first_password_changed(request: HttpRequest) -> None:
+def first_password_changed(request: AuthenticatedHttpRequest) -> None:
     """The person chose their own password: stop sending them to the change form."""
     Profile.objects.filter(user=request.user).update(**{_MUST_CHANGE: False})
     request.session.pop(_MUST_CHANGE, None)
 
 
 @receiver(user_logged_in, dispatch_uid="studio.people.remember_first_password")
-def remember_first_password(sender, request: HttpRequest | None, user, **kwargs) -> None:
+def remember_first_password(
+    sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     """Note in the session whether the person still has their first password, so that the
     middleware need not ask the database on every request."""
     if request is not None and Profile.objects.filter(user=user, **{_MUST_CHANGE: True}).exists():

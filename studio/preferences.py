@@ -12,6 +12,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -21,12 +22,15 @@ from django.utils import timezone, translation
 
 from studio.models import Profile, Theme
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 LANGUAGE_SESSION_KEY = "studio_language"
 TIME_ZONE_SESSION_KEY = "studio_time_zone"
 THEME_SESSION_KEY = "studio_theme"
 
 
-def profile_for(user) -> Profile:
+def profile_for(user: User) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
 
@@ -40,7 +44,7 @@ def time_zone_names() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
-def remember_language(request: HttpRequest, code: str, user) -> None:
+def remember_language(request: HttpRequest, code: str, user: User | AnonymousUser | None) -> None:
     """Keep a chosen language for this session and, for a signed-in `user`, in their profile."""
     if not is_supported_language(code):
         return
@@ -79,7 +83,9 @@ def theme(request: HttpRequest) -> dict[str, str]:
 
 
 @receiver(user_logged_in, dispatch_uid="studio.restore_preferences_at_login")
-def restore_preferences_at_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
+def restore_preferences_at_login(
+    sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     # The session was just cycled by login(): put the person's own choices back in it.
     if request is None or not hasattr(request, "session"):
         return
@@ -131,12 +137,12 @@ def _time_zone_of(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
 # dock opens so on their next visit, in any browser. The prompt is not kept (it is the work).
 
 
-def remembered_dock(user) -> dict:
+def remembered_dock(user: User) -> dict[str, Any]:
     """The dock's last settings, as a form's `initial` (empty for someone who never submitted)."""
     profile = Profile.objects.filter(user=user).only("dock_settings").first()
     settings_ = profile.dock_settings if profile else {}
     return dict(settings_) if isinstance(settings_, dict) else {}
 
 
-def remember_dock(user, dock_settings: dict) -> None:
+def remember_dock(user: User, dock_settings: dict[str, Any]) -> None:
     Profile.objects.update_or_create(user=user, defaults={"dock_settings": dock_settings})

@@ -9,6 +9,7 @@ form a stand-in with the real size and no content, so the form refuses it with i
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -18,12 +19,12 @@ from django.core.files.uploadhandler import FileUploadHandler
 class OversizedUpload(UploadedFile):
     """What the form gets for a file over the limit: its name and size, without its content."""
 
-    def __init__(self, name: str, content_type: str, size: int) -> None:
+    def __init__(self, name: str | None, content_type: str | None, size: int) -> None:
         super().__init__(io.BytesIO(), name, content_type, size)
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.over_limit = False
 

@@ -126,6 +126,19 @@ class Job(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
 
+    # For templates, which cannot name JobStatus: the statuses are spelled only in JobStatus.
+    @property
+    def is_queued(self) -> bool:
+        return self.status == JobStatus.QUEUED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == JobStatus.RUNNING
+
+    @property
+    def is_succeeded(self) -> bool:
+        return self.status == JobStatus.SUCCEEDED
+
     @property
     def error_text(self) -> JobText | None:
         """Why the job failed, as a sentence to render in the reader's language."""

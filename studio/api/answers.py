@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jobs import messages as texts
 from jobs.localized import localize
 from jobs.messages import codes_in
-from jobs.models import Job, JobStatus
+from jobs.models import Image, Job, JobStatus
 from jobs.storage import read_stored_file
 from studio.api.errors import ApiError
 from studio.api.links import signed_image_url
@@ -39,7 +39,7 @@ def images_response(request: HttpRequest, job: Job, response_format: str) -> dic
     data = []
     for image in images:
         if response_format == "url":
-            item = {"url": signed_image_url(request, image)}
+            item: dict[str, str | None] = {"url": signed_image_url(request, image)}
         else:
             item = {"b64_json": base64.b64encode(read_stored_file(image.file.name)).decode()}
         item["revised_prompt"] = image.revised_prompt or None
@@ -57,7 +57,7 @@ def images_response(request: HttpRequest, job: Job, response_format: str) -> dic
     }
 
 
-def format_of(image) -> str | None:
+def format_of(image: Image | None) -> str | None:
     return {"JPEG": "jpeg"}.get(image.format, image.format.lower()) if image else None
 
 

@@ -188,7 +188,7 @@ def _valid(form: GenerateForm, param_names: dict[str, str]) -> GenerateForm:
         return form
     field, messages = next(iter(form.errors.items()))
     param = None if field == "__all__" else param_names.get(field, field)
-    raise invalid(" ".join(messages), param)
+    raise invalid(" ".join(str(message) for message in messages), param)
 
 
 # --- JSON edits: images by link, data URI or id -------------------------------------------------

@@ -109,7 +109,8 @@ def _prepare(request: HttpRequest) -> None:
     if request.path_info.startswith(DOUBLED):
         request.path_info = request.path_info[len(PREFIX) :]
         request.path = request.path.replace(DOUBLED, PREFIX + "/", 1)
-    # Bearer tokens only: no cookie can make a cross-site request act as someone here.
+    # Bearer tokens only: no cookie can make a cross-site request act as someone here. (The flag
+    # CsrfViewMiddleware reads, as Django's test client sets it; django-stubs does not declare it.)
     request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
 
 

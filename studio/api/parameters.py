@@ -29,7 +29,7 @@ KNOWN_PARAMETERS = frozenset(CALL_PARAMETERS + REGISTRY_PARAMETERS)
 # The registry's parameters that OpenAI's Images API defines: apps send these whatever the model.
 # The studio's own (grok's aspect_ratio, resolution) are only sent by callers who chose them, so
 # one the model does not take stays a 400 that says so.
-OPENAI_PARAMETERS = frozenset(REGISTRY_PARAMETERS) - {"aspect_ratio", "resolution"}
+OPENAI_PARAMETERS = frozenset(parameter.name for parameter in PARAMETERS if parameter.openai)
 TRUE_WORDS = ("true", "1")
 FALSE_WORDS = ("false", "0", "")
 

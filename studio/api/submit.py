@@ -24,6 +24,7 @@ from jobs.parameters import EDIT
 from jobs.quota import QuotaExceeded
 from studio.api.errors import ApiError, forbidden, insufficient_quota, invalid
 from studio.api.inputs import ImageCall
+from studio.forms.edit import EditForm
 from studio.models import ApiIdempotencyKey, ApiToken
 from studio.submit import JobSpec, SubmitRefused, submit_edit, submit_job
 
@@ -100,7 +101,7 @@ def request_fingerprint(call: ImageCall, spec: JobSpec) -> str:
         "collection": spec.collection.pk if spec.collection else None,
         "response_format": call.response_format,
     }
-    inputs = call.form.edit_inputs if call.operation == EDIT else None
+    inputs = _edit_form(call).edit_inputs if call.operation == EDIT else None
     if inputs is not None:
         asked["images"] = [hashlib.sha256(data).hexdigest() for data in inputs.images]
         asked["mask"] = hashlib.sha256(inputs.mask).hexdigest() if inputs.mask else None
@@ -110,10 +111,15 @@ def request_fingerprint(call: ImageCall, spec: JobSpec) -> str:
 
 def _submit(call: ImageCall, spec: JobSpec) -> Job:
     if call.operation == EDIT:
-        chosen = call.form.cleaned_data["source"]
-        job = submit_edit(spec, call.form.edit_inputs, chosen)
-        return job
+        form = _edit_form(call)
+        return submit_edit(spec, form.checked_inputs(), form.cleaned_data["source"])
     return submit_job(spec)
+
+
+def _edit_form(call: ImageCall) -> EditForm:
+    """An edit's form (variations' too: `VariationForm` is an edit form)."""
+    assert isinstance(call.form, EditForm), "an edit call carries an edit form"
+    return call.form
 
 
 def credits_used(token: ApiToken) -> int:

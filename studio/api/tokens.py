@@ -16,8 +16,8 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -27,9 +27,12 @@ from django.utils.translation import gettext, ngettext
 from jobs.models import ProviderModel
 from studio.access import team_role
 from studio.api.errors import ApiError, forbidden, invalid, unauthorized
-from studio.login_throttle import Lock, lock_on
+from studio.login_throttle import AxesRequest, Lock, axes_request, lock_on
 from studio.models import ApiToken, Role, Team
 from studio.usable_models import enabled_models, may_use
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TOKEN_PREFIX = "sk-studio-"  # noqa: S105 (a visible prefix, not a secret)
 CREATORS = (Role.OWNER, Role.EDITOR)  # who may create images in a team
@@ -41,7 +44,7 @@ def hash_token(secret: str) -> str:
 
 
 def create_token(
-    user,
+    user: User,
     *,
     name: str,
     team: Team | None = None,
@@ -75,7 +78,7 @@ def create_token(
     return token, secret
 
 
-def tokens_of(user) -> QuerySet[ApiToken]:
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     """A person's tokens, for their tokens page."""
     return (
         ApiToken.objects.filter(user=user)
@@ -84,7 +87,7 @@ def tokens_of(user) -> QuerySet[ApiToken]:
     )
 
 
-def get_token_for(user, token_id: int) -> ApiToken:
+def get_token_for(user: User, token_id: int) -> ApiToken:
     """One of the person's own tokens; anyone else's is not found."""
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
@@ -167,7 +170,7 @@ def _usable(token: ApiToken | None) -> ApiToken:
 TOKEN_GUESSES = "(API token)"  # noqa: S105 (an account name, not a secret)
 
 
-def _login_attempt(request: HttpRequest) -> HttpRequest:
+def _login_attempt(request: HttpRequest) -> AxesRequest:
     """The request as axes is shown it: its address, agent and path, without body or token.
 
     Axes keeps a failed attempt's GET and POST data. An API body holds prompts and images:
@@ -187,8 +190,7 @@ def _login_attempt(request: HttpRequest) -> HttpRequest:
     }
     # Sets the client's address the way the login throttle finds it (AXES_CLIENT_IP_CALLABLE:
     # studio.login_throttle.client_address, which honours STUDIO_TRUSTED_PROXIES).
-    AxesProxyHandler.update_request(attempt)
-    return attempt
+    return axes_request(attempt)
 
 
 def _count_failure(attempt: HttpRequest, username: str) -> None:

@@ -9,6 +9,8 @@ form checks one image, with the same quota, history and answers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -23,6 +25,9 @@ from studio.forms.edit import EditForm
 from studio.models import ApiToken
 from studio.submit import JobSpec
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 VARIATION = JobKind.VARIATION.value
 # What OpenAI's variations endpoint takes; other Images API parameters are dropped and named.
 VARIATION_PARAMETERS = frozenset({"model", "n", "size", "response_format", "user"})
@@ -33,7 +38,7 @@ CHECKED_PROMPT = "-"
 class VariationForm(EditForm):
     """The edit form's checks of one image, for a job of kind "variation" without a prompt."""
 
-    def job_spec(self, owner) -> JobSpec:
+    def job_spec(self, owner: User) -> JobSpec:
         spec = super().job_spec(owner)
         spec.kind, spec.prompt = JobKind.VARIATION, ""
         return spec

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from inspect import iscoroutinefunction
+from typing import Any
+from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -39,12 +41,12 @@ from studio.models import ApiToken
 from studio.usable_models import usable_models
 
 
-def speaks_accept_language(view: Callable) -> Callable:
+def speaks_accept_language(view: Callable[..., Any]) -> Callable[..., Any]:
     """Run an API view in `request_language()` and say so in Content-Language (sync or async)."""
     if iscoroutinefunction(view):
 
         @wraps(view)
-        async def async_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             language = request_language(request)
             # The active language lives in a context variable that sync_to_async carries to the
             # threads this view runs its checks on.
@@ -56,7 +58,7 @@ def speaks_accept_language(view: Callable) -> Callable:
         return async_view
 
     @wraps(view)
-    def sync_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def sync_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         language = request_language(request)
         with translation.override(language):
             response = view(request, *args, **kwargs)
@@ -148,21 +150,21 @@ def _preferences(request: HttpRequest) -> set[str]:
 @csrf_exempt
 @require_POST
 @speaks_accept_language
-async def image_generations(request: HttpRequest) -> HttpResponse:
+async def image_generations(request: HttpRequest) -> HttpResponseBase:
     return await _image_call(request, GENERATE)
 
 
 @csrf_exempt
 @require_POST
 @speaks_accept_language
-async def image_edits(request: HttpRequest) -> HttpResponse:
+async def image_edits(request: HttpRequest) -> HttpResponseBase:
     return await _image_call(request, EDIT)
 
 
 @csrf_exempt
 @require_POST
 @speaks_accept_language
-async def image_variations(request: HttpRequest) -> HttpResponse:
+async def image_variations(request: HttpRequest) -> HttpResponseBase:
     return await _image_call(request, VARIATION)
 
 
@@ -190,7 +192,7 @@ def models(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @speaks_accept_language
-def image_job(request: HttpRequest, job_id) -> HttpResponse:
+def image_job(request: HttpRequest, job_id: UUID) -> HttpResponse:
     """`GET /v1/images/jobs/{id}`: status of a job the token may read (`token_jobs`: its owner's,
     within the token's team and models); 404 for any other."""
     try:
@@ -211,7 +213,7 @@ def image_job(request: HttpRequest, job_id) -> HttpResponse:
 
 @require_GET
 @speaks_accept_language
-def image_file(request: HttpRequest, signed: str) -> HttpResponse:
+def image_file(request: HttpRequest, signed: str) -> HttpResponseBase:
     """A result image behind a signed link; no session or token needed (nor looked at)."""
     image_id = image_id_from_link(signed)
     image = Image.objects.filter(pk=image_id).first() if image_id else None

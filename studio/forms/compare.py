@@ -6,10 +6,13 @@ model's fields, their bounds and their checks are the generate form's own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import ProviderModel
+from studio.forms import choices_of, field_of
 from studio.forms.generate import PERSONAL, ChosenWorkspace, GenerateForm, workspaces_for
 from studio.models import Team
 from studio.submit import (
@@ -19,6 +22,10 @@ from studio.submit import (
     JobSpec,
     check_comparison_models,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import QueryDict
 
 SLOTS = range(1, COMPARE_MAX_MODELS + 1)
 # Fields of the generate form that the comparison holds once, for every model. (Each slot keeps
@@ -33,7 +40,9 @@ class CompareSlotForm(GenerateForm):
     empty slot is left out of the comparison.
     """
 
-    def __init__(self, *args, slot: int, prompt: str, team: Team | None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, slot: int, prompt: str, team: Team | None, **kwargs: Any
+    ) -> None:
         self.slot = slot
         self.shared_prompt = prompt
         self.shared_team = team
@@ -42,7 +51,10 @@ class CompareSlotForm(GenerateForm):
             self.fields.pop(name, None)
         self.fields["model"].label = _("Model %(number)s") % {"number": slot}
         self.fields["model"].required = False
-        self.fields["model"].choices = [("", _("None")), *self.fields["model"].choices]
+        field_of(self, "model", forms.ChoiceField).choices = [
+            ("", _("None")),
+            *choices_of(self, "model"),
+        ]
         self.fields["prompt"].required = False
 
     def _raw(self, name: str) -> object:
@@ -78,7 +90,7 @@ class CompareSlotForm(GenerateForm):
     def prompts(self) -> list[str]:
         return [self.shared_prompt.strip()] if self.shared_prompt.strip() else []
 
-    def job_spec(self, owner) -> JobSpec:
+    def job_spec(self, owner: User) -> JobSpec:
         """This model's job of the comparison (call after `is_valid()`)."""
         assert self.capabilities is not None, "only a slot with a model makes a job"
         return JobSpec(
@@ -99,11 +111,13 @@ class CompareForm(ChosenWorkspace):
     prompt = forms.CharField(label=_("Prompt"), widget=forms.Textarea(attrs={"rows": 3}))
     workspace = forms.ChoiceField(label=_("Workspace"), initial=PERSONAL, required=False)
 
-    def __init__(self, data=None, *, user, initial: dict | None = None) -> None:
+    def __init__(
+        self, data: QueryDict | None = None, *, user: User, initial: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(data, initial=initial)
         self.user = user
-        self.fields["workspace"].choices = workspaces_for(user)
-        if len(self.fields["workspace"].choices) == 1:
+        field_of(self, "workspace", forms.ChoiceField).choices = workspaces_for(user)
+        if len(choices_of(self, "workspace")) == 1:
             self.fields["workspace"].widget = forms.HiddenInput()
         self.workspace_team = team = self._chosen_team()
         prompt = str(self._raw("prompt") or "")
@@ -132,15 +146,18 @@ class CompareForm(ChosenWorkspace):
         slug = self.cleaned_data["workspace"] or PERSONAL
         return None if slug == PERSONAL else Team.objects.get(slug=slug)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         try:
-            check_comparison_models([slot.chosen_model for slot in self.chosen_slots])
+            check_comparison_models(
+                [slot.chosen_model for slot in self.chosen_slots if slot.chosen_model is not None]
+            )
         except ComparisonRefused as refusal:
             self.add_error(None, str(refusal))
         return data
 
-    def job_specs(self, owner) -> list[JobSpec]:
+    def job_specs(self, owner: User) -> list[JobSpec]:
         """One spec per chosen model, for `submit_comparison` (call after `is_valid()`)."""
         return [slot.job_spec(owner) for slot in self.chosen_slots]
 
@@ -150,7 +167,7 @@ class CompareForm(ChosenWorkspace):
         return sum(e for e in estimates if e is not None) if estimates else None
 
 
-def _slot_initial(initial: dict, slot: int) -> dict:
+def _slot_initial(initial: dict[str, Any], slot: int) -> dict[str, Any]:
     """A slot's own values out of the whole form's ("m2-size" → "size" for slot 2)."""
     prefix = f"m{slot}-"
     return {key.removeprefix(prefix): v for key, v in initial.items() if key.startswith(prefix)}

@@ -3,11 +3,14 @@ mask. Every input is checked here, so a bad upload is a message next to its fiel
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -29,11 +32,11 @@ class MultipleImageInput(forms.FileInput):
 class ImageUploadsField(forms.FileField):
     """Zero or more uploaded files, cleaned to a list."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": ACCEPTED_TYPES}))
         super().__init__(**kwargs)
 
-    def clean(self, data, initial=None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files = data if isinstance(data, list | tuple) else [data]
         return [super(ImageUploadsField, self).clean(item, initial) for item in files if item]
 
@@ -43,13 +46,15 @@ class StoredImagesField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:
         values = value if isinstance(value, list | tuple) else [value]
         return list(dict.fromkeys(str(item).strip() for item in values if str(item or "").strip()))
 
 
 class EditForm(GenerateForm):
     operation = "edit"
+    # Bound to request.POST or the API's QueryDict: "source" may come several times.
+    data: MultiValueDict[str, Any]
 
     image = ImageUploadsField(
         label=gettext_lazy("Image"),
@@ -67,7 +72,7 @@ class EditForm(GenerateForm):
     )
     source = StoredImagesField(required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.edit_inputs: EditInputs | None = None
         if "n" in self.fields:
@@ -121,7 +126,7 @@ class EditForm(GenerateForm):
         count, _has_mask = self.input_counts()
         return self.capabilities is not None and count > self.capabilities.max_input_images
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.capabilities and not self.errors:
             stored = [read_stored_file(image.file.name) for image in data["source"]]
@@ -130,8 +135,14 @@ class EditForm(GenerateForm):
                     self.capabilities, stored + data["image"], data["mask"]
                 )
             except InputRejected as refusal:
-                self.add_error(refusal.field if refusal.field in self.fields else None, refusal)
+                field = refusal.field if refusal.field in self.fields else None
+                self.add_error(field, str(refusal))
         return data
+
+    def checked_inputs(self) -> EditInputs:
+        """The images and mask as checked for the model (call after `is_valid()`)."""
+        assert self.edit_inputs is not None, "a valid edit form has checked its inputs"
+        return self.edit_inputs
 
     # --- for the page ------------------------------------------------------------------------
 
@@ -146,7 +157,7 @@ class EditForm(GenerateForm):
                 continue
         return sorted(chosen, key=lambda image: image.created_at)
 
-    def model_limits(self) -> dict[str, dict]:
+    def model_limits(self) -> dict[str, dict[str, Any]]:
         """What the page's script needs to adapt the image and mask fields to the chosen model."""
         limits = {}
         for model in self.available_models:
@@ -192,6 +203,7 @@ def input_rules(caps: Capabilities) -> str:
 
 
 def _check_upload_size(upload: UploadedFile) -> None:
+    assert upload.size is not None, "a received or decoded upload knows its size"
     limit = settings.STUDIO_UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(

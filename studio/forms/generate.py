@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.capabilities import Capabilities
 from jobs.form_fields import visible_fields
-from jobs.models import ProviderModel
-from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME
+from jobs.models import Job, ProviderModel
+from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME, PRICED_PARAMETERS
 from jobs.request_checks import check_request
 from studio.access import personal_collections
+from studio.forms import choices_of, field_of
 from studio.models import Collection, Role, Team
 from studio.submit import BatchTooLarge, JobSpec, check_batch_size
 from studio.usable_models import usable_models
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
+
 PERSONAL = "personal"
 
 
-def workspaces_for(user) -> list[tuple[str, str]]:
+def workspaces_for(user: User) -> list[tuple[str, StrOrPromise]]:
     """Where a person may put new images: their own history, or a team they may add to."""
     teams = Team.objects.filter(
         memberships__user=user, memberships__role__in=[Role.OWNER, Role.EDITOR]
@@ -26,7 +33,7 @@ def workspaces_for(user) -> list[tuple[str, str]]:
     return [(PERSONAL, _("Personal"))] + [(team.slug, team.name) for team in teams]
 
 
-def collections_for(user) -> list[Collection]:
+def collections_for(user: User) -> list[Collection]:
     """Collections a person may put new images in: their own, and those of teams they may add to.
 
     Which of them fits the chosen workspace is `GenerateForm.clean`'s to say, next to the field.
@@ -46,7 +53,7 @@ class ModelField(forms.TypedChoiceField):
     """The Model select. Whether the chosen model may be used is decided by `clean_model`, which
     can say why (e.g. not in this team's workspace) instead of "Select a valid choice"."""
 
-    def validate(self, value) -> None:
+    def validate(self, value: Any) -> None:
         forms.Field.validate(self, value)
 
 
@@ -60,7 +67,7 @@ class ChosenWorkspace(forms.Form):
 
     def _chosen_team(self) -> Team | None:
         slug = self._raw("workspace")
-        allowed = {key for key, _ in self.fields["workspace"].choices}
+        allowed = {key for key, _ in choices_of(self, "workspace")}
         if not slug or slug == PERSONAL or slug not in allowed:
             return None
         return Team.objects.filter(slug=slug).first()
@@ -92,15 +99,15 @@ class GenerateForm(ChosenWorkspace):
         ),
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["workspace"].choices = workspaces_for(user)
-        if len(self.fields["workspace"].choices) == 1:
+        field_of(self, "workspace", forms.ChoiceField).choices = workspaces_for(user)
+        if len(choices_of(self, "workspace")) == 1:
             self.fields["workspace"].widget = forms.HiddenInput()
         self.collections = {str(c.pk): c for c in collections_for(user)}
         if self.collections:
-            self.fields["collection"].choices = [("", _("None"))] + [
+            field_of(self, "collection", forms.ChoiceField).choices = [("", _("None"))] + [
                 (key, c.label()) for key, c in self.collections.items()
             ]
         else:
@@ -113,7 +120,9 @@ class GenerateForm(ChosenWorkspace):
             )
         self.workspace_team = self._chosen_team()
         self.available_models = usable_models(self.workspace_team, operation=self.operation)
-        self.fields["model"].choices = [(m.pk, m.display_name) for m in self.available_models]
+        field_of(self, "model", forms.ChoiceField).choices = [
+            (m.pk, m.display_name) for m in self.available_models
+        ]
         self.model_refused = False
         self.chosen_model = self._chosen_model()
         self.capabilities: Capabilities | None = None
@@ -133,7 +142,7 @@ class GenerateForm(ChosenWorkspace):
         return self.available_models[0] if self.available_models else None
 
     def _add_capability_fields(self, caps: Capabilities) -> None:
-        self.fields["prompt"].max_length = caps.prompt_max
+        field_of(self, "prompt", forms.CharField).max_length = caps.prompt_max
         self.fields["prompt"].widget.attrs["maxlength"] = caps.prompt_max
         for name in visible_fields(caps, self.operation):
             if name == "n":
@@ -147,7 +156,7 @@ class GenerateForm(ChosenWorkspace):
             elif name in PARAMETERS_BY_NAME:
                 self.fields[name] = _parameter_field(name, caps)
 
-    def clean_model(self) -> ProviderModel:
+    def clean_model(self) -> ProviderModel | None:  # None: a comparison's slot left empty
         if self.model_refused:
             raise forms.ValidationError(_("This model is not available in the chosen workspace."))
         if self.chosen_model is None:
@@ -164,7 +173,7 @@ class GenerateForm(ChosenWorkspace):
         slug = self.cleaned_data["workspace"] or PERSONAL
         return None if slug == PERSONAL else Team.objects.get(slug=slug)
 
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         """The request parameters that are set, as stored on the job: the registry's fields."""
         data = self.cleaned_data
         return {
@@ -173,8 +182,9 @@ class GenerateForm(ChosenWorkspace):
             if name in PARAMETERS_BY_NAME and data.get(name) not in (None, "")
         }
 
-    def job_spec(self, owner) -> JobSpec:
+    def job_spec(self, owner: User) -> JobSpec:
         """What the person asked for, for `studio.submit` (call after `is_valid()`)."""
+        assert self.capabilities is not None, "a valid form has a model"
         data = self.cleaned_data
         return JobSpec(
             owner=owner,
@@ -187,8 +197,9 @@ class GenerateForm(ChosenWorkspace):
             collection=data.get("collection"),
         )
 
-    def dock_settings(self) -> dict:
+    def dock_settings(self) -> dict[str, Any]:
         """What the studio page's dock remembers of this request (call after `is_valid()`)."""
+        assert self.capabilities is not None, "a valid form has a model"
         data = self.cleaned_data
         team, collection = data.get("workspace"), data.get("collection")
         return {
@@ -210,8 +221,9 @@ class GenerateForm(ChosenWorkspace):
     def input_counts(self) -> tuple[int, bool]:
         return 0, False
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         if self.capabilities and "model" not in self.errors:
             # A batch's limit applies to each of its prompts, so the longest one is checked.
             prompt = max(self.prompts(), key=len, default="")
@@ -275,7 +287,7 @@ class GenerateForm(ChosenWorkspace):
             n = caps.n_min
         n = min(max(n, caps.n_min), caps.n_max)
         params = {}
-        for name in ("size", "quality", "resolution"):
+        for name in PRICED_PARAMETERS:
             value = self._raw(name)
             if value and value in getattr(caps, PARAMETERS_BY_NAME[name].choices_from):
                 params[name] = value
@@ -315,7 +327,7 @@ def _parameter_field(name: str, caps: Capabilities) -> forms.Field:
     return forms.IntegerField(label=_(parameter.label), min_value=0, max_value=100, required=False)
 
 
-def initial_from_job(job) -> dict:
+def initial_from_job(job: Job) -> dict[str, Any]:
     """The form's initial values that repeat a job: "Use these settings"."""
     initial = {
         "prompt": job.prompt,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jobs.models import ImageOrigin, Provider, ProviderModel
 from studio.access import personal_collections
+from studio.forms import field_of
 from studio.library import MAX_BULK_IMAGES, LibraryFilters
 from studio.models import Collection, Role, Tag, Team
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import QueryDict
+
 
 ANY = ""
 
@@ -47,7 +54,13 @@ class LibraryFilterForm(forms.Form):
     tag = forms.ChoiceField(label=_("Tagged"), required=False)
 
     def __init__(
-        self, data, *, team: Team | None, teams, personal: Iterable[Collection] = (), **kwargs
+        self,
+        data: QueryDict | None,
+        *,
+        team: Team | None,
+        teams: Iterable[Team],
+        personal: Iterable[Collection] = (),
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "filter_%s")  # the bulk forms on the same page use id_…
         super().__init__(data, **kwargs)
@@ -57,25 +70,28 @@ class LibraryFilterForm(forms.Form):
         self.tags = {
             str(t.pk): t for t in Tag.objects.filter(team__in=teams).select_related("team")
         }
-        self.fields["model"].choices = [(ANY, _("Any model")), *_names(ProviderModel, "name")]
-        self.fields["provider"].choices = [(ANY, _("Any provider")), *_names(Provider, "name")]
+        model = field_of(self, "model", forms.ChoiceField)
+        model.choices = [(ANY, _("Any model")), *_names(ProviderModel, "name")]
+        provider = field_of(self, "provider", forms.ChoiceField)
+        provider.choices = [(ANY, _("Any provider")), *_names(Provider, "name")]
         prefix = (lambda obj: "") if team else (lambda obj: f"{obj.team}: ")
-        self.fields["collection"].choices = [(ANY, _("Any collection"))] + [
+        field_of(self, "collection", forms.ChoiceField).choices = [(ANY, _("Any collection"))] + [
             (key, c.name if team else c.label()) for key, c in self.collections.items()
         ]
-        self.fields["tag"].choices = [(ANY, _("Any tag"))] + [
+        field_of(self, "tag", forms.ChoiceField).choices = [(ANY, _("Any tag"))] + [
             (key, f"{prefix(t)}{t.name}") for key, t in self.tags.items()
         ]
         if team is None:
             del self.fields["creator"]
         else:
             members = team.memberships.select_related("user").order_by("user__username")
-            self.fields["creator"].choices = [(ANY, _("Anyone"))] + [
+            field_of(self, "creator", forms.ChoiceField).choices = [(ANY, _("Anyone"))] + [
                 (m.user_id, m.user.get_username()) for m in members
             ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", gettext("The end date is before the start date."))
@@ -105,7 +121,7 @@ class LibraryFilterForm(forms.Form):
         )
 
 
-def _names(model, field: str) -> list[tuple[str, str]]:
+def _names(model: type[Provider | ProviderModel], field: str) -> list[tuple[str, str]]:
     names = model.objects.order_by(field).values_list(field, flat=True).distinct()
     return [(name, name) for name in names]
 
@@ -125,7 +141,7 @@ class SelectedImagesField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value) -> list[uuid.UUID]:
+    def to_python(self, value: Any) -> list[uuid.UUID]:
         ids = []
         for raw in value or []:
             try:
@@ -167,15 +183,16 @@ class CollectForm(SelectionForm):
     collection = forms.ChoiceField(label=_("Collection"), required=False)
     new_collection = forms.CharField(label=_("New collection"), required=False, max_length=100)
 
-    def __init__(self, *args, collections: Iterable[Collection], **kwargs) -> None:
+    def __init__(self, *args: Any, collections: Iterable[Collection], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.collections = {str(c.pk): c for c in collections}
-        self.fields["collection"].choices = [(ANY, _("Choose…"))] + [
+        field_of(self, "collection", forms.ChoiceField).choices = [(ANY, _("Choose…"))] + [
             (key, c.name) for key, c in self.collections.items()
         ]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         if not data.get("collection") and not (data.get("new_collection") or "").strip():
             self.add_error("collection", gettext("Choose a collection or name a new one."))
         return data
@@ -194,10 +211,11 @@ class TagForm(SelectionForm):
 class ShareForm(SelectionForm):
     team = forms.ChoiceField(label=_("Share to team"))
 
-    def __init__(self, *args, teams, **kwargs) -> None:
+    def __init__(self, *args: Any, teams: Iterable[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.teams = {team.slug: team for team in teams}
-        self.fields["team"].choices = [(slug, team.name) for slug, team in self.teams.items()]
+        team_field = field_of(self, "team", forms.ChoiceField)
+        team_field.choices = [(slug, team.name) for slug, team in self.teams.items()]
 
     def clean_team(self) -> Team:
         return self.teams[self.cleaned_data["team"]]
@@ -208,7 +226,9 @@ class CollectionForm(forms.Form):
 
     name = forms.CharField(label=_("Collection name"), max_length=100)
 
-    def __init__(self, *args, team: Team | None, owner=None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, team: Team | None, owner: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
         self.owner = owner
@@ -218,6 +238,7 @@ class CollectionForm(forms.Form):
         if not name:
             raise forms.ValidationError(gettext("Give the collection a name."))
         if self.team is None:
+            assert self.owner is not None, "a personal collection is made for its owner"
             if personal_collections(self.owner).filter(name=name).exists():
                 raise forms.ValidationError(
                     gettext("You already have a collection named “%(name)s”.") % {"name": name}

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.models import JobStatus
+from studio.forms import field_of
 from studio.models import Team
 from studio.my_jobs import PERSONAL, JobFilters
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
 ANY = ""
 
@@ -18,11 +25,11 @@ class MyJobsFilterForm(forms.Form):
     )
     workspace = forms.ChoiceField(label=_("Workspace"), required=False)
 
-    def __init__(self, data, *, teams, **kwargs) -> None:
+    def __init__(self, data: QueryDict, *, teams: Iterable[Team], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(data, **kwargs)
         self.teams: dict[str, Team] = {team.slug: team for team in teams}
-        self.fields["workspace"].choices = [
+        field_of(self, "workspace", forms.ChoiceField).choices = [
             (ANY, _("Any workspace")),
             (PERSONAL, _("Personal")),
             *[(slug, team.name) for slug, team in self.teams.items()],

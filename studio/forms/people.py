@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.text import slugify
@@ -10,11 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from studio.people import PeopleError
 
 
+class _TakesErrors(Protocol):
+    def add_error(self, field: str | None, error: str) -> None: ...
+
+
 class PeopleErrorsMixin:
     """Puts a refusal from studio.people next to the field it is about."""
 
-    def add_refusal(self, refusal: PeopleError) -> None:
-        self.add_error(refusal.field, str(refusal))  # type: ignore[attr-defined]
+    def add_refusal(self: _TakesErrors, refusal: PeopleError) -> None:
+        self.add_error(refusal.field, str(refusal))
 
 
 class PersonForm(PeopleErrorsMixin, forms.Form):
@@ -41,8 +47,9 @@ class TeamForm(PeopleErrorsMixin, forms.Form):
         help_text=_("The username of the person who will manage the team's members."),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         if data.get("name") and not data.get("slug") and "slug" not in self.errors:
             data["slug"] = slugify(data["name"])
             if not data["slug"]:  # a name with no Latin letters or digits, e.g. in Chinese

@@ -3,10 +3,13 @@ colour scheme (theme) pages wear."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from studio.forms import field_of
 from studio.models import Theme
 from studio.preferences import time_zone_names
 
@@ -21,10 +24,11 @@ class PreferencesForm(forms.Form):
         help_text=_("System follows the light or dark setting of your device."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("As the browser asks")), *settings.LANGUAGES]
+        language = field_of(self, "language", forms.ChoiceField)
+        language.choices = [("", _("As the browser asks")), *settings.LANGUAGES]
         default_zone = _("The studio's default (%(zone)s)") % {"zone": settings.TIME_ZONE}
-        self.fields["time_zone"].choices = [("", default_zone)] + [
+        field_of(self, "time_zone", forms.ChoiceField).choices = [("", default_zone)] + [
             (name, name) for name in time_zone_names()
         ]

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models import ProviderModel
+from studio.forms import field_of
 from studio.forms.generate import PERSONAL, workspaces_for
 from studio.models import Team
 from studio.usable_models import enabled_models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class ModelsField(forms.ModelMultipleChoiceField):
+    """The Models checkboxes, each labelled "provider/model"."""
+
+    def label_from_instance(self, obj: ProviderModel) -> str:
+        return f"{obj.provider.name}/{obj.name}"
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     workspace = forms.ChoiceField(label=_("Workspace"), initial=PERSONAL)
-    models = forms.ModelMultipleChoiceField(
+    models = ModelsField(
         label=_("Models"),
         queryset=None,
         required=False,
@@ -36,14 +49,11 @@ class TokenForm(forms.Form):
         help_text=_("Optional: the most credits this token may spend in all."),
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["workspace"].choices = workspaces_for(user)
-        self.fields["models"].queryset = enabled_models()
-        self.fields["models"].label_from_instance = lambda model: (
-            f"{model.provider.name}/{model.name}"
-        )
+        field_of(self, "workspace", forms.ChoiceField).choices = workspaces_for(user)
+        field_of(self, "models", ModelsField).queryset = enabled_models()
 
     def clean_expires(self) -> datetime | None:
         day = self.cleaned_data.get("expires")
@@ -53,7 +63,7 @@ class TokenForm(forms.Form):
             raise forms.ValidationError(_("Choose a day from today on."))
         return datetime.combine(day, time.max, tzinfo=timezone.get_current_timezone())
 
-    def token_fields(self) -> dict:
+    def token_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         slug = data["workspace"]
         return {

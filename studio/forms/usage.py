@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jobs.usage_report import METRIC_CHOICES
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
 DEFAULT_PERIOD = "30"
 PERIOD_CHOICES = [
@@ -24,7 +28,7 @@ class UsageForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
     metric = forms.ChoiceField(label=_("Chart"), choices=METRIC_CHOICES, required=False)
 
-    def __init__(self, data, **kwargs) -> None:
+    def __init__(self, data: QueryDict, **kwargs: Any) -> None:
         # The defaults as if chosen, so the selects show what the page shows.
         super().__init__({"period": DEFAULT_PERIOD, "metric": "credits", **data.dict()}, **kwargs)
 

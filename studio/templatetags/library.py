@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.template import Context
 
 from jobs.models import Image
 from studio import library
 from studio.forms.library import ShareForm
+from studio.marks import mark_favourite
 
 register = template.Library()
 
 
 @register.inclusion_tag("studio/partials/library_image_panel.html", takes_context=True)
-def image_library_panel(context, image: Image) -> dict:
+def image_library_panel(context: Context, image: Image) -> dict[str, Any]:
     user = context["request"].user
     panel = library.image_library_panel(user, image)
-    image.is_favourite = panel.is_favourite
+    mark_favourite(image, panel.is_favourite)
     share_form = ShareForm(teams=panel.share_teams) if image.owner_id == user.pk else None
     return {
         "request": context["request"],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -11,11 +13,12 @@ from jobs.models import BatchKind
 from jobs.quota import QuotaExceeded, quota_status
 from studio.access import get_batch_for, get_job_for
 from studio.forms.compare import CompareForm
+from studio.http import AuthenticatedHttpRequest
 from studio.submit import SubmitRefused, submit_comparison
 
 
 @login_required
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CompareForm(request.POST, user=request.user)
     else:
@@ -33,7 +36,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def compare_fields(request: HttpRequest) -> HttpResponse:
+def compare_fields(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every model slot with its model's fields, for the form as it stands (an htmx swap: a model
     select keeps only its own slot's fields; the workspace takes them all, since a team's
     workspace may offer fewer models)."""
@@ -45,7 +48,7 @@ def compare_fields(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def compare_estimate(request: HttpRequest) -> HttpResponse:
+def compare_estimate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "N credits" for the whole comparison as the form stands; nothing is created."""
     form = CompareForm(request.POST, user=request.user)
     return render(request, "studio/partials/estimate_text.html", {"form": form})
@@ -53,7 +56,7 @@ def compare_estimate(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def compare_detail(request: HttpRequest, batch_id) -> HttpResponse:
+def compare_detail(request: AuthenticatedHttpRequest, batch_id: UUID) -> HttpResponse:
     batch = get_batch_for(request.user, batch_id)
     if batch.kind != BatchKind.COMPARE:
         return redirect("batch-detail", batch_id=batch.pk)
@@ -67,7 +70,7 @@ def compare_detail(request: HttpRequest, batch_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def compare_cell(request: HttpRequest, job_id) -> HttpResponse:
+def compare_cell(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     """One model's cell of a comparison, which htmx refreshes until its job is final."""
     job = get_job_for(request.user, job_id)
     return render(request, "studio/partials/compare_cell.html", {"job": job})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -12,6 +14,7 @@ from jobs.quota import QuotaExceeded, quota_status
 from studio.access import get_image_for, get_job_for, user_teams
 from studio.forms.edit import EditForm
 from studio.forms.generate import initial_from_job
+from studio.http import AuthenticatedHttpRequest
 from studio.library import history_images, team_library_images
 from studio.submit import SubmitRefused, submit_edit
 
@@ -19,7 +22,7 @@ PICKER_SIZE = 24
 
 
 @login_required
-def edit(request: HttpRequest) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = EditForm(request.POST, request.FILES, user=request.user)
     else:
@@ -27,7 +30,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = submit_edit(
-                form.job_spec(request.user), form.edit_inputs, form.cleaned_data["source"]
+                form.job_spec(request.user), form.checked_inputs(), form.cleaned_data["source"]
             )
         except (QuotaExceeded, SubmitRefused) as refusal:
             form.add_error(None, str(refusal))
@@ -42,7 +45,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     return render(request, "studio/edit.html", context)
 
 
-def _initial(request: HttpRequest) -> dict:
+def _initial(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """ "Edit" (`?image=`: the image to change) and `?reference=` (an image to guide a new
     picture; the image page and lightbox send "Use as reference" to the studio page's dock)
     from an image page, the lightbox, or a selection in history or a
@@ -62,14 +65,14 @@ def _initial(request: HttpRequest) -> dict:
 
 @login_required
 @require_GET
-def pick_images(request: HttpRequest) -> HttpResponse:
+def pick_images(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The newest images of the person's history and of each of their teams' libraries, to pick
     as the images to edit (an htmx part of the edit page)."""
     sections = [(_("Your history"), history_images(request.user))] + [
         (_("%(team)s library") % {"team": team}, team_library_images(team))
         for team in user_teams(request.user)
     ]
-    sections = [
+    newest = [
         (title, list(images.select_related("job")[:PICKER_SIZE])) for title, images in sections
     ]
-    return render(request, "studio/partials/pick_images.html", {"sections": sections})
+    return render(request, "studio/partials/pick_images.html", {"sections": newest})

@@ -6,17 +6,21 @@ with htmx they post here instead and get a card back, so the person stays on the
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.models import Job
 from jobs.quota import QuotaExceeded
 from jobs.services import cancel_job
 from studio.access import get_job_for
 from studio.dock import cards_for, feed_jobs
 from studio.forms.generate import PERSONAL, workspaces_for
+from studio.http import AuthenticatedHttpRequest
 from studio.models import Team
 from studio.submit import SubmitRefused, repeat_job, retry_job
 from studio.views.generate import is_htmx, new_cards
@@ -24,7 +28,7 @@ from studio.views.generate import is_htmx, new_cards
 
 @login_required
 @require_GET
-def feed_page(request: HttpRequest) -> HttpResponse:
+def feed_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A page of cards for a workspace: the first one (the workspace changed) or the next one
     (`before`: the last job shown; the page's "more" sentinel came into view)."""
     slug = request.GET.get("workspace") or PERSONAL
@@ -44,19 +48,19 @@ def feed_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_card(request: HttpRequest, job_id) -> HttpResponse:
+def job_card(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     """One card, as it is now (the push said its job changed)."""
     return _card(request, get_job_for(request.user, job_id))
 
 
-def _card(request: HttpRequest, job, error: str = "") -> HttpResponse:
+def _card(request: HttpRequest, job: Job, error: str = "") -> HttpResponse:
     context = {"card": cards_for([job])[0], "card_error": error}
     return render(request, "studio/partials/job_card.html", context)
 
 
 @login_required
 @require_POST
-def card_cancel(request: HttpRequest, job_id) -> HttpResponse:
+def card_cancel(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     cancel_job(job)
     if not is_htmx(request):
@@ -66,7 +70,9 @@ def card_cancel(request: HttpRequest, job_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def card_repeat(request: HttpRequest, job_id, *, retry: bool = False) -> HttpResponse:
+def card_repeat(
+    request: AuthenticatedHttpRequest, job_id: UUID, *, retry: bool = False
+) -> HttpResponse:
     """Retry (a failed or canceled job) or Run again (any job): a new card first in the feed.
     A refusal (quota, a model gone) is said on the card whose button was pressed."""
     job = get_job_for(request.user, job_id)

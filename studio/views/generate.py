@@ -6,18 +6,22 @@ POST (no JavaScript, or a script) answers 302 to the job's page, or to a batch's
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.models import Image, Job
 from jobs.parameters import EDIT
 from jobs.quota import QuotaExceeded, quota_status
 from studio.access import get_image_for, get_job_for
 from studio.dock import budget_refusal, cards_for, feed_jobs, model_summary
 from studio.forms.edit import EditForm
 from studio.forms.generate import PERSONAL, GenerateForm, initial_from_job
+from studio.http import AuthenticatedHttpRequest
 from studio.preferences import remember_dock, remembered_dock
 from studio.submit import SubmitRefused, submit_batch, submit_edit, submit_job
 
@@ -29,14 +33,14 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 @login_required
-def generate(request: HttpRequest) -> HttpResponse:
+def generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request)
     form = GenerateForm(user=request.user, initial=_initial(request))
     return render(request, "studio/studio.html", studio_context(request, form))
 
 
-def _submit(request: HttpRequest) -> HttpResponse:
+def _submit(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = GenerateForm(request.POST, user=request.user)
     if _has_references(request):
         return _submit_edit(request, form)
@@ -64,7 +68,7 @@ def _has_references(request: HttpRequest) -> bool:
     return bool(request.POST.getlist("source") or any(request.FILES.getlist("image")))
 
 
-def _submit_edit(request: HttpRequest, form: GenerateForm) -> HttpResponse:
+def _submit_edit(request: AuthenticatedHttpRequest, form: GenerateForm) -> HttpResponse:
     """Reference images dropped, pasted or picked into the dock make the job an edit of them,
     checked and submitted as the Edit page does; a refusal is said in the dock."""
     caps = form.capabilities
@@ -81,7 +85,7 @@ def _submit_edit(request: HttpRequest, form: GenerateForm) -> HttpResponse:
         try:
             job = submit_edit(
                 edit_form.job_spec(request.user),
-                edit_form.edit_inputs,
+                edit_form.checked_inputs(),
                 edit_form.cleaned_data["source"],
             )
         except (QuotaExceeded, SubmitRefused) as refusal:
@@ -97,7 +101,7 @@ def _submit_edit(request: HttpRequest, form: GenerateForm) -> HttpResponse:
     return _answer_errors(request, form)
 
 
-def _answer_errors(request: HttpRequest, form: GenerateForm) -> HttpResponse:
+def _answer_errors(request: AuthenticatedHttpRequest, form: GenerateForm) -> HttpResponse:
     if not is_htmx(request):
         return render(request, "studio/studio.html", studio_context(request, form))
     # The dock again, with its errors where the person acted; the feed is left as it is.
@@ -107,14 +111,14 @@ def _answer_errors(request: HttpRequest, form: GenerateForm) -> HttpResponse:
     return response
 
 
-def new_cards(request: HttpRequest, jobs: list) -> HttpResponse:
+def new_cards(request: HttpRequest, jobs: list[Job]) -> HttpResponse:
     """Cards to put first in the feed; the budget hears that quota was used."""
     response = render(request, "studio/partials/job_cards.html", {"cards": cards_for(jobs)})
     response["HX-Trigger"] = "job-submitted"
     return response
 
 
-def _initial(request: HttpRequest) -> dict:
+def _initial(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """The dock as the person left it; "Use these settings" on a job or image page (or a card)
     fills it from that job instead (404: not theirs)."""
     job_id = request.GET.get("from_job")
@@ -125,7 +129,7 @@ def _initial(request: HttpRequest) -> dict:
     )
 
 
-def studio_context(request: HttpRequest, form: GenerateForm) -> dict:
+def studio_context(request: AuthenticatedHttpRequest, form: GenerateForm) -> dict[str, Any]:
     team = form.workspace_team
     jobs, more = feed_jobs(request.user, team)
     return {
@@ -138,7 +142,7 @@ def studio_context(request: HttpRequest, form: GenerateForm) -> dict:
 
 @login_required
 @require_GET
-def model_fields(request: HttpRequest) -> HttpResponse:
+def model_fields(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Model, workspace and the chosen model's own fields, swapped in when either changes: a team
     workspace may offer fewer models, and each model has its own fields."""
     operation = request.GET.get("operation", "generate")
@@ -156,7 +160,7 @@ def model_fields(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def estimate(request: HttpRequest) -> HttpResponse:
+def estimate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "N credits" next to the submit button, for the form as it stands (an htmx swap; POST so
     the form's own values travel as they would on submit). Nothing is created. The studio page
     asks for its whole budget: the estimate, every limit of the workspace, and whether it fits."""
@@ -169,7 +173,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
     return render(request, "studio/partials/estimate_text.html", {"form": form})
 
 
-def chosen_references(request: HttpRequest) -> list:
+def chosen_references(request: AuthenticatedHttpRequest) -> list[Image]:
     """Stored images already chosen as references: those sent with the dock, or `?image=` from
     "Use as reference" elsewhere (404 for an image that is not theirs)."""
     if request.method == "POST":
@@ -183,7 +187,7 @@ def _form_class(operation: str) -> type[GenerateForm]:
     return EditForm if operation == "edit" else GenerateForm
 
 
-def form_context(request: HttpRequest, form: GenerateForm) -> dict:
+def form_context(request: AuthenticatedHttpRequest, form: GenerateForm) -> dict[str, Any]:
     """The dock's context: the form, the model's summary and the budget of its workspace."""
     team = form.workspace_team
     lines = quota_status(user=request.user, team=team)

@@ -4,9 +4,11 @@ as a team's collections are its library page narrowed."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -30,12 +32,16 @@ from studio.browse import (
     zip_response,
 )
 from studio.forms.library import CollectForm, CollectionForm, SelectionForm, ShareForm
+from studio.http import AuthenticatedHttpRequest
 from studio.models import Collection
 from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 def _render_history(
-    request: HttpRequest, *, collection: Collection | None = None, bulk_form=None
+    request: AuthenticatedHttpRequest,
+    *,
+    collection: Collection | None = None,
+    bulk_form: SelectionForm | None = None,
 ) -> HttpResponse:
     own_collections = personal_collections(request.user)
     context = browse_context(
@@ -68,13 +74,13 @@ def _back_to_history(form: SelectionForm) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_history(request)
 
 
 @login_required
 @require_POST
-def history_share(request: HttpRequest) -> HttpResponse:
+def history_share(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Share the person's selected images into a team where they are an owner or editor."""
     form = ShareForm(request.POST, teams=teams_where(request.user, *ORGANISERS))
     if not form.is_valid():
@@ -93,7 +99,7 @@ def history_share(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def history_collect(request: HttpRequest) -> HttpResponse:
+def history_collect(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Put the selected images (only the person's own count) in one of their personal
     collections, or in a new one by name."""
     form = CollectForm(request.POST, collections=personal_collections(request.user))
@@ -112,7 +118,7 @@ def history_collect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def history_download(request: HttpRequest) -> HttpResponse:
+def history_download(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form = SelectionForm(request.POST)
     if not form.is_valid():
         return _render_history(request, bulk_form=form)
@@ -124,7 +130,7 @@ def history_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def history_delete(request: HttpRequest) -> HttpResponse:
+def history_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Delete the selected images, except those a team library holds (the message says which)."""
     form = SelectionForm(request.POST)
     if not form.is_valid():
@@ -146,7 +152,7 @@ def history_delete(request: HttpRequest) -> HttpResponse:
 # --- My collections ---------------------------------------------------------------------------
 
 
-def _render_my_collections(request: HttpRequest, form: CollectionForm) -> HttpResponse:
+def _render_my_collections(request: AuthenticatedHttpRequest, form: CollectionForm) -> HttpResponse:
     context = {"collections": collecting.personal_collection_list(request.user), "form": form}
     return render(
         request, "studio/my_collections.html", context, status=400 if form.errors else 200
@@ -155,13 +161,13 @@ def _render_my_collections(request: HttpRequest, form: CollectionForm) -> HttpRe
 
 @login_required
 @require_GET
-def my_collections(request: HttpRequest) -> HttpResponse:
+def my_collections(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_my_collections(request, CollectionForm(team=None, owner=request.user))
 
 
 @login_required
 @require_POST
-def my_collection_create(request: HttpRequest) -> HttpResponse:
+def my_collection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CollectionForm(request.POST, team=None, owner=request.user)
     if not form.is_valid():
         return _render_my_collections(request, form)
@@ -173,14 +179,14 @@ def my_collection_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_collection_detail(request: HttpRequest, collection_id) -> HttpResponse:
+def my_collection_detail(request: AuthenticatedHttpRequest, collection_id: UUID) -> HttpResponse:
     collection = get_collection_for(request.user, collection_id)
     return _render_history(request, collection=collection)
 
 
 @login_required
 @require_POST
-def my_collection_remove(request: HttpRequest, collection_id) -> HttpResponse:
+def my_collection_remove(request: AuthenticatedHttpRequest, collection_id: UUID) -> HttpResponse:
     """Take the selected images out of the collection (they stay in the history)."""
     collection = get_collection_for(request.user, collection_id)
     form = SelectionForm(request.POST)
@@ -193,7 +199,7 @@ def my_collection_remove(request: HttpRequest, collection_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def my_collection_delete(request: HttpRequest, collection_id) -> HttpResponse:
+def my_collection_delete(request: AuthenticatedHttpRequest, collection_id: UUID) -> HttpResponse:
     collection = get_collection_for(request.user, collection_id)
     if not is_confirmed(request):
         return ask_to_confirm(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -12,12 +14,14 @@ from jobs.quota import charged_for_job
 from studio import library
 from studio.access import get_image_for
 from studio.files import stored_file_response
+from studio.http import AuthenticatedHttpRequest
 from studio.image_links import image_links
+from studio.marks import mark_favourite
 
 
 @login_required
 @require_GET
-def image_detail(request: HttpRequest, image_id) -> HttpResponse:
+def image_detail(request: AuthenticatedHttpRequest, image_id: UUID) -> HttpResponse:
     image = get_image_for(request.user, image_id)
     made = library.lineage(request.user, image)
     context = {
@@ -33,11 +37,11 @@ def image_detail(request: HttpRequest, image_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def image_lightbox(request: HttpRequest, image_id) -> HttpResponse:
+def image_lightbox(request: AuthenticatedHttpRequest, image_id: UUID) -> HttpResponse:
     """The lightbox's panel for one image (fetched as each image is shown, so the star is fresh
     and the grids stay light): the prompt, the actions and, for an edit, its source to compare."""
     image = get_image_for(request.user, image_id)
-    image.is_favourite = library.is_favourite(request.user, image)
+    mark_favourite(image, library.is_favourite(request.user, image))
     edited = image.origin == ImageOrigin.EDITED
     context = {
         "image": image,
@@ -50,7 +54,9 @@ def image_lightbox(request: HttpRequest, image_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def image_file(request: HttpRequest, image_id, variant: str = "original") -> HttpResponse:
+def image_file(
+    request: AuthenticatedHttpRequest, image_id: UUID, variant: str = "original"
+) -> HttpResponseBase:
     image = get_image_for(request.user, image_id)
     if variant == "thumbnail":
         return stored_file_response(image.thumbnail.name, content_type="image/webp")

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jobs.models import Job
 from jobs.partials import latest_partial
 from jobs.quota import QuotaExceeded
 from jobs.services import cancel_job
 from studio.access import get_job_for
+from studio.http import AuthenticatedHttpRequest
 from studio.submit import SubmitRefused, retry_job
 
 
 @login_required
 @require_GET
-def job_detail(request: HttpRequest, job_id) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     return render(request, "studio/job_detail.html", _status_context(job))
 
 
 @login_required
 @require_GET
-def job_status(request: HttpRequest, job_id) -> HttpResponse:
+def job_status(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     """The part of the job page that htmx refreshes until the job is final."""
     job = get_job_for(request.user, job_id)
     part = "batch_job" if request.GET.get("part") == "batch" else "job_status"
@@ -34,7 +39,7 @@ def job_status(request: HttpRequest, job_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_partial(request: HttpRequest, job_id) -> HttpResponse:
+def job_partial(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     """The newest partial image of a running job (kept in Redis only while it runs)."""
     job = get_job_for(request.user, job_id)
     partial = None if job.is_final else latest_partial(job.pk)
@@ -45,7 +50,7 @@ def job_partial(request: HttpRequest, job_id) -> HttpResponse:
     return response
 
 
-def _status_context(job) -> dict:
+def _status_context(job: Job) -> dict[str, Any]:
     partial = None if job.is_final else latest_partial(job.pk)
     return {
         "job": job,
@@ -56,7 +61,7 @@ def _status_context(job) -> dict:
 
 @login_required
 @require_POST
-def job_cancel(request: HttpRequest, job_id) -> HttpResponse:
+def job_cancel(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     if not cancel_job(job):
         messages.info(request, _("This job had already finished."))
@@ -65,7 +70,7 @@ def job_cancel(request: HttpRequest, job_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def job_retry(request: HttpRequest, job_id) -> HttpResponse:
+def job_retry(request: AuthenticatedHttpRequest, job_id: UUID) -> HttpResponse:
     job = get_job_for(request.user, job_id)
     try:
         new_job = retry_job(job)

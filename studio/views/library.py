@@ -6,9 +6,11 @@ role that may not act), then makes one call into `studio.library`.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -36,12 +38,19 @@ from studio.forms.library import (
     SelectionForm,
     TagForm,
 )
-from studio.models import Role, Team
+from studio.http import AuthenticatedHttpRequest
+from studio.marks import mark_favourite
+from studio.models import Collection, Role, Team
 from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 def _render_library(
-    request: HttpRequest, team: Team, role: Role, *, collection=None, bulk_form=None
+    request: AuthenticatedHttpRequest,
+    team: Team,
+    role: Role,
+    *,
+    collection: Collection | None = None,
+    bulk_form: SelectionForm | None = None,
 ) -> HttpResponse:
     context = browse_context(
         request,
@@ -73,14 +82,14 @@ def _back_to_library(request: HttpRequest, form: SelectionForm, team: Team) -> H
 
 @login_required
 @require_GET
-def team_library(request: HttpRequest, slug: str) -> HttpResponse:
+def team_library(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug)
     return _render_library(request, team, role)
 
 
 @login_required
 @require_POST
-def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
+def library_collect(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *ORGANISERS)
     form = CollectForm(request.POST, collections=collecting.team_collections(team))
     if not form.is_valid():
@@ -98,7 +107,7 @@ def library_collect(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def library_tag(request: HttpRequest, slug: str, remove: bool = False) -> HttpResponse:
+def library_tag(request: AuthenticatedHttpRequest, slug: str, remove: bool = False) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *ORGANISERS)
     form = TagForm(request.POST)
     if not form.is_valid():
@@ -121,7 +130,7 @@ def library_tag(request: HttpRequest, slug: str, remove: bool = False) -> HttpRe
 
 @login_required
 @require_POST
-def library_remove(request: HttpRequest, slug: str) -> HttpResponse:
+def library_remove(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Take images out of the team's library (their creator or an owner); the images stay."""
     team, role = get_team_for(request.user, slug)
     form = SelectionForm(request.POST)
@@ -143,7 +152,7 @@ def library_remove(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def library_download(request: HttpRequest, slug: str) -> HttpResponse:
+def library_download(request: AuthenticatedHttpRequest, slug: str) -> HttpResponseBase:
     team, role = get_team_for(request.user, slug)
     form = SelectionForm(request.POST)
     if not form.is_valid():
@@ -157,12 +166,14 @@ def library_download(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def collection_list(request: HttpRequest, slug: str) -> HttpResponse:
+def collection_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug)
     return _render_collections(request, team, role, CollectionForm(team=team))
 
 
-def _render_collections(request, team: Team, role: Role, form: CollectionForm) -> HttpResponse:
+def _render_collections(
+    request: HttpRequest, team: Team, role: Role, form: CollectionForm
+) -> HttpResponse:
     context = {
         "team": team,
         "role": role,
@@ -177,7 +188,7 @@ def _render_collections(request, team: Team, role: Role, form: CollectionForm) -
 
 @login_required
 @require_POST
-def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
+def collection_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *ORGANISERS)
     form = CollectionForm(request.POST, team=team)
     if not form.is_valid():
@@ -190,7 +201,9 @@ def collection_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def collection_detail(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
+def collection_detail(
+    request: AuthenticatedHttpRequest, slug: str, collection_id: UUID
+) -> HttpResponse:
     team, role = get_team_for(request.user, slug)
     collection = get_collection_for(request.user, collection_id, team=team)
     return _render_library(request, team, role, collection=collection)
@@ -198,7 +211,9 @@ def collection_detail(request: HttpRequest, slug: str, collection_id) -> HttpRes
 
 @login_required
 @require_POST
-def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
+def collection_remove(
+    request: AuthenticatedHttpRequest, slug: str, collection_id: UUID
+) -> HttpResponse:
     """Take the selected images out of the collection (they stay in the library)."""
     team, role = get_team_for(request.user, slug, *ORGANISERS)
     collection = get_collection_for(request.user, collection_id, team=team)
@@ -212,7 +227,9 @@ def collection_remove(request: HttpRequest, slug: str, collection_id) -> HttpRes
 
 @login_required
 @require_POST
-def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpResponse:
+def collection_delete(
+    request: AuthenticatedHttpRequest, slug: str, collection_id: UUID
+) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *ORGANISERS)
     collection = get_collection_for(request.user, collection_id, team=team)
     if not is_confirmed(request):
@@ -231,10 +248,10 @@ def collection_delete(request: HttpRequest, slug: str, collection_id) -> HttpRes
 
 @login_required
 @require_POST
-def image_favourite(request: HttpRequest, image_id) -> HttpResponse:
+def image_favourite(request: AuthenticatedHttpRequest, image_id: UUID) -> HttpResponse:
     """Star or unstar an image the person can see; htmx swaps the button, others go back."""
     image = get_image_for(request.user, image_id)
-    image.is_favourite = library.toggle_favourite(request.user, image)
+    mark_favourite(image, library.toggle_favourite(request.user, image))
     if request.headers.get("HX-Request"):
         return render(request, "studio/partials/library_star.html", {"image": image})
     return redirect(

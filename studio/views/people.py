@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from studio import people
 from studio.access import require_staff
 from studio.forms.people import PersonForm
+from studio.http import AuthenticatedHttpRequest
 
 
 @login_required
-def person_add(request: HttpRequest) -> HttpResponse:
+def person_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = PersonForm(request.POST or None)
     added = None
@@ -37,7 +39,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's form; a successful change also ends the person's first-password state."""
 
-    def form_valid(self, form) -> HttpResponse:
+    request: AuthenticatedHttpRequest  # the view asks for a login first
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         people.first_password_changed(self.request)
         return response

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from studio.forms.preferences import PreferencesForm
+from studio.http import AuthenticatedHttpRequest
 from studio.preferences import (
     forget_language,
     profile_for,
@@ -30,7 +31,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = profile_for(request.user)
     initial = {"language": profile.language, "time_zone": profile.time_zone, "theme": profile.theme}
     form = PreferencesForm(request.POST or None, initial=initial)

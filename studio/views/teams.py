@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
@@ -15,19 +17,21 @@ from studio import people, teams
 from studio.access import MANAGERS, get_team_for, require_staff, user_teams
 from studio.forms.library import MemberForm, RoleForm
 from studio.forms.people import TeamForm
+from studio.http import AuthenticatedHttpRequest
+from studio.marks import mark_role_label
 from studio.models import Role, Team
 from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 @login_required
 @require_GET
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_team_list(request, TeamForm() if request.user.is_staff else None)
 
 
 @login_required
 @require_POST
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A staff admin creates a team with its first owner, who then adds everyone else."""
     require_staff(request.user)
     form = TeamForm(request.POST)
@@ -47,10 +51,12 @@ def team_create(request: HttpRequest) -> HttpResponse:
     return _render_team_list(request, form)
 
 
-def _render_team_list(request: HttpRequest, team_form: TeamForm | None) -> HttpResponse:
+def _render_team_list(
+    request: AuthenticatedHttpRequest, team_form: TeamForm | None
+) -> HttpResponse:
     mine = list(user_teams(request.user).annotate(role=F("memberships__role")))
     for team in mine:
-        team.role_label = Role(team.role).label
+        mark_role_label(team, Role(team.role).label)
     context = {
         "teams": mine,
         "team_form": team_form,
@@ -62,7 +68,7 @@ def _render_team_list(request: HttpRequest, team_form: TeamForm | None) -> HttpR
 
 @login_required
 @require_GET
-def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def team_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug)
     return _render_team(request, team, role, MemberForm())
 
@@ -85,7 +91,7 @@ def _render_team(
 
 @login_required
 @require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+def member_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, role = get_team_for(request.user, slug, *MANAGERS)
     form = MemberForm(request.POST)
     if form.is_valid():
@@ -108,7 +114,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+def member_role(request: AuthenticatedHttpRequest, slug: str, username: str) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *MANAGERS)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -125,7 +131,7 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, slug: str, username: str) -> HttpResponse:
     team, _role = get_team_for(request.user, slug, *MANAGERS)
     if not is_confirmed(request):
         question = _("Remove %(name)s from %(team)s?") % {"name": username, "team": team}
@@ -140,7 +146,7 @@ def member_remove(request: HttpRequest, slug: str, username: str) -> HttpRespons
 
 @login_required
 @require_POST
-def team_leave(request: HttpRequest, slug: str) -> HttpResponse:
+def team_leave(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     team, _role = get_team_for(request.user, slug)
     if _report(
         request,
@@ -151,7 +157,7 @@ def team_leave(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("team-detail", slug=team.slug)
 
 
-def _report(request: HttpRequest, change, success: str) -> bool:
+def _report(request: HttpRequest, change: Callable[[], object], success: str) -> bool:
     """Make a membership change and say how it went, as a message on the next page."""
     try:
         change()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from studio.api.tokens import create_token, get_token_for, revoke_token, tokens_of
 from studio.forms.tokens import TokenForm
+from studio.http import AuthenticatedHttpRequest
 from studio.views.confirm import ask_to_confirm, is_confirmed
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, user=request.user)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -31,7 +32,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_token_for(request.user, token_id)
     if not token.revoked_at and not is_confirmed(request):
         question = _("Revoke the token “%(name)s”?") % {"name": token.name}

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from jobs.quota import quota_status
 from jobs.usage_report import METRIC_CHOICES, bar_chart, daily_columns, usage_rows
 from studio.forms.usage import UsageForm
+from studio.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_GET
-def usage(request: HttpRequest) -> HttpResponse:
+def usage(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UsageForm(request.GET)
     start, end, metric = form.chosen()
     by_day = usage_rows(start=start, end=end, group_by="day", user=request.user)

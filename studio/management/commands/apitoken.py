@@ -7,6 +7,7 @@ with `tail -n 1`.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         revoke = actions.add_parser("revoke", help="Stop a token from working.")
         revoke.add_argument("token_id", type=int, help="The id shown by `apitoken list`.")
 
-    def handle(self, *args: object, **options) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
 
     def _create(self, options: dict) -> None:

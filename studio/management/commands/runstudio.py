@@ -31,6 +31,15 @@ RESTART_PAUSE_SECONDS = 2.0
 MAX_RESTARTS_PER_MINUTE = 5
 
 
+class _Child(subprocess.Popen[bytes]):
+    """A started command, by name, with what starting it again takes."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        super().__init__(command, env=env)  # our own commands
+        self.studio_name = name
+        self.studio_start = (command, env)
+
+
 class Command(BaseCommand):
     help = "Run web, worker, beat, the sandbox provider and (if needed) Redis together."
 
@@ -39,7 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--sandbox-port", type=int, default=8765)
 
     def handle(self, *args: object, **options: int) -> None:
-        self.children: list[subprocess.Popen] = []
+        self.children: list[_Child] = []
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         env.setdefault("STUDIO_LOG_FORMAT", "plain")  # a person reads this terminal
         env["REDIS_URL"] = self._redis_url(env)
@@ -114,10 +123,8 @@ class Command(BaseCommand):
             return f"Log in as admin with password {password_file.read_text().strip()}"
         return "Log in with your superuser account (manage.py createsuperuser makes one)."
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-        process = subprocess.Popen(command, env=env)  # noqa: S603 (our own commands)
-        process.studio_name = name
-        process.studio_start = (command, env)
+    def _start(self, name: str, command: list[str], env: dict[str, str]) -> _Child:
+        process = _Child(name, command, env)
         self.children.append(process)
         return process
 
@@ -142,7 +149,7 @@ class Command(BaseCommand):
         finally:
             self._stop_children()
 
-    def _restart(self, stopped: subprocess.Popen) -> None:
+    def _restart(self, stopped: _Child) -> None:
         self.stderr.write(
             f"{stopped.studio_name} exited (exit {stopped.returncode}); "
             f"starting it again in {RESTART_PAUSE_SECONDS:g} s."

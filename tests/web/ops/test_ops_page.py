@@ -33,7 +33,7 @@ def test_the_ops_page_shows_the_figures_as_charts(admin_client, submit, sandbox_
     page = admin_client.get("/admin/jobs/job/ops/")
     assert page.status_code == 200
     report = page.context["report"]
-    assert [(f.label, f.value) for f in report.running] == [("sandbox", 1)]
+    assert [(f.label, f.value) for f in report.running_jobs] == [("sandbox", 1)]
     assert [(f.label, f.value) for f in report.error_rate] == [("sandbox", 33)]  # 1 of 3
     assert [(f.label, f.value) for f in report.slowest] == [("sandbox", 10.0)]
     assert "celery@ops-host" in [f.label for f in report.workers]
