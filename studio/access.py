@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 ANY_ROLE = (Role.OWNER, Role.EDITOR, Role.VIEWER)
-ORGANISERS = (Role.OWNER, Role.EDITOR)  # add, share in, tag, collect
+# The roles that make things in a team: create images in it (pages and API tokens), add to its
+# library, share in, tag, collect. The one list of them.
+ORGANISERS = (Role.OWNER, Role.EDITOR)
 MANAGERS = (Role.OWNER,)  # members and roles
 
 

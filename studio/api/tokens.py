@@ -25,17 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from jobs.models import ProviderModel
-from studio.access import team_role
+from studio.access import ORGANISERS, team_role
 from studio.api.errors import ApiError, forbidden, invalid, unauthorized
 from studio.login_throttle import AxesRequest, Lock, axes_request, lock_on
-from studio.models import ApiToken, Role, Team
+from studio.models import ApiToken, Team
 from studio.usable_models import enabled_models, may_use
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 TOKEN_PREFIX = "sk-studio-"  # noqa: S105 (a visible prefix, not a secret)
-CREATORS = (Role.OWNER, Role.EDITOR)  # who may create images in a team
 LAST_USED_PRECISION = timedelta(seconds=60)  # "last used" is written at most once a minute
 
 
@@ -59,7 +58,7 @@ def create_token(
     as "leave empty to allow every model" on the tokens page and `apitoken create` without
     `--models` ask.
     """
-    if team is not None and team_role(user, team) not in CREATORS:
+    if team is not None and team_role(user, team) not in ORGANISERS:
         raise ValueError(f"{user} may not create images in the team {team}.")
     models = list(models)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -149,7 +148,7 @@ def _usable(token: ApiToken | None) -> ApiToken:
         )
     if not token.user.is_active:
         raise unauthorized(gettext("The account this API token belongs to is disabled."))
-    if token.team is not None and team_role(token.user, token.team) not in CREATORS:
+    if token.team is not None and team_role(token.user, token.team) not in ORGANISERS:
         raise forbidden(
             gettext(
                 "This token puts images in the team '%(team)s', where its owner may no longer "

@@ -12,9 +12,9 @@ from jobs.form_fields import visible_fields
 from jobs.models import Job, ProviderModel
 from jobs.parameters import COUNT_LABEL, PARAMETERS_BY_NAME, PRICED_PARAMETERS
 from jobs.request_checks import check_request
-from studio.access import personal_collections
+from studio.access import ORGANISERS, personal_collections
 from studio.forms import choices_of, field_of
-from studio.models import Collection, Role, Team
+from studio.models import Collection, Team
 from studio.submit import BatchTooLarge, JobSpec, check_batch_size
 from studio.usable_models import usable_models
 
@@ -27,9 +27,7 @@ PERSONAL = "personal"
 
 def workspaces_for(user: User) -> list[tuple[str, StrOrPromise]]:
     """Where a person may put new images: their own history, or a team they may add to."""
-    teams = Team.objects.filter(
-        memberships__user=user, memberships__role__in=[Role.OWNER, Role.EDITOR]
-    )
+    teams = Team.objects.filter(memberships__user=user, memberships__role__in=ORGANISERS)
     return [(PERSONAL, _("Personal"))] + [(team.slug, team.name) for team in teams]
 
 
@@ -39,7 +37,7 @@ def collections_for(user: User) -> list[Collection]:
     Which of them fits the chosen workspace is `GenerateForm.clean`'s to say, next to the field.
     """
     team_ones = Collection.objects.filter(
-        team__memberships__user=user, team__memberships__role__in=[Role.OWNER, Role.EDITOR]
+        team__memberships__user=user, team__memberships__role__in=ORGANISERS
     ).select_related("team")
     return list(personal_collections(user)) + list(team_ones)
 
