@@ -11,7 +11,7 @@ from jobs import engine
 from studio.library import share_images
 from studio.submit import JobSpec, submit_job
 from tests.fixtures.axe import assert_no_serious_violations
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import log_in, wait_for_page_to_settle
 from tests.fixtures.polling import wait_for_final
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,7 +66,7 @@ def test_the_page_has_no_serious_accessibility_violation(name, live_server, new_
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{live_server.url}{page_path(name, done_job)}")
         expect(page.get_by_text(shows).first).to_be_visible()
-        page.wait_for_load_state("networkidle")  # htmx parts (the model's fields) have arrived
+        wait_for_page_to_settle(page)
         assert_no_serious_violations(page)
 
 

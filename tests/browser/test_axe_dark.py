@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_axe import PAGES, done_job, page_path  # noqa: F401 (a fixture)
 from tests.fixtures.axe import assert_no_serious_violations
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import log_in, wait_for_page_to_settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,6 @@ def test_the_page_in_dark_has_no_serious_accessibility_violation(
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{live_server.url}{page_path(name, done_job)}")
         expect(page.get_by_text(shows).first).to_be_visible()
-        page.wait_for_load_state("networkidle")
+        wait_for_page_to_settle(page)
         assert page.evaluate(DARK_BACKGROUND), "the page is not in the dark theme"
         assert_no_serious_violations(page)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from jobs.models import Batch, BatchKind
 from studio.collecting import add_to_collection
 from studio.library import share_images
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import log_in, wait_for_page_to_settle
 from tests.world import World, store_test_image
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,7 +98,6 @@ def page_width(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")
 
 
-@pytest.mark.long
 def test_no_page_is_wider_than_a_phone(live_server, new_page, studio):
     world, paths = studio
     too_wide = []
@@ -112,7 +111,7 @@ def test_no_page_is_wider_than_a_phone(live_server, new_page, studio):
         log_in(page, live_server.url, world.person(persona).get_username(), None)
         for name, path in pages(paths[persona]).items():
             page.goto(f"{live_server.url}{path}")
-            page.wait_for_load_state("networkidle")  # htmx parts (the model's fields) are in
+            wait_for_page_to_settle(page)
             if (width := page_width(page)) > PHONE["width"]:
                 too_wide.append((persona, name, width))
     assert too_wide == []
