@@ -24,7 +24,9 @@ unset PYTHONDONTWRITEBYTECODE
 # Types over the engine and the web app, jobs and studio (configured in pyproject.toml: files,
 # plugins, exclusions), beside the tests. Reported after them; an error fails the run.
 types_log=$(mktemp)
-.venv/bin/mypy >"$types_log" 2>&1 &
+# At the lowest priority: it takes the CPU the tests leave while they wait (on workers, browsers,
+# leases), not the CPU the test processes need to start, collect and run.
+nice -n 19 .venv/bin/mypy >"$types_log" 2>&1 &
 types_pid=$!
 
 # Four processes on two cores: much of the suite waits on workers, browsers, leases and HTTP, so
