@@ -129,9 +129,7 @@ def end_abandoned(job_id: str | uuid.UUID) -> None:
             lease_owner=None,
         )
         if ended:
-            job = Job.objects.select_related("model__provider").get(pk=job_id)
-            quota.refund_quota(job)
-            transaction.on_commit(lambda: after_ending(job))
+            _refund_and_announce(job_id)
 
 
 def cancel_job(job_id: str | uuid.UUID) -> bool:
@@ -150,10 +148,16 @@ def cancel_job(job_id: str | uuid.UUID) -> bool:
             **waiting_fields(None),
         )
         if canceled:
-            job = Job.objects.select_related("model__provider").get(pk=job_id)
-            quota.refund_quota(job)
-            transaction.on_commit(lambda: after_ending(job))
+            _refund_and_announce(job_id)
     return bool(canceled)
+
+
+def _refund_and_announce(job_id: str | uuid.UUID) -> None:
+    """Inside an ending without images (abandoned, canceled): refund the job's reservation, and
+    do the after-ending work once the ending commits."""
+    job = Job.objects.select_related("model__provider").get(pk=job_id)
+    quota.refund_quota(job)
+    transaction.on_commit(lambda: after_ending(job))
 
 
 def after_ending(job: Job) -> None:
