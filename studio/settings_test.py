@@ -14,6 +14,12 @@ os.environ.setdefault(
 from studio.settings import *  # noqa: F403
 from studio.settings import DATABASES, VAR_DIR
 
+# The suite's Redis: db 15 of the machine's (tests/fixtures/services.py falls back to an embedded
+# one). Job events go there from the start: a test's settings override that ends restores the
+# value it found, and must not find a developer's db 0, where the workers' partial images are not.
+STUDIO_TEST_REDIS_URL = os.environ.get("STUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+STUDIO_EVENTS_REDIS_URL = STUDIO_TEST_REDIS_URL
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 
 # One test database per test run, so that two runs on one machine never share (or delete) it.
