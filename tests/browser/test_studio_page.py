@@ -8,7 +8,12 @@ from playwright.sync_api import expect
 
 from jobs.models import Job, QuotaLimit
 from studio.dock import FEED_PAGE_SIZE
-from tests.fixtures.browser import choose_model, log_in, wait_for_htmx_quiet
+from tests.fixtures.browser import (
+    choose_model,
+    log_in,
+    wait_for_htmx_quiet,
+    wait_for_page_to_settle,
+)
 from tests.fixtures.polling import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,6 +117,9 @@ def test_the_feed_loads_older_jobs_as_it_scrolls(live_server, new_page, alice, s
     log_in(page, live_server.url, "alice", "/")
     cards = page.locator("[data-job-id]")
     expect(cards).to_have_count(FEED_PAGE_SIZE)
+    # htmx watches for the sentinel's reveal once it has processed the page (its script is
+    # deferred) and the cards above it have their height: scrolling before that reveals nothing.
+    wait_for_page_to_settle(page)
     page.get_by_role("link", name="Older jobs").scroll_into_view_if_needed()
     expect(cards).to_have_count(FEED_PAGE_SIZE + 3)
     expect(cards.last).to_have_attribute("data-job-id", str(jobs[0].pk))
