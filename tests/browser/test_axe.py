@@ -1,6 +1,6 @@
 """axe-core finds no serious or critical accessibility violation on the pages a person meets: the
-studio page, a job page, My jobs, History, a team library, the usage page and the rest
-(test_axe_dark.py runs the same pages in the dark scheme)."""
+studio page, a job page, My jobs, History, a team library, the usage page and the rest, at a desk
+and on a phone in the light colour scheme, and at a desk in the dark one."""
 
 from __future__ import annotations
 
@@ -57,17 +57,30 @@ def page_path(name: str, job) -> str:
     return path.format(job=job.pk, image=job.images.order_by("index").first().pk)
 
 
+DARK_BACKGROUND = "() => getComputedStyle(document.body).backgroundColor === 'rgb(15, 17, 23)'"
+
+
+def assert_accessible(page, url: str, shows: str) -> None:
+    page.goto(url)
+    expect(page.get_by_text(shows).first).to_be_visible()
+    wait_for_page_to_settle(page)
+    assert_no_serious_violations(page)
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_page_has_no_serious_accessibility_violation(name, live_server, new_page, done_job):
     _path, shows = PAGES[name]
+    url = f"{live_server.url}{page_path(name, done_job)}"
     page = new_page()
     log_in(page, live_server.url, done_job.owner.username, None)
     for width, height in [(1280, 900), (390, 844)]:  # a desk, a phone
         page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}{page_path(name, done_job)}")
-        expect(page.get_by_text(shows).first).to_be_visible()
-        wait_for_page_to_settle(page)
-        assert_no_serious_violations(page)
+        assert_accessible(page, url, shows)
+    # Colours are what the dark scheme changes, whatever the width: at a desk only.
+    dark = new_page(color_scheme="dark")
+    log_in(dark, live_server.url, done_job.owner.username, None)
+    assert_accessible(dark, url, shows)
+    assert dark.evaluate(DARK_BACKGROUND), "the page is not in the dark theme"
 
 
 def test_the_checker_finds_what_it_should(live_server, new_page, alice):
