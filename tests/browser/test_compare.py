@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from jobs.models import Batch, BatchKind
 from jobs.quota import charged_for_job
 from tests.browser.test_languages import english_left
-from tests.fixtures.browser import log_in, wait_for_htmx_quiet
+from tests.fixtures.browser import GPT_IMAGE, GROK, log_in, wait_for_htmx_quiet
 
 pytestmark = [
     pytest.mark.long,
@@ -18,9 +18,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
 ]
-
-GPT_IMAGE = "Sandbox · gpt-image-1 (openai)"
-GROK = "Sandbox · grok-3-image (grok)"
 
 
 def choose_slot_model(page, number: int, label: str) -> None:

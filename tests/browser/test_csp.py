@@ -8,7 +8,7 @@ import pytest
 from PIL import Image as PILImage
 
 from jobs.models import Job, JobStatus
-from tests.fixtures.browser import choose_model, log_in, wait_for_page_to_settle
+from tests.fixtures.browser import GROK, choose_model, log_in, wait_for_page_to_settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +60,7 @@ def test_the_pages_run_with_no_violation(
 
     # htmx swaps the model's fields in.
     page.goto(f"{live_server.url}/generate/")
-    choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
+    choose_model(page.get_by_label("Model"), label=GROK)
     page.get_by_role("group", name="Aspect ratio").wait_for()
 
     # The mask painter: an upload appears on its canvas and a stroke is painted.

@@ -13,6 +13,9 @@ from jobs.quota import charged_for_job
 from jobs.storage import store_image
 from studio.library import add_to_library
 from tests.fixtures.browser import (
+    DALL_E_3,
+    GPT_IMAGE,
+    GPT_IMAGE_TASK,
     choose_chip,
     choose_model,
     generate_and_open_the_job,
@@ -26,8 +29,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
 ]
-
-GPT_IMAGE = "Sandbox · gpt-image-1 (openai)"
 
 
 def shown_credits(page) -> int:
@@ -182,7 +183,7 @@ def test_a_team_limited_to_one_model_offers_only_it_in_its_workspace(
     assert options.count() == len(sandbox_models)
     page.get_by_label("Workspace").select_option(label="Design")
     expect(page.locator("#id_model option")).to_have_count(1)
-    assert options.all_inner_texts() == ["Sandbox · dall-e-3 (openai, answers with URLs)"]
+    assert options.all_inner_texts() == [DALL_E_3]
     page.get_by_role("group", name="Quality").wait_for()  # dall-e-3's own fields came with it
     page.get_by_label("Prompt").fill("a team poster")
     generate_and_open_the_job(page)
@@ -197,7 +198,7 @@ def test_a_batch_of_three_prompts_fills_in_live_and_the_rest_can_be_canceled(
 ):
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")
-    choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1.5 (async task relay)")
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE_TASK)
     page.get_by_label("Prompt").fill(
         "a kite over dunes\na kite over a lake\na kite in a storm [[never]]"
     )

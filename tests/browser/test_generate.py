@@ -8,6 +8,9 @@ from playwright.sync_api import expect
 from jobs.models import Job
 from studio.models import Collection
 from tests.fixtures.browser import (
+    DALL_E_3,
+    GPT_IMAGE,
+    GROK,
     choose_model,
     generate_and_open_the_job,
     log_in,
@@ -23,7 +26,7 @@ def test_generate_watch_the_image_arrive_and_find_it_in_history(
     page = new_page()
     log_in_with_the_form(page, live_server.url, "alice")
     page.goto(f"{live_server.url}/generate/")
-    choose_model(page.get_by_label("Model"), label="Sandbox · gpt-image-1 (openai)")
+    choose_model(page.get_by_label("Model"), label=GPT_IMAGE)
     page.get_by_label("Prompt").fill("a paper boat on a quiet canal [[delay:1.5]]")
     page.get_by_label("Number of images").fill("2")
     generate_and_open_the_job(page)
@@ -60,10 +63,10 @@ def test_the_model_choice_shows_only_the_fields_that_model_supports(
 ):
     page = new_page()
     log_in(page, live_server.url, "alice", "/generate/")
-    choose_model(page.get_by_label("Model"), label="Sandbox · dall-e-3 (openai, answers with URLs)")
+    choose_model(page.get_by_label("Model"), label=DALL_E_3)
     page.get_by_role("group", name="Quality").wait_for()
     assert page.get_by_label("Number of images").count() == 0  # dall-e-3 makes one image
-    choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
+    choose_model(page.get_by_label("Model"), label=GROK)
     page.get_by_role("group", name="Aspect ratio").wait_for()
     assert page.get_by_label("Number of images").count() == 1
 
@@ -78,7 +81,7 @@ def test_a_collection_chosen_while_the_models_fields_load_is_kept(
     log_in(page, live_server.url, "alice", "/generate/")
     held = []  # the fields request, held back until the collection is chosen
     page.route("**/generate/fields/**", lambda route: held.append(route))
-    page.get_by_label("Model").select_option(label="Sandbox · grok-3-image (grok)")
+    page.get_by_label("Model").select_option(label=GROK)
     while not held:
         page.wait_for_timeout(20)
     page.get_by_label("Collection", exact=True).select_option(label="Personal: Moodboard")

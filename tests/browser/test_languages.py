@@ -10,7 +10,7 @@ import pytest
 
 from jobs.models import ImageOrigin, Job, Provider, ProviderModel
 from jobs.storage import store_image
-from tests.fixtures.browser import choose_model
+from tests.fixtures.browser import DALL_E_2, GPT_IMAGE, choose_model
 from tests.i18n.catalog import catalog_path, read_po
 from tests.world import PASSWORD
 
@@ -82,7 +82,7 @@ def test_a_chinese_browser_reads_chinese_and_the_switcher_turns_it_to_english(
 
     page.goto(f"{base}/generate/")
     assert english_left(page, names) == []
-    choose_model(page.get_by_label("模型"), label="Sandbox · gpt-image-1 (openai)")
+    choose_model(page.get_by_label("模型"), label=GPT_IMAGE)
     page.get_by_label("提示词").fill(PROMPT)
     page.get_by_label("图片数量").fill("1")
     page.get_by_label("工作空间").select_option(label="Design")
@@ -107,7 +107,7 @@ def test_a_chinese_browser_reads_chinese_and_the_switcher_turns_it_to_english(
         assert english_left(page, names) == [], path
 
     page.goto(f"{base}/edit/?image={image.pk}")
-    choose_model(page.get_by_label("模型"), label="Sandbox · dall-e-2 (openai, edits with mask)")
+    choose_model(page.get_by_label("模型"), label=DALL_E_2)
     page.locator("[data-edit-form][data-painter-ready]").wait_for(state="attached")
     page.get_by_role("button", name="清除蒙版").click()  # the painter speaks through /jsi18n/
     assert page.locator("[data-mask-status]").inner_text() == "还没有涂抹任何区域。"

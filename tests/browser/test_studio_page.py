@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from jobs.models import Job, QuotaLimit
 from studio.dock import FEED_PAGE_SIZE
 from tests.fixtures.browser import (
+    GPT_IMAGE,
+    GROK,
     choose_model,
     log_in,
     wait_for_htmx_quiet,
@@ -17,8 +19,6 @@ from tests.fixtures.browser import (
 from tests.fixtures.polling import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-GPT_IMAGE = "Sandbox · gpt-image-1 (openai)"
 
 
 def card_of(page, job: Job):
@@ -66,7 +66,7 @@ def test_model_and_workspace_are_remembered_after_a_reload(
     log_in(page, live_server.url, "alice", "/")
     page.get_by_label("Workspace").select_option(label="Design")
     wait_for_htmx_quiet(page)
-    choose_model(page.get_by_label("Model"), label="Sandbox · grok-3-image (grok)")
+    choose_model(page.get_by_label("Model"), label=GROK)
     page.get_by_role("group", name="Quality").get_by_label("High").check()
     page.get_by_label("Prompt").fill("a team poster [[never]]")
     page.get_by_label("Prompt").press("Control+Enter")
