@@ -16,6 +16,32 @@
     });
   }
 
+  // A click is a press and a release on the same element. A refresh that replaced a live part
+  // between the two would leave the release on a new element, and the click would land nowhere;
+  // so a part under a pressed pointer is refreshed after the release instead. (A focused control
+  // keeps its focus across a refresh by its id, which htmx restores.)
+  var pressed = null;
+  var deferred = [];
+  document.addEventListener("pointerdown", function (event) {
+    pressed = event.target;
+  }, true);
+  function released() {
+    pressed = null;
+    var parts = deferred;
+    deferred = [];
+    parts.forEach(function (part) {
+      if (part.isConnected) htmx.trigger(part, "job-changed");
+    });
+  }
+  document.addEventListener("pointerup", released, true);
+  document.addEventListener("pointercancel", released, true);
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var part = event.detail.elt;
+    if (!pressed || !part.hasAttribute("data-live-job") || !part.contains(pressed)) return;
+    event.detail.shouldSwap = false;
+    if (deferred.indexOf(part) < 0) deferred.push(part);
+  });
+
   var holder = document.querySelector("[data-live-events]");
   // The studio page's feed gains live cards whenever the person submits: it keeps listening.
   var persistent = holder && holder.hasAttribute("data-live-persistent");
