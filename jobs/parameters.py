@@ -93,6 +93,9 @@ CHIP_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.chips)
 # The number of images is not a request parameter (every dialect has its own `n`), but pages
 # label it beside them.
 COUNT_LABEL = gettext_noop("Number of images")
+# What OpenAI's variations endpoint takes besides the image (no prompt, no quality): the API
+# accepts these from apps, and the openai dialect sends these.
+VARIATION_FIELDS: tuple[str, ...] = ("model", "n", "size", "response_format", "user")
 
 
 def param_label(name: str) -> str:

@@ -16,7 +16,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from jobs.models import JobKind
-from jobs.parameters import EDIT
+from jobs.parameters import EDIT, VARIATION_FIELDS
 from studio.api.errors import invalid
 from studio.api.inputs import ImageCall, _form_data, _valid
 from studio.api.parameters import refuse_unknown, take_parameters
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 VARIATION = JobKind.VARIATION.value
 # What OpenAI's variations endpoint takes; other Images API parameters are dropped and named.
-VARIATION_PARAMETERS = frozenset({"model", "n", "size", "response_format", "user"})
+VARIATION_PARAMETERS = frozenset(VARIATION_FIELDS)
 # The edit form checks a prompt; a variation has none, and its job keeps none.
 CHECKED_PROMPT = "-"
 

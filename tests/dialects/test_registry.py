@@ -10,9 +10,8 @@ import pytest
 
 from jobs.dialects import DIALECT_NAMES, REGISTRY, capabilities_for, dialect_choices, get_dialect
 from jobs.dialects.grok.adapter import PER_IMAGE_FIELDS
-from jobs.dialects.openai.adapter import VARIATION_FIELDS
 from jobs.models import ProviderModel
-from jobs.parameters import PARAMETERS_BY_NAME
+from jobs.parameters import PARAMETERS_BY_NAME, VARIATION_FIELDS
 from jobs.providers import ImageRequest
 from jobs.providers.common import OPENAI_STYLE_FIELDS
 from jobs.sandbox.emulation import emulations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jobs.capabilities import is_gpt_image
+from jobs.parameters import VARIATION_FIELDS
 from jobs.providers.base import Endpoint, ImageRequest, InputImage, ProviderResult
 from jobs.providers.common import OPENAI_STYLE_FIELDS, form_fields, openai_result, set_fields
 from jobs.providers.http import post_json, post_json_events, post_multipart
@@ -10,8 +11,6 @@ from jobs.providers.http import post_json, post_json_events, post_multipart
 GENERATIONS_PATH = "/v1/images/generations"
 EDITS_PATH = "/v1/images/edits"
 VARIATIONS_PATH = "/v1/images/variations"
-# What OpenAI's variations endpoint takes besides the image (no prompt, no quality).
-VARIATION_FIELDS = ("model", "n", "size", "response_format", "user")
 
 
 def response_format_for(request: ImageRequest) -> str | None:
