@@ -201,40 +201,44 @@ def test_a_reference_picked_from_history_makes_the_job_an_edit(
 
 
 # A live card is replaced whole (htmx, outerHTML) whenever its job changes, and every second while
-# the page polls. A press and release that straddled such a swap used to click nothing.
+# the page polls. A press and release that straddled such a swap used to click nothing, and a
+# focused control lost the focus.
 REFRESH_THE_CARD = """(jobId) => {
     const card = document.querySelector(`[data-live-job="${jobId}"]`);
     htmx.trigger(card, "job-changed");
 }"""
 
 
-def test_a_click_on_a_live_card_lands_even_when_the_card_refreshes_mid_click(
-    live_server, new_page, alice, submit
-):
+@pytest.fixture
+def running_card(live_server, new_page, alice, submit):
+    """The studio page with one running job's live card: `(page, job)`."""
     job = submit("a job that keeps running [[never]]", model="gpt-image-1.5")
     page = new_page()
     log_in(page, live_server.url, "alice", "/")
     wait_for_page_to_settle(page)
-    card_of(page, job).get_by_role("link", name="Job page").hover()  # the pointer on the link
-    page.mouse.down()
+    return page, job
+
+
+def refresh_the_card(page, job: Job) -> None:
+    """Re-read the card as a push event would, and wait until htmx is done with the answer."""
     with page.expect_response(lambda response: "/card/" in response.url):
         page.evaluate(REFRESH_THE_CARD, str(job.pk))
     wait_for_htmx_quiet(page)
+
+
+def test_a_click_on_a_live_card_lands_even_when_the_card_refreshes_mid_click(running_card):
+    page, job = running_card
+    card_of(page, job).get_by_role("link", name="Job page").hover()  # the pointer on the link
+    page.mouse.down()
+    refresh_the_card(page, job)
     page.mouse.up()
     page.wait_for_url(f"**/jobs/{job.pk}/")
 
 
-def test_a_focused_control_on_a_live_card_keeps_the_focus_when_the_card_refreshes(
-    live_server, new_page, alice, submit
-):
-    job = submit("a job that keeps running [[never]]", model="gpt-image-1.5")
-    page = new_page()
-    log_in(page, live_server.url, "alice", "/")
-    wait_for_page_to_settle(page)
+def test_a_focused_control_on_a_live_card_keeps_the_focus_when_the_card_refreshes(running_card):
+    page, job = running_card
     card_of(page, job).get_by_role("button", name="Cancel").focus()
-    with page.expect_response(lambda response: "/card/" in response.url):
-        page.evaluate(REFRESH_THE_CARD, str(job.pk))
-    wait_for_htmx_quiet(page)
+    refresh_the_card(page, job)
     expect(card_of(page, job).get_by_role("button", name="Cancel")).to_be_focused()
     page.keyboard.press("Enter")
     expect(card_of(page, job).locator(".badge")).to_have_text("Canceled")
