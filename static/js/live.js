@@ -35,6 +35,7 @@
   }
   document.addEventListener("pointerup", released, true);
   document.addEventListener("pointercancel", released, true);
+  window.addEventListener("blur", released); // a release outside the window is never seen
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var part = event.detail.elt;
     if (!pressed || !part.hasAttribute("data-live-job") || !part.contains(pressed)) return;
