@@ -93,6 +93,17 @@ CHIP_PARAMETERS: tuple[str, ...] = tuple(p.name for p in PARAMETERS if p.chips)
 # The number of images is not a request parameter (every dialect has its own `n`), but pages
 # label it beside them.
 COUNT_LABEL = gettext_noop("Number of images")
+# Words among the allowed values of choices (the API's own values, which forms send as they are),
+# as a page shows them: English, marked for the catalog, translated where shown. A value not
+# listed (a size, a format) reads as it is.
+VALUE_LABELS: dict[str, str] = {
+    "auto": gettext_noop("Auto"),
+    "low": gettext_noop("Low"),
+    "medium": gettext_noop("Medium"),
+    "high": gettext_noop("High"),
+    "standard": gettext_noop("Standard"),
+    "hd": gettext_noop("HD"),
+}
 # What OpenAI's variations endpoint takes besides the image (no prompt, no quality): the API
 # accepts these from apps, and the openai dialect sends these.
 VARIATION_FIELDS: tuple[str, ...] = ("model", "n", "size", "response_format", "user")

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from jobs.capabilities import Capabilities
 from jobs.models import Image, Job, ProviderModel
-from jobs.parameters import CHIP_PARAMETERS, EDIT
+from jobs.parameters import CHIP_PARAMETERS, EDIT, VALUE_LABELS
 from jobs.partials import latest_partial
 from jobs.quota import QuotaExceeded, QuotaLine, charges_for_jobs, refusal_for
 from studio.models import Team
@@ -114,8 +114,8 @@ def option_chips(
 
 
 def _chip_label(value: str) -> str:
-    if value == "auto":
-        return _("Auto")
+    if value in VALUE_LABELS:
+        return _(VALUE_LABELS[value])
     return value.replace("x", "×") if value[:1].isdigit() else value.capitalize()
 
 

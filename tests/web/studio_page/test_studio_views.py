@@ -8,7 +8,7 @@ import pytest
 
 from jobs import engine
 from jobs.models import Job, QuotaLimit
-from studio.dock import FEED_PAGE_SIZE, ratio_name
+from studio.dock import FEED_PAGE_SIZE, option_chips, ratio_name
 from studio.models import Profile
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,22 @@ def test_sizes_read_as_the_ratios_people_name():
     assert [ratio_name(size) for size in ("1024x1024", "1536x1024", "1792x1024", "720x1280")] == [
         "1:1", "3:2", "16:9", "9:16"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", ["Default (Auto)", "Low", "Medium", "High", "Auto", "Standard", "HD"]),
+        ("zh-hans", ["默认（自动）", "低", "中", "高", "自动", "标准", "高清"]),
+    ],
+)
+def test_quality_chips_read_in_the_readers_language(language, labels):
+    from django.utils import translation
+
+    values = ("low", "medium", "high", "auto", "standard", "hd")
+    with translation.override(language):
+        chips = option_chips("quality", values, None, "auto")
+    assert [chip.label for chip in chips] == labels
 
 
 def test_the_person_feed_channel_carries_every_job_change(alice, submit):
